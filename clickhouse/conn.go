@@ -1,0 +1,118 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// DB is a connection pool to one ClickHouse server (or, later, cluster)
+// and the database that holds intops' tables.
+type DB struct {
+	conn     driver.Conn
+	database string
+	version  driver.ServerVersion
+	// legacy is true on servers older than 19.x (Debian's 18.16), which
+	// get the common subset of the schema (no LowCardinality).
+	legacy bool
+}
+
+var dbName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// Open connects to the server named by dsn
+// (clickhouse://user:password@host:9000/database?dial_timeout=5s), creates
+// the database when it is missing, and detects the server version.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	opts, err := ch.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse dsn %s: %w", Redact(dsn), err)
+	}
+	database := opts.Auth.Database
+	if database == "" {
+		database = "intops"
+	}
+	if !dbName.MatchString(database) {
+		return nil, fmt.Errorf("clickhouse dsn %s: database name %q: want letters, digits and '_'", Redact(dsn), database)
+	}
+	opts.Auth.Database = "default"
+	if opts.DialTimeout == 0 || opts.DialTimeout > 10*time.Second {
+		opts.DialTimeout = 5 * time.Second
+	}
+	if opts.MaxOpenConns == 0 {
+		opts.MaxOpenConns = 8
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse open %s: %w", Redact(dsn), err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("clickhouse ping %s: %w", Redact(dsn), err)
+	}
+	v, err := conn.ServerVersion()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("clickhouse server version: %w", err)
+	}
+	db := &DB{conn: conn, database: database, version: *v, legacy: v.Version.Major < 19}
+	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+database); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("create database %s: %w", database, err)
+	}
+	return db, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error { return db.conn.Close() }
+
+// Database is the name of the database intops' tables live in.
+func (db *DB) Database() string { return db.database }
+
+// ServerVersion is the version the server reported at connect.
+func (db *DB) ServerVersion() string { return db.version.Version.String() }
+
+// Ping checks that the server answers.
+func (db *DB) Ping(ctx context.Context) error { return db.conn.Ping(ctx) }
+
+var dsnPassword = regexp.MustCompile(`(://[^:/@]*:)[^@]*@`)
+
+// Redact hides the password of a DSN so that it can be logged.
+func Redact(dsn string) string {
+	dsn = dsnPassword.ReplaceAllString(dsn, "${1}xxxxx@")
+	if i := strings.Index(dsn, "password="); i >= 0 {
+		end := strings.IndexByte(dsn[i:], '&')
+		if end < 0 {
+			dsn = dsn[:i] + "password=xxxxx"
+		} else {
+			dsn = dsn[:i] + "password=xxxxx" + dsn[i+end:]
+		}
+	}
+	return dsn
+}
+
+// Permanent reports whether err is a server's refusal of the data itself,
+// which no retry can fix. Connection failures, timeouts and overload are
+// not permanent: the data waits and is sent again.
+func Permanent(err error) bool {
+	var ex *ch.Exception
+	if errors.As(err, &ex) {
+		switch ex.Code {
+		case 6, 27, 38, 41, 53, 69, 70, 72, 130, 131, 321: // parse, type mismatch, too large strings/arrays, overflow
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return false
+}

@@ -1,0 +1,57 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Counts are an integration's rolled-up figures over a time range.
+type Counts struct {
+	IntegrationID string
+	Spans         uint64 // every stored span
+	ErrorSpans    uint64 // spans with error status
+	Executions    uint64 // execution (root or entry) spans
+	Failed        uint64 // failed executions
+	Records       uint64 // business records moved by executions
+}
+
+// IntegrationCounts reads the per-minute rollup for [from, to) and returns
+// the figures per integration id (unattributed traffic under "").
+func (db *DB) IntegrationCounts(ctx context.Context, from, to time.Time) (map[string]Counts, error) {
+	rows, err := db.conn.Query(ctx, `
+		SELECT integration_id, sumMerge(spans), sumMerge(error_spans), sumMerge(executions),
+		       sumMerge(failed), sumMerge(records)
+		FROM `+db.database+`.flow_rollup_1m
+		WHERE date >= toDate(?) AND date <= toDate(?) AND minute >= ? AND minute < ?
+		GROUP BY integration_id`, from.UTC(), to.UTC(), from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("query integration counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]Counts{}
+	for rows.Next() {
+		var c Counts
+		if err := rows.Scan(&c.IntegrationID, &c.Spans, &c.ErrorSpans, &c.Executions, &c.Failed, &c.Records); err != nil {
+			return nil, fmt.Errorf("scan integration counts: %w", err)
+		}
+		out[c.IntegrationID] = c
+	}
+	return out, rows.Err()
+}
+
+// SpanStats summarise the raw span table: how many rows and how many
+// distinct (trace, span) pairs, so that duplicates show.
+type SpanStats struct {
+	Rows, Distinct uint64
+}
+
+// CountSpans counts the raw spans stored (all partitions).
+func (db *DB) CountSpans(ctx context.Context) (SpanStats, error) {
+	var s SpanStats
+	err := db.conn.QueryRow(ctx, `SELECT count(), uniqExact(trace_id, span_id) FROM `+db.database+`.flow_spans`).Scan(&s.Rows, &s.Distinct)
+	if err != nil {
+		return s, fmt.Errorf("count spans: %w", err)
+	}
+	return s, nil
+}

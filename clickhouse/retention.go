@@ -1,0 +1,73 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Retention is how many days of data each table keeps.
+type Retention struct {
+	SpanDays   int // raw flow spans
+	RollupDays int // per-minute rollups (what SLO windows and trends read)
+}
+
+// DefaultRetention keeps two weeks of raw spans and 400 days of rollups
+// (a year of trends plus a calendar quarter).
+var DefaultRetention = Retention{SpanDays: 14, RollupDays: 400}
+
+// ApplyRetention drops whole day partitions older than the retention, as
+// of now, and returns the partitions it dropped (table/YYYYMMDD).
+func (db *DB) ApplyRetention(ctx context.Context, r Retention, now time.Time) ([]string, error) {
+	var dropped []string
+	for _, t := range []struct {
+		table string
+		days  int
+	}{{"flow_spans", r.SpanDays}, {"flow_rollup_1m", r.RollupDays}} {
+		if t.days <= 0 {
+			continue
+		}
+		cutoff := now.UTC().AddDate(0, 0, -t.days).Format("20060102")
+		rows, err := db.conn.Query(ctx, `
+			SELECT DISTINCT partition_id FROM system.parts
+			WHERE database = ? AND table = ? AND active AND partition_id < ?
+			ORDER BY partition_id`, db.database, t.table, cutoff)
+		if err != nil {
+			return dropped, fmt.Errorf("list partitions of %s: %w", t.table, err)
+		}
+		var parts []string
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				rows.Close()
+				return dropped, err
+			}
+			parts = append(parts, p)
+		}
+		rows.Close()
+		for _, p := range parts {
+			if !isPartitionID(p) {
+				continue
+			}
+			// A partition id cannot be bound as a parameter in ALTER; it is
+			// checked above to be exactly eight digits.
+			if err := db.conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s.%s DROP PARTITION ID '%s'", db.database, t.table, p)); err != nil {
+				return dropped, fmt.Errorf("drop partition %s of %s: %w", p, t.table, err)
+			}
+			dropped = append(dropped, t.table+"/"+p)
+		}
+	}
+	return dropped, nil
+}
+
+func isPartitionID(p string) bool {
+	if len(p) != 8 {
+		return false
+	}
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

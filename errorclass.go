@@ -1,0 +1,46 @@
+package intops
+
+import "fmt"
+
+// ErrorClass says what kind of failure an integration execution had. It
+// drives handling and alert text; see docs/conventions.md.
+type ErrorClass string
+
+// The error classes. ErrorNone is the class of a successful execution.
+const (
+	ErrorNone        ErrorClass = ""
+	ErrorTransient   ErrorClass = "transient"   // network blips, connection resets: retry at once
+	ErrorTimeout     ErrorClass = "timeout"     // slow target or long batch: retry with backoff
+	ErrorAuth        ErrorClass = "auth"        // 401/403, expired credentials: escalate, retries won't help
+	ErrorRateLimit   ErrorClass = "rate_limit"  // 429: back off honouring Retry-After
+	ErrorValidation  ErrorClass = "validation"  // schema or data errors: the sender must fix
+	ErrorUnavailable ErrorClass = "unavailable" // 5xx, target down: queue and deliver later
+	ErrorUnknown     ErrorClass = "unknown"     // failed, but nothing says why
+)
+
+// ErrorClasses lists every failure class in a stable order (rollup columns
+// and reports follow it).
+var ErrorClasses = []ErrorClass{
+	ErrorTransient, ErrorTimeout, ErrorAuth, ErrorRateLimit,
+	ErrorValidation, ErrorUnavailable, ErrorUnknown,
+}
+
+// ParseErrorClass returns the class named s, or an error naming the
+// accepted values.
+func ParseErrorClass(s string) (ErrorClass, error) {
+	for _, c := range ErrorClasses {
+		if string(c) == s {
+			return c, nil
+		}
+	}
+	return ErrorUnknown, fmt.Errorf("unknown error class %q (want one of transient, timeout, auth, rate_limit, validation, unavailable, unknown)", s)
+}
+
+// Retryable reports whether retrying the same request can help.
+func (c ErrorClass) Retryable() bool {
+	switch c {
+	case ErrorTransient, ErrorTimeout, ErrorRateLimit, ErrorUnavailable:
+		return true
+	}
+	return false
+}
