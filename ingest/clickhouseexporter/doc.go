@@ -1,0 +1,3 @@
+// Package clickhouseexporter stores flow spans in ClickHouse through
+// batched native inserts behind the collector's persistent sending queue.
+package clickhouseexporter

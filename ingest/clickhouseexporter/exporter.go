@@ -1,0 +1,221 @@
+package clickhouseexporter
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/clickhouse"
+)
+
+// Type is the exporter's name in collector configs.
+var Type = component.MustNewType("intops_clickhouse")
+
+// NewFactory returns the factory of the intops_clickhouse exporter.
+func NewFactory() exporter.Factory {
+	return exporter.NewFactory(Type,
+		func() component.Config { return createDefaultConfig() },
+		exporter.WithTraces(createTraces, component.StabilityLevelBeta))
+}
+
+func createTraces(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
+	c := cfg.(*Config)
+	e := &chExporter{cfg: c, logger: set.Logger}
+	return exporterhelper.NewTraces(ctx, set, cfg, e.push,
+		exporterhelper.WithStart(e.start),
+		exporterhelper.WithShutdown(e.shutdown),
+		exporterhelper.WithTimeout(c.TimeoutConfig),
+		exporterhelper.WithRetry(c.RetryConfig),
+		exporterhelper.WithQueue(c.QueueConfig),
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+	)
+}
+
+type chExporter struct {
+	cfg    *Config
+	logger *zap.Logger
+
+	mu sync.Mutex
+	db *clickhouse.DB
+}
+
+func (e *chExporter) start(ctx context.Context, _ component.Host) error {
+	// A ClickHouse that is down at start only delays data: connect now if
+	// possible, else on the first push.
+	if _, err := e.conn(ctx); err != nil {
+		e.logger.Warn("ClickHouse not reachable yet; spans wait in the queue", zap.Error(err))
+	}
+	return nil
+}
+
+func (e *chExporter) shutdown(context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.db != nil {
+		err := e.db.Close()
+		e.db = nil
+		return err
+	}
+	return nil
+}
+
+func (e *chExporter) conn(ctx context.Context) (*clickhouse.DB, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.db != nil {
+		return e.db, nil
+	}
+	db, err := clickhouse.Open(ctx, string(e.cfg.DSN))
+	if err != nil {
+		return nil, err
+	}
+	if e.cfg.CreateSchema {
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	e.logger.Info("connected to ClickHouse", zap.String("dsn", clickhouse.Redact(string(e.cfg.DSN))), zap.String("version", db.ServerVersion()))
+	e.db = db
+	return db, nil
+}
+
+func (e *chExporter) push(ctx context.Context, td ptrace.Traces) error {
+	spans := FlowSpans(td)
+	db, err := e.conn(ctx)
+	if err != nil {
+		return err // retryable: the queue keeps the data
+	}
+	if err := db.InsertSpans(ctx, spans); err != nil {
+		if clickhouse.Permanent(err) {
+			return consumererror.NewPermanent(err)
+		}
+		return err
+	}
+	return nil
+}
+
+// FlowSpans converts OTLP spans (as the intops_flow processor left them)
+// into rows.
+func FlowSpans(td ptrace.Traces) []intops.FlowSpan {
+	out := make([]intops.FlowSpan, 0, td.SpanCount())
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		res := rs.Resource().Attributes()
+		resK, resV := kv(res)
+		service := str(res, intops.AttrServiceName)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				out = append(out, flowSpan(spans.At(k), res, service, resK, resV))
+			}
+		}
+	}
+	return out
+}
+
+func flowSpan(s ptrace.Span, res pcommon.Map, service string, resK, resV []string) intops.FlowSpan {
+	attrs := s.Attributes()
+	get := func(key string) string {
+		if v, ok := attrs.Get(key); ok {
+			return v.AsString()
+		}
+		return str(res, key)
+	}
+	start := s.StartTimestamp().AsTime()
+	dur := time.Duration(0)
+	if s.EndTimestamp() > s.StartTimestamp() {
+		dur = time.Duration(s.EndTimestamp() - s.StartTimestamp())
+	}
+	kind := strings.ToLower(strings.TrimPrefix(s.Kind().String(), "Span_Kind_"))
+	parent := ""
+	if p := s.ParentSpanID(); !p.IsEmpty() {
+		parent = hex.EncodeToString(p[:])
+	}
+	fs := intops.FlowSpan{
+		TraceID:        traceID(s.TraceID()),
+		SpanID:         spanID(s.SpanID()),
+		ParentSpanID:   parent,
+		Name:           s.Name(),
+		Kind:           kind,
+		Start:          start,
+		Duration:       dur,
+		Status:         intops.SpanStatus(s.Status().Code()),
+		StatusMessage:  s.Status().Message(),
+		IntegrationID:  get(intops.AttrIntegrationID),
+		Attribution:    intops.Attribution(get(intops.AttrAttribution)),
+		Execution:      parent == "" || s.Kind() == ptrace.SpanKindServer || s.Kind() == ptrace.SpanKindConsumer,
+		SourceSystem:   get(intops.AttrSourceSystem),
+		TargetSystem:   get(intops.AttrTargetSystem),
+		Operation:      get(intops.AttrOperation),
+		ErrorClass:     intops.ErrorClass(get(intops.AttrErrorClass)),
+		ServiceName:    service,
+		PeerService:    get(intops.AttrPeerService),
+		ResourceKeys:   resK,
+		ResourceValues: resV,
+	}
+	if fs.Attribution == "" {
+		fs.Attribution = intops.Unattributed
+		if fs.IntegrationID != "" {
+			fs.Attribution = intops.AttributedExplicit
+		}
+	}
+	if fs.Status == intops.StatusError && fs.ErrorClass == "" {
+		fs.ErrorClass = intops.ErrorUnknown
+	}
+	if v, ok := attrs.Get(intops.AttrRecords); ok {
+		switch v.Type() {
+		case pcommon.ValueTypeInt:
+			if v.Int() > 0 {
+				fs.Records = uint64(v.Int())
+			}
+		case pcommon.ValueTypeDouble:
+			if v.Double() > 0 {
+				fs.Records = uint64(v.Double())
+			}
+		}
+	}
+	fs.AttrKeys, fs.AttrValues = kv(attrs)
+	return fs
+}
+
+func traceID(id pcommon.TraceID) string {
+	return hex.EncodeToString(id[:])
+}
+
+func str(m pcommon.Map, key string) string {
+	if v, ok := m.Get(key); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+func kv(m pcommon.Map) ([]string, []string) {
+	keys := make([]string, 0, m.Len())
+	vals := make([]string, 0, m.Len())
+	m.Range(func(k string, v pcommon.Value) bool {
+		keys = append(keys, k)
+		vals = append(vals, v.AsString())
+		return true
+	})
+	return keys, vals
+}
+
+func spanID(id pcommon.SpanID) string {
+	return hex.EncodeToString(id[:])
+}
