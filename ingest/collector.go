@@ -21,6 +21,7 @@ import (
 
 	"github.com/intops/intops/ingest/clickhouseexporter"
 	"github.com/intops/intops/ingest/flowprocessor"
+	"github.com/intops/intops/ingest/otlpguard"
 )
 
 // Factories lists the components of the intops collector distribution.
@@ -36,7 +37,7 @@ func Factories() (otelcol.Factories, error) {
 	if f.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](clickhouseexporter.NewFactory(), nopexporter.NewFactory()); err != nil {
 		return f, err
 	}
-	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](filestorage.NewFactory()); err != nil {
+	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](filestorage.NewFactory(), otlpguard.NewFactory()); err != nil {
 		return f, err
 	}
 	f.Telemetry = otelconftelemetry.NewFactory()

@@ -89,7 +89,7 @@ var textRules = []struct {
 }{
 	{intops.ErrorTimeout, []string{"timeout", "timed out", "deadline exceeded", "deadlineexceeded"}},
 	{intops.ErrorAuth, []string{"unauthorized", "unauthenticated", "unauthorised", "forbidden", "invalid_token", "invalid token",
-		"token expired", "expired token", "token has expired", "credentials", "authentication", "access denied",
+		"token expired", "tokenexpired", "token_expired", "expired token", "expiredtoken", "expired_token", "token has expired", "credentials", "authentication", "access denied",
 		"permission denied", "invalid_grant", "invalid_client", "not authorized"}},
 	{intops.ErrorRateLimit, []string{"rate limit", "ratelimit", "rate-limit", "too many requests", "throttl", "quota exceeded", "request limit exceeded"}},
 	{intops.ErrorUnavailable, []string{"service unavailable", "bad gateway", "connection refused", "econnrefused", "maintenance",

@@ -36,12 +36,14 @@ extensions:
     create_directory: true
     fsync: {{.FSync}}
     timeout: 10s
+  intops_otlp_guard:
 receivers:
   otlp:
     protocols:
       grpc:
         endpoint: 127.0.0.1:{{.GRPCPort}}
         max_recv_msg_size_mib: 16
+        middlewares: [{id: intops_otlp_guard}]
       http:
         endpoint: 127.0.0.1:{{.HTTPPort}}
         max_request_body_size: 16777216
@@ -63,7 +65,7 @@ exporters:
   nop:
 {{- end}}
 service:
-  extensions: [file_storage]
+  extensions: [file_storage, intops_otlp_guard]
   telemetry:
     logs:
       level: warn
@@ -168,3 +170,7 @@ func WaitPort(addr string, exited <-chan error, timeout time.Duration) error {
 	}
 	return fmt.Errorf("nothing listens on %s after %v", addr, timeout)
 }
+
+// GRPCEndpointAddr is host:port of the OTLP gRPC receiver these options
+// configure.
+func (o *Options) GRPCEndpointAddr() string { return fmt.Sprintf("127.0.0.1:%d", o.GRPCPort) }
