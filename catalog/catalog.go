@@ -94,3 +94,6 @@ func catalogFiles(path string) ([]string, error) {
 	}
 	return files, nil
 }
+
+// All returns every integration in catalog order.
+func (c *Catalog) All() []*intops.Integration { return c.Integrations }

@@ -17,10 +17,10 @@ type Config struct {
 // Limits are the documented span size limits (docs/conventions.md).
 // Larger spans are truncated, never rejected.
 type Limits struct {
-	MaxAttributes     int `mapstructure:"max_attributes"`      // per span and per resource
-	MaxValueBytes     int `mapstructure:"max_value_bytes"`     // per attribute value and status message
-	MaxNameBytes      int `mapstructure:"max_name_bytes"`      // span name
-	MaxEvents         int `mapstructure:"max_events"`          // span events kept
+	MaxAttributes     int `mapstructure:"max_attributes"`       // per span and per resource
+	MaxValueBytes     int `mapstructure:"max_value_bytes"`      // per attribute value and status message
+	MaxNameBytes      int `mapstructure:"max_name_bytes"`       // span name
+	MaxEvents         int `mapstructure:"max_events"`           // span events kept
 	MaxEventAttrBytes int `mapstructure:"max_event_attr_bytes"` // per event attribute value
 }
 

@@ -9,9 +9,9 @@ import (
 // against rules that can match; the most specific matching rule (most
 // conditions) wins, ties going to catalog order.
 type matcher struct {
-	keys  []string                   // every attribute key a first condition tests
+	keys  []string                    // every attribute key a first condition tests
 	exact map[string]map[string][]int // key → value → rule indexes
-	scan  []int                      // rules whose first condition is a prefix
+	scan  []int                       // rules whose first condition is a prefix
 	rules []rule
 }
 

@@ -9,13 +9,13 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/intops/intops/simulate"
 )
 
 // Spec is what a test expects of one generated span.
@@ -35,14 +35,12 @@ type Exporter = sdktrace.SpanExporter
 // NewGRPCExporter returns the SDK's OTLP/gRPC exporter for endpoint, with
 // its own retries off so that a test sees every refusal.
 func NewGRPCExporter(ctx context.Context, endpoint string) (Exporter, error) {
-	return otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(endpoint), otlptracegrpc.WithInsecure(),
-		otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: false}), otlptracegrpc.WithTimeout(10*time.Second))
+	return simulate.NewExporter(ctx, "grpc", endpoint)
 }
 
 // NewHTTPExporter returns the SDK's OTLP/HTTP exporter for endpoint.
 func NewHTTPExporter(ctx context.Context, endpoint string) (Exporter, error) {
-	return otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure(),
-		otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}), otlptracehttp.WithTimeout(10*time.Second))
+	return simulate.NewExporter(ctx, "http", endpoint)
 }
 
 var classByStatus = map[int]string{401: "auth", 403: "auth", 429: "rate_limit", 504: "timeout", 422: "validation", 503: "unavailable"}

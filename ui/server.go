@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/clickhouse"
+)
+
+// Store is what the server reads from ClickHouse.
+type Store interface {
+	IntegrationCounts(ctx context.Context, from, to time.Time) (map[string]clickhouse.Counts, error)
+	Ping(ctx context.Context) error
+}
+
+// Catalog is what the server reads of the estate catalog.
+type Catalog interface {
+	All() []*intops.Integration
+}
+
+// Server is intops' HTTP server.
+type Server struct {
+	store   Store
+	catalog Catalog
+	logger  *slog.Logger
+	now     func() time.Time
+	mux     *http.ServeMux
+	handler http.Handler
+
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// Options configure a Server.
+type Options struct {
+	Store    Store
+	Catalog  Catalog
+	Logger   *slog.Logger         // nil: no logs
+	Registry *prometheus.Registry // nil: a new one
+	Now      func() time.Time     // nil: time.Now
+}
+
+// New builds the server and registers its metrics.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s := &Server{
+		store: o.Store, catalog: o.Catalog, logger: o.Logger.With("component", "server"), now: o.Now,
+		mux: http.NewServeMux(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "intops_http_request_duration_seconds", Help: "Time to serve HTTP requests, by route.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+	}
+	o.Registry.MustRegister(s.requests, s.latency)
+	s.route("GET /healthz", s.healthz)
+	s.route("GET /api/v1/integrations", s.integrations)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
+	s.handler = securityHeaders(s.mux)
+	return s
+}
+
+// ServeHTTP serves the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) route(pattern string, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		h(sw, r)
+		s.requests.WithLabelValues(pattern, strconv.Itoa(sw.code)).Inc()
+		s.latency.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.logger.Warn("health check: ClickHouse unreachable", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "clickhouse": "unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "clickhouse": "ok"})
+}
+
+// integrationJSON is one entry of GET /api/v1/integrations. Field names
+// are snake_case and are only ever added to, never renamed.
+type integrationJSON struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Owner        string   `json:"owner"`
+	Source       string   `json:"source"`
+	Target       string   `json:"target"`
+	Targets      []string `json:"targets"`
+	Lifecycle    string   `json:"lifecycle"`
+	Tier         int      `json:"tier"`
+	Mechanism    string   `json:"mechanism"`
+	Spans1h      uint64   `json:"spans_1h"`
+	Errors1h     uint64   `json:"errors_1h"`
+	Executions1h uint64   `json:"executions_1h"`
+	Failed1h     uint64   `json:"failed_1h"`
+	Records1h    uint64   `json:"records_1h"`
+}
+
+func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
+	now := s.now()
+	counts, err := s.store.IntegrationCounts(r.Context(), now.Add(-time.Hour), now)
+	if err != nil {
+		s.logger.Error("read integration counts", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
+		return
+	}
+	all := s.catalog.All()
+	out := make([]integrationJSON, 0, len(all))
+	for _, in := range all {
+		c := counts[in.ID]
+		name := in.Title
+		if name == "" {
+			name = in.ID
+		}
+		out = append(out, integrationJSON{
+			ID: in.ID, Name: name, Owner: in.Owner, Source: in.Source, Target: in.Target(), Targets: in.Targets,
+			Lifecycle: string(in.Lifecycle), Tier: in.Tier, Mechanism: in.Mechanism,
+			Spans1h: c.Spans, Errors1h: c.ErrorSpans, Executions1h: c.Executions, Failed1h: c.Failed, Records1h: c.Records,
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	un := counts[""]
+	writeJSON(w, http.StatusOK, map[string]any{
+		"integrations": out,
+		"unattributed": map[string]uint64{"spans_1h": un.Spans, "errors_1h": un.ErrorSpans},
+		"window":       map[string]string{"from": now.Add(-time.Hour).UTC().Format(time.RFC3339), "to": now.UTC().Format(time.RFC3339)},
+	})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
