@@ -55,3 +55,17 @@ func (db *DB) CountSpans(ctx context.Context) (SpanStats, error) {
 	}
 	return s, nil
 }
+
+// LatestMinute is the newest minute in the rollup (zero when empty).
+func (db *DB) LatestMinute(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	var n uint64
+	err := db.conn.QueryRow(ctx, `SELECT max(minute), count() FROM `+db.database+`.flow_rollup_1m`).Scan(&t, &n)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("latest minute: %w", err)
+	}
+	if n == 0 {
+		return time.Time{}, nil
+	}
+	return t.UTC(), nil
+}

@@ -19,6 +19,9 @@ type LiveOptions struct {
 	MaxPending int
 	// BatchSize is the most spans one export request carries.
 	BatchSize int
+	// Start is where the traffic begins (zero: now); a start in the past
+	// is caught up on the first tick.
+	Start time.Time
 }
 
 // LiveStats count what Live did.
@@ -46,7 +49,10 @@ func Live(ctx context.Context, g *Generator, b *SpanBuilder, o LiveOptions) (Liv
 	}
 	var st LiveStats
 	var pending []sdktrace.ReadOnlySpan
-	last := o.Now()
+	last := o.Start
+	if last.IsZero() {
+		last = o.Now()
+	}
 	ticker := time.NewTicker(o.Tick)
 	defer ticker.Stop()
 	for {

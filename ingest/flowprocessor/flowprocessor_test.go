@@ -197,3 +197,16 @@ func FuzzProcess(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClassify: any evidence gives one of the known classes.
+func FuzzClassify(f *testing.F) {
+	f.Add("", int64(0), int64(-1), "", "", "", "")
+	f.Add("auth", int64(401), int64(16), "TokenExpired", "timed out", "ECONNRESET", "boom")
+	f.Fuzz(func(t *testing.T, explicit string, httpStatus, grpcStatus int64, excType, excMsg, errType, msg string) {
+		c := Classify(Evidence{Explicit: explicit, HTTPStatus: httpStatus, GRPCStatus: grpcStatus,
+			ExceptionTypes: []string{excType}, ExceptionMsgs: []string{excMsg}, ErrorType: errType, StatusMessage: msg})
+		if _, err := intops.ParseErrorClass(string(c)); err != nil {
+			t.Fatalf("Classify gave %q", c)
+		}
+	})
+}

@@ -1,0 +1,32 @@
+GO      ?= go
+FUZZTIME ?= 20s
+
+.PHONY: all build demo test test-unit fuzz deps bench-ingest clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+build:
+	$(GO) build -o bin/intops ./cmd/intops
+
+## demo: the whole platform on this machine (managed ClickHouse, collector,
+## server, simulated estate) on http://127.0.0.1:8080
+demo: deps build
+	./bin/intops demo
+
+## test: every test, against a real clickhouse-server, plus a short fuzz run
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -run '^$$' -fuzz FuzzProcess -fuzztime $(FUZZTIME) ./ingest/flowprocessor
+	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZTIME) ./ingest/flowprocessor
+
+## bench-ingest: OTLP gRPC -> ClickHouse spans/s against a discarding
+## exporter, in one run; writes docs/benchmarks.md
+bench-ingest: deps
+	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 30m ./ingest/
+
+clean:
+	rm -rf bin var

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/ingest"
+	"github.com/intops/intops/simulate"
+	"github.com/intops/intops/ui"
+)
+
+const defaultDSN = "clickhouse://127.0.0.1:9000/intops"
+
+func runCollector(ctx context.Context, args []string) error {
+	fs := newFlags("collector")
+	config := fs.String("config", "deploy/collector.yaml", "collector configuration `file`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return ingest.Run(ctx, *config)
+}
+
+func runMigrate(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := newFlags("migrate")
+	dsn := fs.String("clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` (env INTOPS_CLICKHOUSE_DSN)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := clickhouse.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	logger.Info("migrations applied", "versions", applied, "database", db.Database(), "server", db.ServerVersion())
+	return nil
+}
+
+type serverFlags struct {
+	listen, dsn, catalog string
+	spanDays, rollupDays int
+}
+
+func (f *serverFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+}) {
+	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
+	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
+	fs.IntVar(&f.spanDays, "retention-span-days", clickhouse.DefaultRetention.SpanDays, "days of raw spans to keep")
+	fs.IntVar(&f.rollupDays, "retention-rollup-days", clickhouse.DefaultRetention.RollupDays, "days of per-minute rollups to keep")
+}
+
+func runServer(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := newFlags("server")
+	var f serverFlags
+	f.register(fs)
+	fs.StringVar(&f.dsn, "clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` (env INTOPS_CLICKHOUSE_DSN)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, logger, f, nil)
+}
+
+// serve runs the HTTP server and the retention loop until ctx ends. ready,
+// when not nil, receives the listening address.
+func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<- string) error {
+	cat, err := catalog.Load(f.catalog)
+	if err != nil {
+		return err
+	}
+	db, err := openWithRetry(ctx, logger, f.dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	srv := ui.New(ui.Options{Store: db, Catalog: cat, Logger: logger})
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	go retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	logger.Info("serving", "url", "http://"+ln.Addr().String(), "integrations", len(cat.Integrations))
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}
+
+func retentionLoop(ctx context.Context, logger *slog.Logger, db *clickhouse.DB, r clickhouse.Retention) {
+	for {
+		dropped, err := db.ApplyRetention(ctx, r, time.Now())
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("retention", "err", err)
+		} else if len(dropped) > 0 {
+			logger.Info("retention dropped old partitions", "partitions", dropped)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}
+
+// openWithRetry connects to ClickHouse, waiting for it up to a minute.
+func openWithRetry(ctx context.Context, logger *slog.Logger, dsn string) (*clickhouse.DB, error) {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		db, err := clickhouse.Open(ctx, dsn)
+		if err == nil {
+			return db, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, err
+		}
+		logger.Warn("waiting for ClickHouse", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+type simulateFlags struct {
+	catalog, endpoint, protocol, dsn string
+	backfillDays                     int
+	seed                             uint64
+}
+
+func runSimulate(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := newFlags("simulate")
+	var f simulateFlags
+	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir`")
+	fs.StringVar(&f.endpoint, "endpoint", "127.0.0.1:4317", "collector OTLP `host:port`")
+	fs.StringVar(&f.protocol, "protocol", "grpc", "OTLP protocol: grpc or http")
+	fs.IntVar(&f.backfillDays, "backfill-days", 0, "first write this many `days` of history as per-minute rollups (needs --clickhouse)")
+	fs.StringVar(&f.dsn, "clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` for the backfill")
+	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if f.protocol == "http" && f.endpoint == "127.0.0.1:4317" {
+		f.endpoint = "127.0.0.1:4318"
+	}
+	return simulateEstate(ctx, logger, f)
+}
+
+func simulateEstate(ctx context.Context, logger *slog.Logger, f simulateFlags) error {
+	cat, err := catalog.Load(f.catalog)
+	if err != nil {
+		return err
+	}
+	profiles := append(simulate.Profiles(cat.Integrations), simulate.Shadow())
+	gen := simulate.NewGenerator(profiles, f.seed)
+	now := time.Now().UTC().Truncate(time.Minute)
+	if f.backfillDays > 0 {
+		db, err := openWithRetry(ctx, logger, f.dsn)
+		if err != nil {
+			return err
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return err
+		}
+		// Backfill only what is missing, so that a restarted demo does not
+		// count its history twice.
+		from := now.AddDate(0, 0, -f.backfillDays)
+		if latest, err := db.LatestMinute(ctx); err == nil && latest.Add(time.Minute).After(from) {
+			from = latest.Add(time.Minute)
+		}
+		start := time.Now()
+		var n uint64
+		if from.Before(now) {
+			n, err = simulate.Backfill(ctx, gen, db, from, now)
+		}
+		db.Close()
+		if err != nil {
+			return fmt.Errorf("backfill: %w", err)
+		}
+		logger.Info("history backfilled", "days", f.backfillDays, "executions", n, "took", time.Since(start).Round(time.Millisecond))
+	}
+	exp, err := simulate.NewExporter(ctx, f.protocol, f.endpoint)
+	if err != nil {
+		return err
+	}
+	defer exp.Shutdown(context.Background())
+	logger.Info("simulating live traffic", "integrations", len(profiles)-1, "shadow_flows", 1, "endpoint", f.endpoint)
+	st, err := simulate.Live(ctx, gen, simulate.NewSpanBuilder(f.seed), simulate.LiveOptions{
+		Exporter: exp, Logger: logger.With("component", "simulate"),
+		Start: now,
+	})
+	logger.Info("simulation stopped", "spans_sent", st.Sent, "refused_requests", st.Refused, "given_up", st.GivenUp)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/ingest"
+)
+
+// runDemo runs the whole platform on this machine: a managed
+// clickhouse-server under --dir (unless INTOPS_CLICKHOUSE_DSN names one),
+// the collector, the server and the simulator with backfilled history.
+func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := newFlags("demo")
+	var srv serverFlags
+	srv.register(fs)
+	dir := fs.String("dir", "var", "`dir` for ClickHouse data, the collector queue and logs")
+	days := fs.Int("backfill-days", 7, "`days` of history to backfill")
+	chPort := fs.Int("clickhouse-port", 19000, "native `port` of the managed ClickHouse")
+	grpcPort := fs.Int("otlp-grpc-port", 4317, "OTLP gRPC `port`")
+	httpPort := fs.Int("otlp-http-port", 4318, "OTLP HTTP `port`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	srv.dsn = os.Getenv("INTOPS_CLICKHOUSE_DSN")
+	if srv.dsn == "" {
+		chDir := filepath.Join(*dir, "clickhouse")
+		if err := os.MkdirAll(filepath.Join(chDir, "log"), 0o750); err != nil {
+			return err
+		}
+		out, err := os.OpenFile(filepath.Join(chDir, "log", "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		local := &clickhouse.Local{Dir: chDir, TCPPort: *chPort, HTTPPort: *chPort + 1, Stdout: out}
+		logger.Info("starting a local ClickHouse", "dir", chDir, "port", *chPort)
+		if err := local.Start(ctx); err != nil {
+			if errors.Is(err, clickhouse.ErrNoServer) {
+				return fmt.Errorf("%w\n  as root: apt-get install clickhouse-server (make demo does this)\n  or: docker compose up", err)
+			}
+			return err
+		}
+		defer func() {
+			logger.Info("stopping ClickHouse")
+			_ = local.Stop()
+		}()
+		srv.dsn = local.DSN("intops")
+	}
+	db, err := openWithRetry(ctx, logger, srv.dsn)
+	if err != nil {
+		return err
+	}
+	applied, err := db.Migrate(ctx)
+	db.Close()
+	if err != nil {
+		return err
+	}
+	logger.Info("schema ready", "applied", applied)
+
+	colCfg := ingest.LocalConfig{
+		Dir: filepath.Join(*dir, "collector"), DSN: srv.dsn, Catalog: srv.catalog,
+		GRPCPort: *grpcPort, HTTPPort: *httpPort, FSync: true,
+	}
+	if err := os.MkdirAll(colCfg.Dir, 0o750); err != nil {
+		return err
+	}
+	colPath, err := colCfg.Write()
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	run := func(name string, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil && ctx.Err() == nil {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	run("collector", func() error { return ingest.Run(ctx, colPath) })
+	ready := make(chan string, 1)
+	run("server", func() error { return serve(ctx, logger, srv, ready) })
+	select {
+	case addr := <-ready:
+		fmt.Fprintf(os.Stderr, "\n  intops demo is running: http://%s  (API: http://%s/api/v1/integrations)\n  OTLP: grpc 127.0.0.1:%d, http 127.0.0.1:%d. Ctrl-C stops everything.\n\n", addr, addr, *grpcPort, *httpPort)
+	case err := <-errc:
+		cancel()
+		wg.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	// Let the collector's receivers come up before the simulator sends.
+	time.Sleep(time.Second)
+	run("simulate", func() error {
+		return simulateEstate(ctx, logger, simulateFlags{
+			catalog: srv.catalog, endpoint: fmt.Sprintf("127.0.0.1:%d", *grpcPort), protocol: "grpc",
+			dsn: srv.dsn, backfillDays: *days, seed: uint64(time.Now().UnixNano()),
+		})
+	})
+	var runErr error
+	select {
+	case runErr = <-errc:
+		logger.Error("demo component failed; stopping", "err", runErr)
+	case <-ctx.Done():
+		logger.Info("stopping")
+	}
+	cancel()
+	wg.Wait()
+	return runErr
+}

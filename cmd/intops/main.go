@@ -1,0 +1,109 @@
+// Command intops is the single intops binary: collector, server,
+// simulator, migrations and the all-in-one demo.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `intops: integration observability and SLOs
+
+Usage: intops <command> [flags]
+
+Commands:
+  demo       run everything on this machine: a managed ClickHouse, the
+             collector, the server and a simulated estate
+  collector  run the OpenTelemetry Collector distribution (--config FILE)
+  server     serve the API, /healthz and /metrics
+  simulate   send a catalog's simulated traffic over OTLP, and backfill history
+  migrate    apply the ClickHouse schema migrations
+  version    print the version
+
+Run 'intops <command> -h' for a command's flags.
+`
+
+var version = "0.1.0"
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cmd, args := os.Args[1], os.Args[2:]
+	var err error
+	switch cmd {
+	case "demo":
+		err = runDemo(ctx, logger, args)
+	case "collector":
+		err = runCollector(ctx, args)
+	case "server":
+		err = runServer(ctx, logger, args)
+	case "simulate":
+		err = runSimulate(ctx, logger, args)
+	case "migrate":
+		err = runMigrate(ctx, logger, args)
+	case "version":
+		fmt.Println("intops", version)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "intops: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "intops %s: %v\n", cmd, err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a bad command line: exit code 2.
+type usageError struct{ error }
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("intops "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parse parses args, printing help on -h and reporting bad flags as usage
+// errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(os.Stdout)
+		fs.PrintDefaults()
+		return err
+	}
+	if err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what intops needs on a Debian machine and is missing:
+# clickhouse-server (tests, the demo's managed ClickHouse).
+set -euo pipefail
+missing=()
+if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
+  missing+=(clickhouse-server)
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "deps: Go is not installed: install Go 1.26 or newer (https://go.dev/dl/)" >&2
+  exit 1
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "deps: installing ${missing[*]} with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  exit 0
+fi
+echo "deps: missing ${missing[*]}." >&2
+echo "  On Debian/Ubuntu as root: apt-get install ${missing[*]}" >&2
+echo "  Or run the platform with: docker compose up" >&2
+exit 1
