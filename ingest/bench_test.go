@@ -37,7 +37,7 @@ func BenchmarkIngest(b *testing.B) {
 	srv := chtest.Shared(b)
 
 	run := func(withClickHouse bool, fsync bool) float64 {
-		opts := ingesttest.Options{FSync: fsync}
+		opts := ingesttest.Options{FSync: fsync, MemoryQueue: os.Getenv("INTOPS_BENCH_MEMQ") != ""}
 		db := srv.Open(b)
 		if withClickHouse {
 			opts.DSN = srv.DSN(db.Database())

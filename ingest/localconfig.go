@@ -20,6 +20,9 @@ type LocalConfig struct {
 	GRPCPort int    // zero picks a free port
 	HTTPPort int
 	FSync    bool
+	// MemoryQueue keeps the sending queue in memory only (a crash loses
+	// what it holds); for comparison in benchmarks.
+	MemoryQueue bool
 	// NumConsumers of the sending queue; zero keeps the default.
 	NumConsumers int
 }
@@ -52,7 +55,9 @@ exporters:
   intops_clickhouse:
     dsn: "{{.DSN}}"
     sending_queue:
+{{- if not .MemoryQueue}}
       storage: file_storage
+{{- end}}
 {{- if .NumConsumers}}
       num_consumers: {{.NumConsumers}}
 {{- end}}

@@ -20,5 +20,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps: missing ${missing[*]}." >&2
 echo "  On Debian/Ubuntu as root: apt-get install ${missing[*]}" >&2
-echo "  Or run the platform with: docker compose up" >&2
+echo "  Or point intops at an existing ClickHouse: INTOPS_CLICKHOUSE_DSN=clickhouse://host:9000/intops" >&2
 exit 1

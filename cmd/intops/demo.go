@@ -47,7 +47,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 		logger.Info("starting a local ClickHouse", "dir", chDir, "port", *chPort)
 		if err := local.Start(ctx); err != nil {
 			if errors.Is(err, clickhouse.ErrNoServer) {
-				return fmt.Errorf("%w\n  as root: apt-get install clickhouse-server (make demo does this)\n  or: docker compose up", err)
+				return fmt.Errorf("%w\n  as root: apt-get install clickhouse-server (make demo does this)\n  or point intops at a ClickHouse server: INTOPS_CLICKHOUSE_DSN=clickhouse://host:9000/intops", err)
 			}
 			return err
 		}

@@ -35,11 +35,14 @@ func createDefaultConfig() *Config {
 	q.NumConsumers = 4
 	q.QueueSize = 2000
 	q.BlockOnOverflow = false
-	if b := q.Batch.Get(); b != nil {
-		b.FlushTimeout = 200 * time.Millisecond
-		b.MinSize = 20000
-		b.MaxSize = 50000
-	}
+	// Batching is on: ClickHouse wants few large inserts, not one per
+	// OTLP request.
+	q.Batch = configoptional.Some(exporterhelper.BatchConfig{
+		FlushTimeout: 200 * time.Millisecond,
+		Sizer:        exporterhelper.RequestSizerTypeItems,
+		MinSize:      20000,
+		MaxSize:      50000,
+	})
 	return &Config{
 		DSN:           "clickhouse://127.0.0.1:9000/intops",
 		CreateSchema:  true,
