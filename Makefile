@@ -1,7 +1,7 @@
 GO      ?= go
 FUZZTIME ?= 20s
 
-.PHONY: all build demo test test-unit fuzz deps bench-ingest clean
+.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse clean
 
 all: build
 
@@ -27,6 +27,10 @@ test: deps
 ## exporter, in one run; writes docs/benchmarks.md
 bench-ingest: deps
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 30m ./ingest/
+
+## bench-clickhouse: native batch inserts of 20,000 spans into ClickHouse
+bench-clickhouse: deps
+	$(GO) test -run '^$$' -bench BenchmarkInsertSpans -benchtime 20x ./clickhouse/
 
 clean:
 	rm -rf bin var

@@ -116,3 +116,6 @@ func Permanent(err error) bool {
 	}
 	return false
 }
+
+// Exec runs a statement (tests and tools).
+func (db *DB) Exec(ctx context.Context, sql string, args ...any) error { return db.conn.Exec(ctx, sql, args...) }

@@ -3,6 +3,7 @@ package clickhouse_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -21,6 +22,11 @@ func BenchmarkInsertSpans(b *testing.B) {
 		spans[i].AttrValues = []string{"sap-erp", "42", fmt.Sprintf("b-%d", i), "integration-01", "explicit", "200"}
 		spans[i].ResourceKeys = []string{"service.name", "host.name"}
 		spans[i].ResourceValues = []string{"orders-sync-worker", "worker-1"}
+	}
+	if os.Getenv("NO_MV") != "" {
+		if err := db.Exec(context.Background(), "DROP TABLE "+db.Database()+".flow_rollup_1m_mv"); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

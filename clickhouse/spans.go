@@ -59,6 +59,17 @@ func (db *DB) InsertSpans(ctx context.Context, spans []intops.FlowSpan) error {
 		operation, records, errClass, service, peer,
 		resK, resV, attrK, attrV}
 	for i, c := range cols {
+		if arr, ok := c.([][]string); ok {
+			// Row by row takes the driver's reflection-free path for
+			// []string; appending [][]string whole goes through reflection.
+			col := batch.Column(i)
+			for _, row := range arr {
+				if err := col.AppendRow(row); err != nil {
+					return fmt.Errorf("append span column %d: %w", i, err)
+				}
+			}
+			continue
+		}
 		if err := batch.Column(i).Append(c); err != nil {
 			return fmt.Errorf("append span column %d: %w", i, err)
 		}
