@@ -118,4 +118,6 @@ func Permanent(err error) bool {
 }
 
 // Exec runs a statement (tests and tools).
-func (db *DB) Exec(ctx context.Context, sql string, args ...any) error { return db.conn.Exec(ctx, sql, args...) }
+func (db *DB) Exec(ctx context.Context, sql string, args ...any) error {
+	return db.conn.Exec(ctx, sql, args...)
+}
