@@ -22,6 +22,7 @@ test: deps
 	$(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -run '^$$' -fuzz FuzzProcess -fuzztime $(FUZZTIME) ./ingest/flowprocessor
 	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZTIME) ./ingest/flowprocessor
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 50000x ./catalog
 
 ## bench-ingest: OTLP gRPC -> ClickHouse spans/s against a discarding
 ## exporter, in one run; writes docs/benchmarks.md

@@ -84,8 +84,16 @@ type Integration struct {
 	Retirement     time.Time
 	Tier           int
 	RunbookURL     string
-	Match          []MatchRule
+	// ContractTest is the status of the integration's contract tests:
+	// none, partial, passing or failing.
+	ContractTest string
+	// ReplacedBy names the integration that replaces a deprecated one.
+	ReplacedBy string
+	Match      []MatchRule
 }
+
+// ContractTestStatuses lists the accepted contract-test statuses.
+var ContractTestStatuses = []string{"none", "partial", "passing", "failing"}
 
 // Target returns the first target system, or "".
 func (i *Integration) Target() string {
@@ -101,38 +109,44 @@ var idPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$`)
 // lowercase letters, digits, '.', '_' and '-', at most 128 characters.
 func ValidID(s string) bool { return idPattern.MatchString(s) }
 
-// Validate checks the integration on its own (references to systems and
-// teams are checked by the catalog, which knows them all).
+// FieldError is a problem with one field of a catalog entity.
+type FieldError struct {
+	Field string // as written in the catalog: tier, lifecycle, match…
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Msg }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks the integration's own values (what it refers to, and
+// what it lacks, is governance: the catalog's lint rules).
 func (i *Integration) Validate() error {
 	var errs []error
 	if !ValidID(i.ID) {
-		errs = append(errs, fmt.Errorf("id %q: want lowercase letters, digits, '.', '_' or '-'", i.ID))
-	}
-	if i.Source == "" {
-		errs = append(errs, errors.New("source system is required"))
-	}
-	if len(i.Targets) == 0 {
-		errs = append(errs, errors.New("at least one target system is required"))
-	}
-	if i.Owner == "" {
-		errs = append(errs, errors.New("owner team is required"))
+		errs = append(errs, fieldErr("name", "id %q: want lowercase letters, digits, '.', '_' or '-'", i.ID))
 	}
 	if i.Lifecycle != "" && !oneOf(string(i.Lifecycle), Lifecycles) {
-		errs = append(errs, fmt.Errorf("lifecycle %q: want one of design, production, deprecated, retired", i.Lifecycle))
+		errs = append(errs, fieldErr("lifecycle", "lifecycle %q: want one of design, production, deprecated, retired", i.Lifecycle))
 	}
 	if i.Mechanism != "" && !oneOf(i.Mechanism, Mechanisms) {
-		errs = append(errs, fmt.Errorf("mechanism %q: want one of api, event, batch, file, rpa, db-link", i.Mechanism))
+		errs = append(errs, fieldErr("mechanism", "mechanism %q: want one of api, event, batch, file, rpa, db-link", i.Mechanism))
+	}
+	if i.ContractTest != "" && !oneOf(i.ContractTest, ContractTestStatuses) {
+		errs = append(errs, fieldErr("contractTest", "contractTest %q: want one of none, partial, passing, failing", i.ContractTest))
 	}
 	if i.Tier != 0 && (i.Tier < 1 || i.Tier > 3) {
-		errs = append(errs, fmt.Errorf("tier %d: want 1, 2 or 3", i.Tier))
+		errs = append(errs, fieldErr("tier", "tier %d: want 1, 2 or 3", i.Tier))
 	}
 	for n, r := range i.Match {
 		if len(r.Conditions) == 0 {
-			errs = append(errs, fmt.Errorf("match rule %d has no conditions", n+1))
+			errs = append(errs, fieldErr("match", "match rule %d has no conditions", n+1))
 		}
 		for _, c := range r.Conditions {
 			if c.Key == "" || c.Value == "" || c.Value == "*" {
-				errs = append(errs, fmt.Errorf("match rule %d: condition %q=%q must name an attribute and a value", n+1, c.Key, c.Value))
+				errs = append(errs, fieldErr("match", "match rule %d: condition %q=%q must name an attribute and a value", n+1, c.Key, c.Value))
 			}
 		}
 	}

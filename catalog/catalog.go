@@ -12,44 +12,107 @@ import (
 	"github.com/intops/intops"
 )
 
-// Catalog is a loaded estate: every team, system and integration.
+// Catalog is a loaded estate: teams, systems, integrations and their SLOs.
+// It holds what the files say, gaps included: governance (unknown
+// references, duplicates, missing owners) is Lint's to report.
 type Catalog struct {
-	Teams        map[string]*intops.Team
-	Systems      map[string]*intops.System
-	Integrations []*intops.Integration // in file order
-	byID         map[string]*intops.Integration
+	Teams         map[string]*intops.Team
+	Systems       map[string]*intops.System
+	Integrations  []*intops.Integration // in file order; duplicates keep the first
+	SLOs          []*intops.SLO
+	SLIs          map[string]*intops.SLI
+	AlertPolicies map[string]*intops.AlertPolicy
+	// Users are Backstage users, by name, with the groups they belong to.
+	Users map[string][]string
+
+	byID map[string]*intops.Integration
+	// where each entity (kind/name) and field (kind/name#field) stands
+	pos map[string]Pos
+	// Duplicates are documents that define a name again.
+	Duplicates []Duplicate
+	// Ignored are Backstage documents with nothing to map.
+	Ignored []Ignored
+	// refs are references to teams, systems, integrations, SLIs and alert
+	// policies, resolved by lint.
+	refs []Ref
+}
+
+// Pos is a place in a catalog file.
+type Pos struct {
+	File         string
+	Line, Column int
+}
+
+func (p Pos) String() string {
+	if p.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+	}
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return p.File
+}
+
+// Duplicate is a second definition of a kind/name.
+type Duplicate struct {
+	Kind, Name   string
+	First, Again Pos
+}
+
+// Ignored is a document the loader read and did not map.
+type Ignored struct {
+	Kind, Name, Why string
+	At              Pos
+}
+
+// Ref is a reference from one entity to another.
+type Ref struct {
+	From       string // kind/name of the referring entity
+	Kind, Name string // what it refers to: Team, System, Integration, SLI, AlertPolicy
+	What       string // the field: owner, source, target, …
+	At         Pos
 }
 
 // Integration returns the integration with the id, or nil.
 func (c *Catalog) Integration(id string) *intops.Integration { return c.byID[id] }
 
-// Error is one problem found in a catalog file.
-type Error struct {
-	File string
-	Line int
-	Msg  string
+// All returns every integration in catalog order.
+func (c *Catalog) All() []*intops.Integration { return c.Integrations }
+
+// Refs returns every reference between entities.
+func (c *Catalog) Refs() []Ref { return c.refs }
+
+// Where returns where an entity (kind/name) or one of its fields
+// (kind/name#field) is defined; a field that is not written falls back to
+// its entity.
+func (c *Catalog) Where(key string) Pos {
+	if p, ok := c.pos[key]; ok {
+		return p
+	}
+	if i := strings.IndexByte(key, '#'); i >= 0 {
+		return c.pos[key[:i]]
+	}
+	return Pos{}
 }
 
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+// Error is one problem that makes a catalog file unusable.
+type Error struct {
+	Pos
+	Msg string
 }
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
 // Load reads every .yaml and .yml file under path (a file or a directory
-// tree) and returns the catalog, or every problem found joined in one
-// error, each as file:line: message.
+// tree; hidden files and folders are skipped) and returns the catalog, or
+// every problem that makes it unusable joined in one error, each as
+// file:line:column: message.
 func Load(path string) (*Catalog, error) {
-	files, err := catalogFiles(path)
+	files, err := Files(path)
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{cat: &Catalog{
-		Teams:   map[string]*intops.Team{},
-		Systems: map[string]*intops.System{},
-		byID:    map[string]*intops.Integration{},
-	}, where: map[string]pos{}}
+	l := newLoader()
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -57,14 +120,39 @@ func Load(path string) (*Catalog, error) {
 		}
 		l.parse(f, data)
 	}
-	l.resolve()
+	return l.finish()
+}
+
+// Parse reads one file's contents (for tests and fuzzing).
+func Parse(name string, data []byte) (*Catalog, error) {
+	l := newLoader()
+	l.parse(name, data)
+	return l.finish()
+}
+
+func newLoader() *loader {
+	return &loader{conditions: map[string]intops.AlertCondition{}, cat: &Catalog{
+		Teams:         map[string]*intops.Team{},
+		Systems:       map[string]*intops.System{},
+		SLIs:          map[string]*intops.SLI{},
+		AlertPolicies: map[string]*intops.AlertPolicy{},
+		Users:         map[string][]string{},
+		byID:          map[string]*intops.Integration{},
+		pos:           map[string]Pos{},
+	}}
+}
+
+func (l *loader) finish() (*Catalog, error) {
+	l.mapBackstage()
+	l.resolveConditions()
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
 	}
 	return l.cat, nil
 }
 
-func catalogFiles(path string) ([]string, error) {
+// Files lists the catalog files under path, sorted.
+func Files(path string) ([]string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
@@ -77,8 +165,11 @@ func catalogFiles(path string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != path {
-			return filepath.SkipDir
+		if p != path && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if ext := filepath.Ext(p); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
 			files = append(files, p)
@@ -95,5 +186,6 @@ func catalogFiles(path string) ([]string, error) {
 	return files, nil
 }
 
-// All returns every integration in catalog order.
-func (c *Catalog) All() []*intops.Integration { return c.Integrations }
+func sortSystems(s []*intops.System) {
+	sort.Slice(s, func(i, j int) bool { return s[i].Name < s[j].Name })
+}

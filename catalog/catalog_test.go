@@ -26,8 +26,8 @@ func TestBadCatalogSaysWhatAndWhere(t *testing.T) {
 		t.Fatal("want errors")
 	}
 	for _, want := range []string{
-		`testdata/bad/estate.yaml:6: spec.slackChanel: unknown field "slackChanel"`,
-		`testdata/bad/estate.yaml:13: integration "a-to-b": tier 7: want 1, 2 or 3`,
+		`testdata/bad/estate.yaml:6:3: spec.slackChanel: unknown field "slackChanel"`,
+		`testdata/bad/estate.yaml:16:3: integration "a-to-b": spec.tier 7: want 1, 2 or 3`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

@@ -28,10 +28,16 @@ type documentFile struct {
 
 type metadataFile struct {
 	Name        string            `yaml:"name"`
+	Namespace   string            `yaml:"namespace"`
 	Title       string            `yaml:"title"`
+	DisplayName string            `yaml:"displayName"`
 	Description string            `yaml:"description"`
 	Labels      map[string]string `yaml:"labels"`
 	Annotations map[string]string `yaml:"annotations"`
+	Tags        []string          `yaml:"tags"`
+	Links       []yaml.Node       `yaml:"links"`
+	UID         string            `yaml:"uid"`
+	Etag        string            `yaml:"etag"`
 }
 
 type teamSpec struct {
@@ -63,32 +69,24 @@ type integrationSpec struct {
 	Retirement     string      `yaml:"retirement"`
 	Tier           int         `yaml:"tier"`
 	RunbookURL     string      `yaml:"runbook"`
+	ContractTest   string      `yaml:"contractTest"`
+	ReplacedBy     string      `yaml:"replacedBy"`
 	Match          []yaml.Node `yaml:"match"`
 }
 
-type pos struct {
-	file string
-	line int
-}
-
 type loader struct {
-	cat   *Catalog
-	errs  []error
-	where map[string]pos // kind/name → where it was defined
-	refs  []ref
+	cat          *Catalog
+	errs         []error
+	backstage    []backstageDoc
+	conditions   map[string]intops.AlertCondition
+	pendingConds []pendingCond
 }
 
-// ref is a reference from one document to a team or system, checked once
-// every file is read.
-type ref struct {
-	at         pos
-	kind, name string
-	what       string
+func (l *loader) errorf(at Pos, format string, args ...any) {
+	l.errs = append(l.errs, &Error{Pos: at, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (l *loader) errorf(at pos, format string, args ...any) {
-	l.errs = append(l.errs, &Error{File: at.file, Line: at.line, Msg: fmt.Sprintf(format, args...)})
-}
+func at(file string, n *yaml.Node) Pos { return Pos{File: file, Line: n.Line, Column: n.Column} }
 
 func (l *loader) parse(file string, data []byte) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -99,7 +97,7 @@ func (l *loader) parse(file string, data []byte) {
 			return
 		}
 		if err != nil {
-			l.errorf(pos{file: file}, "invalid YAML: %v", err)
+			l.errorf(Pos{File: file, Line: yamlErrorLine(err)}, "invalid YAML: %s", typeError("", err))
 			return
 		}
 		if len(root.Content) == 0 || root.Content[0].Kind == yaml.ScalarNode && root.Content[0].Tag == "!!null" {
@@ -109,108 +107,159 @@ func (l *loader) parse(file string, data []byte) {
 	}
 }
 
-func (l *loader) document(file string, n *yaml.Node) {
-	at := pos{file, n.Line}
-	if n.Kind != yaml.MappingNode {
-		l.errorf(at, "a catalog document must be a mapping with apiVersion, kind, metadata and spec")
-		return
-	}
-	bad := false
-	checkKeys(n, reflect.TypeOf(documentFile{}), "", func(line int, msg string) {
-		l.errorf(pos{file, line}, "%s", msg)
-		bad = true
-	})
-	var doc documentFile
-	if err := n.Decode(&doc); err != nil {
-		l.errorf(at, "%v", err)
-		return
-	}
-	if bad {
-		return
-	}
-	if doc.APIVersion != APIVersion {
-		l.errorf(at, "apiVersion %q: want %s", doc.APIVersion, APIVersion)
-		return
-	}
-	if doc.Metadata.Name == "" {
-		l.errorf(at, "%s: metadata.name is required", doc.Kind)
-		return
-	}
-	if !intops.ValidID(doc.Metadata.Name) {
-		l.errorf(at, "%s %q: metadata.name must be lowercase letters, digits, '.', '_' or '-'", doc.Kind, doc.Metadata.Name)
-		return
-	}
-	if prev, dup := l.where[doc.Kind+"/"+doc.Metadata.Name]; dup {
-		l.errorf(at, "%s %q is defined twice (first at %s:%d)", doc.Kind, doc.Metadata.Name, prev.file, prev.line)
-		return
-	}
-	specAt := at
-	if doc.Spec.Line > 0 {
-		specAt.line = doc.Spec.Line
-	}
-	switch doc.Kind {
-	case "Team":
-		var s teamSpec
-		if !l.decodeSpec(specAt, &doc.Spec, &s) {
-			return
-		}
-		l.cat.Teams[doc.Metadata.Name] = &intops.Team{
-			Name: doc.Metadata.Name, Title: doc.Metadata.Title, SlackChannel: s.SlackChannel,
-			OnCall: s.OnCall, Escalation: s.Escalation, Members: s.Members,
-		}
-	case "System":
-		var s systemSpec
-		if !l.decodeSpec(specAt, &doc.Spec, &s) {
-			return
-		}
-		l.cat.Systems[doc.Metadata.Name] = &intops.System{
-			Name: doc.Metadata.Name, Title: doc.Metadata.Title, Kind: s.Kind,
-			Owner: s.Owner, Vendor: s.Vendor, DataDomains: s.DataDomains,
-		}
-		if s.Owner != "" {
-			l.refs = append(l.refs, ref{specAt, "Team", s.Owner, "owner"})
-		}
-	case "Integration":
-		var s integrationSpec
-		if !l.decodeSpec(specAt, &doc.Spec, &s) {
-			return
-		}
-		in, ok := l.integration(specAt, doc.Metadata, &s)
-		if !ok {
-			return
-		}
-		l.cat.Integrations = append(l.cat.Integrations, in)
-		l.cat.byID[in.ID] = in
-	default:
-		l.errorf(at, "kind %q: want Team, System or Integration", doc.Kind)
-		return
-	}
-	l.where[doc.Kind+"/"+doc.Metadata.Name] = at
-}
-
-func (l *loader) decodeSpec(at pos, n *yaml.Node, out any) bool {
-	if n.Kind == 0 {
-		return true // no spec: every field takes its zero value
-	}
+// decodeStrict decodes n into out, reporting unknown keys and wrong types
+// with their position. It says whether out can be used.
+func (l *loader) decodeStrict(file string, n *yaml.Node, out any, path string) bool {
 	ok := true
-	checkKeys(n, reflect.TypeOf(out), "spec", func(line int, msg string) {
-		l.errorf(pos{at.file, line}, "%s", msg)
+	checkKeys(n, reflect.TypeOf(out), path, func(line, col int, msg string) {
+		l.errorf(Pos{file, line, col}, "%s", msg)
 		ok = false
 	})
 	if err := n.Decode(out); err != nil {
-		l.errorf(at, "spec: %v", err)
+		p := at(file, n)
+		if line := yamlErrorLine(err); line > 0 {
+			p = Pos{File: file, Line: line}
+		}
+		l.errorf(p, "%s", typeError(path, err))
 		return false
 	}
 	return ok
 }
 
-func (l *loader) integration(at pos, md metadataFile, s *integrationSpec) (*intops.Integration, bool) {
+func (l *loader) document(file string, n *yaml.Node) {
+	p := at(file, n)
+	if n.Kind != yaml.MappingNode {
+		l.errorf(p, "a catalog document must be a mapping with apiVersion, kind, metadata and spec")
+		return
+	}
+	var doc documentFile
+	if !l.decodeStrict(file, n, &doc, "") {
+		return
+	}
+	if doc.Kind == "" {
+		l.errorf(p, "kind is required")
+		return
+	}
+	if doc.Metadata.Name == "" {
+		l.errorf(p, "%s: metadata.name is required", doc.Kind)
+		return
+	}
+	switch doc.APIVersion {
+	case APIVersion:
+		l.intopsDocument(file, p, &doc)
+	case openSLOVersion:
+		l.openSLODocument(file, p, &doc)
+	case backstageVersion:
+		l.backstage = append(l.backstage, backstageDoc{file: file, at: p, doc: doc})
+	default:
+		l.errorf(p, "apiVersion %q: want %s, %s or %s", doc.APIVersion, APIVersion, openSLOVersion, backstageVersion)
+	}
+}
+
+// define records where kind/name is defined; false when it already was.
+func (l *loader) define(kind, name string, p Pos, spec *yaml.Node) bool {
+	key := kind + "/" + name
+	if first, dup := l.cat.pos[key]; dup {
+		l.cat.Duplicates = append(l.cat.Duplicates, Duplicate{Kind: kind, Name: name, First: first, Again: p})
+		return false
+	}
+	l.cat.pos[key] = p
+	if spec != nil && spec.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(spec.Content); i += 2 {
+			k := spec.Content[i]
+			l.cat.pos[key+"#"+k.Value] = Pos{p.File, k.Line, k.Column}
+		}
+	}
+	return true
+}
+
+func (l *loader) ref(from string, kind, name, what string, p Pos) {
+	if name == "" {
+		return
+	}
+	l.cat.refs = append(l.cat.refs, Ref{From: from, Kind: kind, Name: name, What: what, At: p})
+}
+
+func (l *loader) intopsDocument(file string, p Pos, doc *documentFile) {
+	md := &doc.Metadata
+	if !intops.ValidID(md.Name) {
+		l.errorf(p, "%s %q: metadata.name must be lowercase letters, digits, '.', '_' or '-'", doc.Kind, md.Name)
+		return
+	}
+	spec := &doc.Spec
+	fieldPos := func(field string) Pos { return l.fieldPos(doc.Kind, md.Name, field, p) }
+	switch doc.Kind {
+	case "Team":
+		var s teamSpec
+		if !l.specStrict(file, spec, &s) || !l.define("Team", md.Name, p, spec) {
+			return
+		}
+		l.cat.Teams[md.Name] = &intops.Team{
+			Name: md.Name, Title: first(md.Title, md.DisplayName), SlackChannel: s.SlackChannel,
+			OnCall: s.OnCall, Escalation: s.Escalation, Members: s.Members,
+		}
+	case "System":
+		var s systemSpec
+		if !l.specStrict(file, spec, &s) || !l.define("System", md.Name, p, spec) {
+			return
+		}
+		l.cat.Systems[md.Name] = &intops.System{
+			Name: md.Name, Title: first(md.Title, md.DisplayName), Kind: s.Kind,
+			Owner: s.Owner, Vendor: s.Vendor, DataDomains: s.DataDomains,
+		}
+		l.ref("System/"+md.Name, "Team", s.Owner, "owner", fieldPos("owner"))
+	case "Integration":
+		var s integrationSpec
+		if !l.specStrict(file, spec, &s) {
+			return
+		}
+		if !l.define("Integration", md.Name, p, spec) {
+			return
+		}
+		if in, ok := l.integration(file, p, md, &s); ok {
+			l.addIntegration(in)
+		}
+	default:
+		l.errorf(p, "kind %q: want Team, System or Integration for %s", doc.Kind, APIVersion)
+	}
+}
+
+func (l *loader) fieldPos(kind, name, field string, fallback Pos) Pos {
+	if q, ok := l.cat.pos[kind+"/"+name+"#"+field]; ok {
+		return q
+	}
+	return fallback
+}
+
+func (l *loader) addIntegration(in *intops.Integration) {
+	from := "Integration/" + in.ID
+	p := l.cat.pos[from]
+	fp := func(f string) Pos { return l.fieldPos("Integration", in.ID, f, p) }
+	l.ref(from, "System", in.Source, "source", fp("source"))
+	for _, t := range in.Targets {
+		l.ref(from, "System", t, "target", fp("targets"))
+	}
+	l.ref(from, "Team", in.Owner, "owner", fp("owner"))
+	l.ref(from, "Integration", in.ReplacedBy, "replacedBy", fp("replacedBy"))
+	l.cat.Integrations = append(l.cat.Integrations, in)
+	l.cat.byID[in.ID] = in
+}
+
+func (l *loader) specStrict(file string, n *yaml.Node, out any) bool {
+	if n.Kind == 0 {
+		return true // no spec: every field takes its zero value
+	}
+	return l.decodeStrict(file, n, out, "spec")
+}
+
+func (l *loader) integration(file string, p Pos, md *metadataFile, s *integrationSpec) (*intops.Integration, bool) {
 	in := &intops.Integration{
-		ID: md.Name, Title: md.Title, Description: md.Description,
+		ID: md.Name, Title: first(md.Title, md.DisplayName), Description: md.Description,
 		Source: s.Source, Targets: s.Targets, Pattern: s.Pattern, Mechanism: s.Mechanism,
 		DataDomains: s.DataDomains, Owner: s.Owner, TechnicalOwner: s.TechnicalOwner,
 		BusinessOwner: s.BusinessOwner, DataSteward: s.DataSteward,
 		Lifecycle: intops.Lifecycle(s.Lifecycle), Tier: s.Tier, RunbookURL: s.RunbookURL,
+		ContractTest: s.ContractTest, ReplacedBy: first(s.ReplacedBy, md.Annotations["intops.dev/replaced-by"]),
 	}
 	if in.Lifecycle == "" {
 		in.Lifecycle = intops.LifecycleProduction
@@ -226,7 +275,7 @@ func (l *loader) integration(at pos, md metadataFile, s *integrationSpec) (*into
 		}
 		t, err := time.Parse(time.DateOnly, d.value)
 		if err != nil {
-			l.errorf(at, "integration %q: spec.%s %q: want a date as YYYY-MM-DD", in.ID, d.field, d.value)
+			l.errorf(l.fieldPos("Integration", in.ID, d.field, p), "integration %q: spec.%s %q: want a date as YYYY-MM-DD", in.ID, d.field, d.value)
 			ok = false
 		}
 		*d.out = t
@@ -234,7 +283,7 @@ func (l *loader) integration(at pos, md metadataFile, s *integrationSpec) (*into
 	for _, m := range s.Match {
 		rule, err := matchRule(&m)
 		if err != nil {
-			l.errorf(pos{at.file, m.Line}, "integration %q: spec.match: %v", in.ID, err)
+			l.errorf(at(file, &m), "integration %q: spec.match: %v", in.ID, err)
 			ok = false
 			continue
 		}
@@ -242,15 +291,15 @@ func (l *loader) integration(at pos, md metadataFile, s *integrationSpec) (*into
 	}
 	if err := in.Validate(); err != nil {
 		for _, e := range unjoin(err) {
-			l.errorf(at, "integration %q: %v", in.ID, e)
+			ep := p
+			var fe *intops.FieldError
+			if errors.As(e, &fe) {
+				ep = l.fieldPos("Integration", in.ID, fe.Field, p)
+			}
+			l.errorf(ep, "integration %q: spec.%v", in.ID, e)
 		}
 		return nil, false
 	}
-	l.refs = append(l.refs, ref{at, "System", in.Source, "source"})
-	for _, t := range in.Targets {
-		l.refs = append(l.refs, ref{at, "System", t, "target"})
-	}
-	l.refs = append(l.refs, ref{at, "Team", in.Owner, "owner"})
 	return in, ok
 }
 
@@ -270,27 +319,13 @@ func matchRule(n *yaml.Node) (intops.MatchRule, error) {
 	return r, nil
 }
 
-// resolve checks references once every document is known.
-func (l *loader) resolve() {
-	for _, r := range l.refs {
-		var found bool
-		switch r.kind {
-		case "Team":
-			_, found = l.cat.Teams[r.name]
-		case "System":
-			_, found = l.cat.Systems[r.name]
-		}
-		if !found {
-			l.errorf(r.at, "%s %s %q is not in the catalog", r.what, lower(r.kind), r.name)
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
 		}
 	}
-}
-
-func lower(kind string) string {
-	if kind == "Team" {
-		return "team"
-	}
-	return "system"
+	return ""
 }
 
 func unjoin(err error) []error {

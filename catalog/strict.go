@@ -1,8 +1,11 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -10,13 +13,13 @@ import (
 
 // checkKeys walks a YAML node against the struct type it will be decoded
 // into and reports every key the type does not have, with its line.
-func checkKeys(n *yaml.Node, t reflect.Type, path string, report func(line int, msg string)) {
+func checkKeys(n *yaml.Node, t reflect.Type, path string, report func(line, col int, msg string)) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
+	// Aliases are not followed: their anchors were checked where they
+	// stand, and following them would let a small file expand without
+	// bound ("billion laughs").
 	switch t.Kind() {
 	case reflect.Struct:
 		if t == reflect.TypeOf(yaml.Node{}) || n.Kind != yaml.MappingNode {
@@ -38,10 +41,17 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, report func(line int, 
 			k, v := n.Content[i], n.Content[i+1]
 			ft, ok := fields[k.Value]
 			if !ok {
-				report(k.Line, fmt.Sprintf("%s: unknown field %q", join(path, k.Value), k.Value))
+				report(k.Line, k.Column, fmt.Sprintf("%s: unknown field %q", join(path, k.Value), k.Value))
 				continue
 			}
 			checkKeys(v, ft, join(path, k.Value), report)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			checkKeys(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value), report)
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
@@ -58,4 +68,30 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): `)
+
+// yamlErrorLine finds the line number in a YAML error message, or 0.
+func yamlErrorLine(err error) int {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// typeError rewrites a YAML decoding error as "path: message" without the
+// decoder's own prefixes; the position goes into the Error.
+func typeError(path string, err error) string {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = yamlLine.ReplaceAllString(te.Errors[0], "")
+	}
+	msg = yamlLine.ReplaceAllString(strings.TrimPrefix(msg, "yaml: "), "")
+	if path == "" {
+		return msg
+	}
+	return path + ": " + msg
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/intops/intops"
+	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 )
 
@@ -23,15 +23,11 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
-// Catalog is what the server reads of the estate catalog.
-type Catalog interface {
-	All() []*intops.Integration
-}
-
 // Server is intops' HTTP server.
 type Server struct {
-	store   Store
-	catalog Catalog
+	store      Store
+	catalog    CatalogSource
+	lintConfig catalog.LintConfig
 	logger  *slog.Logger
 	now     func() time.Time
 	mux     *http.ServeMux
@@ -43,8 +39,9 @@ type Server struct {
 
 // Options configure a Server.
 type Options struct {
-	Store    Store
-	Catalog  Catalog
+	Store      Store
+	Catalog    CatalogSource
+	LintConfig catalog.LintConfig
 	Logger   *slog.Logger         // nil: no logs
 	Registry *prometheus.Registry // nil: a new one
 	Now      func() time.Time     // nil: time.Now
@@ -63,7 +60,7 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, logger: o.Logger.With("component", "server"), now: o.Now,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, logger: o.Logger.With("component", "server"), now: o.Now,
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
@@ -76,6 +73,8 @@ func New(o Options) *Server {
 	o.Registry.MustRegister(s.requests, s.latency)
 	s.route("GET /healthz", s.healthz)
 	s.route("GET /api/v1/integrations", s.integrations)
+	s.route("GET /api/v1/catalog", s.catalogModel)
+	s.route("GET /api/v1/catalog/status", s.catalogStatus)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	s.handler = securityHeaders(s.mux)
 	return s
@@ -153,7 +152,7 @@ func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
 		return
 	}
-	all := s.catalog.All()
+	all := s.catalog.Current().All()
 	out := make([]integrationJSON, 0, len(all))
 	for _, in := range all {
 		c := counts[in.ID]

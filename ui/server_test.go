@@ -48,7 +48,7 @@ func TestIntegrationsAPICountsTheLastHour(t *testing.T) {
 	if err := db.InsertSpans(context.Background(), spans); err != nil {
 		t.Fatal(err)
 	}
-	srv := ui.New(ui.Options{Store: db, Catalog: cat, Now: func() time.Time { return now }})
+	srv := ui.New(ui.Options{Store: db, Catalog: catalog.Fixed(cat), Now: func() time.Time { return now }})
 	resp, body := get(t, srv, "/api/v1/integrations")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
@@ -103,7 +103,7 @@ func (downStore) IntegrationCounts(context.Context, time.Time, time.Time) (map[s
 func (downStore) Ping(context.Context) error { return errors.New("connection refused") }
 
 func TestClickHouseDownIsReportedNotHidden(t *testing.T) {
-	srv := ui.New(ui.Options{Store: downStore{}, Catalog: &catalog.Catalog{}})
+	srv := ui.New(ui.Options{Store: downStore{}, Catalog: catalog.Fixed(&catalog.Catalog{})})
 	if resp, body := get(t, srv, "/healthz"); resp.StatusCode != 503 || !strings.Contains(body, "unreachable") {
 		t.Errorf("healthz %d %s", resp.StatusCode, body)
 	}

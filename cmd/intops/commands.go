@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,10 +76,6 @@ func runServer(ctx context.Context, logger *slog.Logger, args []string) error {
 // serve runs the HTTP server and the retention loop until ctx ends. ready,
 // when not nil, receives the listening address.
 func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<- string) error {
-	cat, err := catalog.Load(f.catalog)
-	if err != nil {
-		return err
-	}
 	db, err := openWithRetry(ctx, logger, f.dsn)
 	if err != nil {
 		return err
@@ -87,7 +84,22 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	srv := ui.New(ui.Options{Store: db, Catalog: cat, Logger: logger})
+	lintCfg, err := catalog.LoadLintConfig(f.catalog)
+	if err != nil {
+		return err
+	}
+	watcher := &catalog.Watcher{Dir: f.catalog, Logger: logger.With("component", "catalog"),
+		OnLoad: func(ctx context.Context, c *catalog.Catalog, version string) {
+			if err := snapshotCatalog(ctx, db, c, version, lintCfg); err != nil {
+				logger.Warn("catalog snapshot not stored", "err", err)
+			}
+		}}
+	if err := watcher.Load(ctx); err != nil {
+		return err
+	}
+	go watcher.Run(ctx)
+	cat := watcher.Current()
+	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, Logger: logger})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -219,4 +231,31 @@ func simulateEstate(ctx context.Context, logger *slog.Logger, f simulateFlags) e
 		return nil
 	}
 	return err
+}
+
+// snapshotCatalog stores a catalog load in ClickHouse unless the newest
+// snapshot already has this version.
+func snapshotCatalog(ctx context.Context, db *clickhouse.DB, c *catalog.Catalog, version string, cfg catalog.LintConfig) error {
+	latest, err := db.LatestCatalogVersion(ctx)
+	if err != nil || latest == version {
+		return err
+	}
+	model, err := json.Marshal(ui.CatalogJSON(c))
+	if err != nil {
+		return err
+	}
+	var errs, warns uint32
+	for _, f := range catalog.Lint(c, cfg, time.Now()) {
+		switch f.Severity {
+		case catalog.SeverityError:
+			errs++
+		case catalog.SeverityWarning:
+			warns++
+		}
+	}
+	return db.InsertCatalogSnapshot(ctx, clickhouse.CatalogSnapshot{
+		TakenAt: time.Now(), Version: version, Teams: uint32(len(c.Teams)), Systems: uint32(len(c.Systems)),
+		Integrations: uint32(len(c.Integrations)), SLOs: uint32(len(c.SLOs)), LintErrors: errs, LintWarnings: warns,
+		Model: string(model),
+	})
 }

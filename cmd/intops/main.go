@@ -25,6 +25,8 @@ Commands:
   server     serve the API, /healthz and /metrics
   simulate   send a catalog's simulated traffic over OTLP, and backfill history
   migrate    apply the ClickHouse schema migrations
+  catalog    lint DIR [--format text|json|sarif]: check the estate catalog
+             import backstage DIR|FILE, import csv FILE: write catalog YAML
   version    print the version
 
 Run 'intops <command> -h' for a command's flags.
@@ -53,6 +55,8 @@ func main() {
 		err = runSimulate(ctx, logger, args)
 	case "migrate":
 		err = runMigrate(ctx, logger, args)
+	case "catalog":
+		err = runCatalog(ctx, args, os.Stdout)
 	case "version":
 		fmt.Println("intops", version)
 	case "-h", "--help", "help":
@@ -64,10 +68,15 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
+	var le lintExit
+	if errors.As(err, &le) {
+		os.Exit(le.code)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "intops %s: %v\n", cmd, err)
 		var ue usageError
-		if errors.As(err, &ue) {
+		var un unusable
+		if errors.As(err, &ue) || errors.As(err, &un) {
 			os.Exit(2)
 		}
 		os.Exit(1)
