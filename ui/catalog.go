@@ -173,4 +173,3 @@ func (s *Server) catalogStatus(w http.ResponseWriter, _ *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, doc)
 }
-

@@ -28,10 +28,10 @@ type Server struct {
 	store      Store
 	catalog    CatalogSource
 	lintConfig catalog.LintConfig
-	logger  *slog.Logger
-	now     func() time.Time
-	mux     *http.ServeMux
-	handler http.Handler
+	logger     *slog.Logger
+	now        func() time.Time
+	mux        *http.ServeMux
+	handler    http.Handler
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -42,9 +42,9 @@ type Options struct {
 	Store      Store
 	Catalog    CatalogSource
 	LintConfig catalog.LintConfig
-	Logger   *slog.Logger         // nil: no logs
-	Registry *prometheus.Registry // nil: a new one
-	Now      func() time.Time     // nil: time.Now
+	Logger     *slog.Logger         // nil: no logs
+	Registry   *prometheus.Registry // nil: a new one
+	Now        func() time.Time     // nil: time.Now
 }
 
 // New builds the server and registers its metrics.
