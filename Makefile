@@ -1,7 +1,7 @@
 GO      ?= go
 FUZZTIME ?= 20s
 
-.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse clean
+.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse bench-catalog clean
 
 all: build
 
@@ -28,6 +28,11 @@ test: deps
 ## exporter, in one run; writes docs/benchmarks.md
 bench-ingest: deps
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 30m ./ingest/
+
+## bench-catalog: load and lint a generated 5,000-integration catalog;
+## writes docs/benchmarks.md
+bench-catalog:
+	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkLint5000 -benchtime 5x ./catalog/
 
 ## bench-clickhouse: native batch inserts of 20,000 spans into ClickHouse
 bench-clickhouse: deps

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
+	"github.com/intops/intops/internal/benchreport"
 	"github.com/intops/intops/ingest/ingesttest"
 )
 
@@ -115,17 +113,10 @@ type result struct {
 }
 
 func writeReport(path string, total, senders int, nop, ch, chSync result) error {
-	cpu := "unknown CPU"
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		if m := regexp.MustCompile(`model name\s*:\s*(.*)`).FindSubmatch(data); m != nil {
-			cpu = strings.TrimSpace(string(m[1]))
-		}
-	}
-	section := fmt.Sprintf(`<!-- bench-ingest:start -->
-## Ingest: OTLP gRPC → ClickHouse
+	body := fmt.Sprintf(`## Ingest: OTLP gRPC → ClickHouse
 
 Command: `+"`make bench-ingest`"+` (BenchmarkIngest in ingest/bench_test.go), run %s.
-Machine: %d cores (%s), %s/%s, ClickHouse 18.16 (Debian) started by the test helper.
+Machine: %s, ClickHouse 18.16 (Debian) started by the test helper.
 
 Load: %d spans (%d requests of 1,000) sent by %d concurrent OTel Go SDK OTLP/gRPC
 exporters to one in-process collector; the senders, the collector and ClickHouse
@@ -145,21 +136,9 @@ the ClickHouse server's own CPU per span (18.16, with the per-minute rollup
 view) is already larger than the discarding path's whole cost. The
 collector's own extra work per span (conversion, persistent queue, native
 encoding) is the difference of the first column.
-<!-- bench-ingest:end -->
-`, time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), cpu, runtime.GOOS, runtime.GOARCH,
+`, time.Now().UTC().Format("2006-01-02"), benchreport.Machine(),
 		total, total/1000, senders, nop.rate, nop.selfCPU,
 		ch.rate, ch.rate/nop.rate, ch.selfCPU, ch.chCPU,
 		chSync.rate, chSync.rate/nop.rate, chSync.selfCPU, chSync.chCPU)
-	old, _ := os.ReadFile(path)
-	doc := string(old)
-	if doc == "" {
-		doc = "# Benchmarks\n\nFigures measured on this project's machines. Compare ratios from one run, not absolute times.\n\n"
-	}
-	re := regexp.MustCompile(`(?s)<!-- bench-ingest:start -->.*<!-- bench-ingest:end -->\n?`)
-	if re.MatchString(doc) {
-		doc = re.ReplaceAllLiteralString(doc, section)
-	} else {
-		doc += section
-	}
-	return os.WriteFile(path, []byte(doc), 0o644)
+	return benchreport.Write(path, "bench-ingest", body)
 }
