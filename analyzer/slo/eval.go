@@ -1,0 +1,154 @@
+package slo
+
+import "time"
+
+// NoData says how minutes without events count.
+type NoData string
+
+const (
+	NoDataGood  NoData = "good"  // silence is not an error (default)
+	NoDataBad   NoData = "bad"   // silence burns the budget as errors would
+	NoDataAlert NoData = "alert" // silence is reported as its own status
+)
+
+// Policy is how an SLO alerts.
+type Policy struct {
+	Objective float64       // e.g. 0.999
+	Period    time.Duration // the SLO window, e.g. 30 days
+	Windows   []AlertWindow // nil: Windows(Period)
+	// MinBad is the fewest bad events a window must hold before it may
+	// alert, so that a sparse flow does not page on one failure. Default 3.
+	MinBad float64
+	NoData NoData
+}
+
+// Minute is one minute of an SLO's events.
+type Minute struct {
+	Good, Total float64
+}
+
+// Series is an SLO's events per minute, oldest first, ending at the
+// evaluation time (the last element is the minute just past).
+type Series []Minute
+
+// WindowState is one alert window's burn rates.
+type WindowState struct {
+	AlertWindow
+	LongBurn, ShortBurn float64
+	LongBad             float64
+	Firing              bool
+}
+
+// Result is an SLO's state at one evaluation.
+type Result struct {
+	Status          string // ok, page, ticket, no_data
+	BudgetRemaining float64
+	// BudgetConsumed is the share of the budget used over the period.
+	BudgetConsumed float64
+	SLI            float64 // good/total over the period (1 without events)
+	Windows        []WindowState
+	// Exhaustion is when the budget runs out at the current burn of the
+	// slowest page window (zero when it does not burn or is already out).
+	Exhaustion time.Duration
+	Events     float64
+}
+
+// Evaluate computes an SLO's state from its series.
+func Evaluate(p Policy, s Series) Result {
+	windows := p.Windows
+	if windows == nil {
+		windows = Windows(p.Period)
+	}
+	minBad := p.MinBad
+	if minBad <= 0 {
+		minBad = 3
+	}
+	budget := 1 - p.Objective
+	sum := newPrefix(s, p.NoData)
+	periodMin := int(p.Period / time.Minute)
+	good, total := sum.window(periodMin)
+	r := Result{Status: "ok", SLI: 1, Events: total}
+	if total > 0 {
+		r.SLI = good / total
+	}
+	if budget > 0 && total > 0 {
+		r.BudgetConsumed = (total - good) / (budget * total)
+	}
+	r.BudgetRemaining = 1 - r.BudgetConsumed
+	firing := map[Severity]bool{}
+	var slowPage *WindowState
+	for _, w := range windows {
+		lg, lt := sum.window(int(w.Long / time.Minute))
+		sg, st := sum.window(int(w.Short / time.Minute))
+		ws := WindowState{AlertWindow: w, LongBurn: burn(lg, lt, budget), ShortBurn: burn(sg, st, budget), LongBad: lt - lg}
+		ws.Firing = ws.LongBurn >= w.Factor && ws.ShortBurn >= w.Factor && ws.LongBad >= minBad
+		if ws.Firing {
+			firing[w.Severity] = true
+		}
+		r.Windows = append(r.Windows, ws)
+		if w.Severity == Page {
+			slowPage = &r.Windows[len(r.Windows)-1]
+		}
+	}
+	switch {
+	case firing[Page]:
+		r.Status = "page"
+	case firing[Ticket]:
+		r.Status = "ticket" // inhibited while a page fires
+	}
+	if p.NoData == NoDataAlert && len(windows) > 0 {
+		if _, t := sum.window(int(windows[0].Long / time.Minute)); t == 0 {
+			r.Status = "no_data"
+		}
+	}
+	if slowPage != nil && slowPage.LongBurn > 0 && r.BudgetRemaining > 0 {
+		r.Exhaustion = time.Duration(r.BudgetRemaining * float64(p.Period) / slowPage.LongBurn).Round(time.Minute)
+	}
+	return r
+}
+
+func burn(good, total, budget float64) float64 {
+	if total <= 0 || budget <= 0 {
+		return 0
+	}
+	return (total - good) / total / budget
+}
+
+// prefix sums for O(1) window sums.
+type prefix struct {
+	good, total []float64
+}
+
+func newPrefix(s Series, nd NoData) prefix {
+	p := prefix{good: make([]float64, len(s)+1), total: make([]float64, len(s)+1)}
+	// With NoDataBad a silent minute counts as a minute of the flow's usual
+	// volume, all of it bad.
+	usual := 1.0
+	if nd == NoDataBad {
+		var sum, n float64
+		for _, m := range s {
+			if m.Total > 0 {
+				sum, n = sum+m.Total, n+1
+			}
+		}
+		if n > 0 {
+			usual = sum / n
+		}
+	}
+	for i, m := range s {
+		g, t := m.Good, m.Total
+		if t == 0 && nd == NoDataBad {
+			g, t = 0, usual
+		}
+		p.good[i+1] = p.good[i] + g
+		p.total[i+1] = p.total[i] + t
+	}
+	return p
+}
+
+// window sums the last n minutes.
+func (p prefix) window(n int) (good, total float64) {
+	end := len(p.good) - 1
+	start := max(end-n, 0)
+	return p.good[end] - p.good[start], p.total[end] - p.total[start]
+}
