@@ -74,6 +74,19 @@ func TestSpansRollUpPerMinute(t *testing.T) {
 	if err != nil || stats.Rows != 5 || stats.Distinct != 5 {
 		t.Errorf("CountSpans = %+v, %v; want 5 rows, 5 distinct", stats, err)
 	}
+	mins, err := db.Minutes(ctx, []string{"crm-to-erp"}, now.Add(-time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := mins["crm-to-erp"]
+	if len(ms) != 2 || !ms[0].Minute.Equal(now.Add(-10*time.Minute)) || ms[0].Executions != 2 || ms[0].Failed != 1 || ms[0].ByClass[intops.ErrorAuth] != 1 {
+		t.Fatalf("minutes %+v", ms)
+	}
+	// 100 ms and 300 ms executions: one under 250 ms, both under 500 ms.
+	b250, b500 := clickhouse.LatencyBucket(250*time.Millisecond), clickhouse.LatencyBucket(500*time.Millisecond)
+	if ms[0].LE[b250] != 1 || ms[0].LE[b500] != 2 || ms[1].Executions != 0 {
+		t.Errorf("latency buckets %v (250ms at %d, 500ms at %d), second minute %+v", ms[0].LE, b250, b500, ms[1])
+	}
 }
 
 func TestInsertMinutesMergesWithSpans(t *testing.T) {

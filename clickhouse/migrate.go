@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,7 +62,12 @@ func (db *DB) render(m Migration) ([]string, error) {
 		return nil, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 	}
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, struct{ DB string }{db.database}); err != nil {
+	bounds := make([]string, len(LatencyBounds))
+	for i, b := range LatencyBounds {
+		bounds[i] = strconv.FormatInt(int64(b), 10)
+	}
+	data := struct{ DB, LatencyBounds string }{db.database, strings.Join(bounds, ", ")}
+	if err := tmpl.Execute(&buf, data); err != nil {
 		return nil, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 	}
 	var stmts []string
@@ -121,6 +127,11 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			return applied, err
 		}
 		for _, s := range stmts {
+			if skip, err := db.columnExists(ctx, s); err != nil {
+				return applied, err
+			} else if skip {
+				continue // added by an earlier, interrupted run
+			}
 			if err := db.conn.Exec(ctx, s); err != nil {
 				return applied, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 			}
@@ -131,4 +142,21 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		applied = append(applied, m.Version)
 	}
 	return applied, nil
+}
+
+var addColumn = regexp.MustCompile(`(?is)^ALTER TABLE ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+) ADD COLUMN ([A-Za-z0-9_]+) `)
+
+// columnExists reports whether stmt adds a column that is already there:
+// 18.16 has no ADD COLUMN IF NOT EXISTS, and migrations must be idempotent.
+func (db *DB) columnExists(ctx context.Context, stmt string) (bool, error) {
+	m := addColumn.FindStringSubmatch(stmt)
+	if m == nil {
+		return false, nil
+	}
+	var n uint64
+	err := db.conn.QueryRow(ctx, `SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?`, m[1], m[2], m[3]).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check column %s.%s: %w", m[2], m[3], err)
+	}
+	return n > 0, nil
 }

@@ -8,6 +8,26 @@ import (
 	"github.com/intops/intops"
 )
 
+// LatencyBounds are the upper bounds, in nanoseconds, of the cumulative
+// latency buckets of the rollup (duration_le): latency SLI thresholds are
+// counted at the largest bound not above them.
+var LatencyBounds = []time.Duration{
+	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
+	250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second,
+	10 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour,
+}
+
+// LatencyBucket returns the index of the largest bound not above d, or -1.
+func LatencyBucket(d time.Duration) int {
+	idx := -1
+	for i, b := range LatencyBounds {
+		if b <= d {
+			idx = i
+		}
+	}
+	return idx
+}
+
 // Minute is one pre-aggregated minute of an integration's traffic.
 type Minute struct {
 	Minute        time.Time
@@ -32,7 +52,7 @@ func (db *DB) InsertMinutes(ctx context.Context, ms []Minute) error {
 	batch, err := db.conn.PrepareBatch(ctx, `INSERT INTO `+db.database+`.flow_rollup_input (date, minute,
 		integration_id, service_name, peer_service, spans, error_spans, executions, failed,
 		err_transient, err_timeout, err_auth, err_rate_limit, err_validation, err_unavailable,
-		err_unknown, records, durations)`)
+		err_unknown, records, durations, duration_le)`)
 	if err != nil {
 		return fmt.Errorf("prepare minutes insert: %w", err)
 	}
@@ -48,7 +68,7 @@ func (db *DB) InsertMinutes(ctx context.Context, ms []Minute) error {
 			m.Spans, m.ErrorSpans, m.Executions, m.Failed,
 			c[intops.ErrorTransient], c[intops.ErrorTimeout], c[intops.ErrorAuth], c[intops.ErrorRateLimit],
 			c[intops.ErrorValidation], c[intops.ErrorUnavailable], c[intops.ErrorUnknown],
-			m.Records, d)
+			m.Records, d, le(m.Durations, m.Executions))
 		if err != nil {
 			return fmt.Errorf("append minute: %w", err)
 		}
@@ -57,4 +77,23 @@ func (db *DB) InsertMinutes(ctx context.Context, ms []Minute) error {
 		return fmt.Errorf("insert %d minutes: %w", len(ms), err)
 	}
 	return nil
+}
+
+// le turns a duration sample into cumulative bucket counts scaled to the
+// minute's executions.
+func le(sample []uint64, executions uint64) []uint64 {
+	out := make([]uint64, len(LatencyBounds))
+	if len(sample) == 0 {
+		return out
+	}
+	for i, b := range LatencyBounds {
+		n := 0
+		for _, d := range sample {
+			if d <= uint64(b) {
+				n++
+			}
+		}
+		out[i] = uint64(float64(n) / float64(len(sample)) * float64(executions))
+	}
+	return out
 }
