@@ -95,9 +95,10 @@ func record(m *clickhouse.Minute, e Execution) {
 
 // aggregate draws a minute of n executions of a continuous flow.
 func (g *Generator) aggregate(m *clickhouse.Minute, p *Profile, n int) {
-	failed := g.binomial(n, p.ErrorRate)
+	rate, mix := p.errorAt(m.Minute)
+	failed := g.binomial(n, rate)
 	for i := 0; i < failed; i++ {
-		c := g.pickClass(p.ErrorMix)
+		c := g.pickClass(mix)
 		m.ByClass[c]++
 	}
 	ok := n - failed

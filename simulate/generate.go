@@ -70,11 +70,15 @@ func (g *Generator) execution(p *Profile, start time.Time) Execution {
 	e := Execution{Profile: p, Start: start}
 	// Log-normal latency around the median, sigma 0.5.
 	e.Duration = time.Duration(float64(p.MedianLatency) * math.Exp(0.5*g.rnd.NormFloat64()))
+	if in := p.incidentAt(start); in != nil && in.Latency > 0 {
+		e.Duration = time.Duration(float64(e.Duration) * in.Latency)
+	}
 	if e.Duration <= 0 {
 		e.Duration = time.Millisecond
 	}
-	if g.rnd.Float64() < p.ErrorRate {
-		e.Class = g.pickClass(p.ErrorMix)
+	rate, mix := p.errorAt(start)
+	if g.rnd.Float64() < rate {
+		e.Class = g.pickClass(mix)
 		if e.Class == intops.ErrorTimeout {
 			e.Duration *= 4
 		}

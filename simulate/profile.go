@@ -29,6 +29,30 @@ type Profile struct {
 	// Explicit says whether spans carry integration.id; otherwise they
 	// carry the attributes of the integration's first match rule.
 	Explicit bool
+	// Incidents change the flow's behaviour for a while.
+	Incidents []Incident
+}
+
+// Incident is a labelled period of abnormal behaviour: an outage (error
+// rate 1), a partial failure, a drop or spike in volume, a latency shift.
+type Incident struct {
+	Name       string
+	From, To   time.Time
+	ErrorRate  float64           // replaces the normal error rate when > 0
+	Class      intops.ErrorClass // the failures' class (default unavailable)
+	RateFactor float64           // multiplies the volume when > 0 (0.85 = a 15% drop)
+	Latency    float64           // multiplies latency when > 0
+}
+
+// incidentAt returns the incident active at t, if any.
+func (p *Profile) incidentAt(t time.Time) *Incident {
+	for i := range p.Incidents {
+		in := &p.Incidents[i]
+		if !t.Before(in.From) && t.Before(in.To) {
+			return in
+		}
+	}
+	return nil
 }
 
 // Profiles derives a deterministic profile for every integration from its
@@ -123,7 +147,23 @@ func Seasonality(t time.Time) float64 {
 
 // RateAt is the expected executions per minute at t (continuous flows).
 func (p *Profile) RateAt(t time.Time) float64 {
-	return p.PeakPerMinute * Seasonality(t)
+	r := p.PeakPerMinute * Seasonality(t)
+	if in := p.incidentAt(t); in != nil && in.RateFactor > 0 {
+		r *= in.RateFactor
+	}
+	return r
+}
+
+// errorAt is the error rate and the class mix at t.
+func (p *Profile) errorAt(t time.Time) (float64, map[intops.ErrorClass]float64) {
+	if in := p.incidentAt(t); in != nil && in.ErrorRate > 0 {
+		c := in.Class
+		if c == intops.ErrorNone {
+			c = intops.ErrorUnavailable
+		}
+		return in.ErrorRate, map[intops.ErrorClass]float64{c: 1}
+	}
+	return p.ErrorRate, p.ErrorMix
 }
 
 func hash(s string) uint64 {

@@ -28,6 +28,7 @@ type Server struct {
 	store      Store
 	catalog    CatalogSource
 	lintConfig catalog.LintConfig
+	sloSource  SLOSource
 	logger     *slog.Logger
 	now        func() time.Time
 	mux        *http.ServeMux
@@ -42,6 +43,7 @@ type Options struct {
 	Store      Store
 	Catalog    CatalogSource
 	LintConfig catalog.LintConfig
+	SLOs       SLOSource            // nil: /api/v1/slos is empty
 	Logger     *slog.Logger         // nil: no logs
 	Registry   *prometheus.Registry // nil: a new one
 	Now        func() time.Time     // nil: time.Now
@@ -60,7 +62,7 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, logger: o.Logger.With("component", "server"), now: o.Now,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, logger: o.Logger.With("component", "server"), now: o.Now,
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
@@ -75,6 +77,8 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/integrations", s.integrations)
 	s.route("GET /api/v1/catalog", s.catalogModel)
 	s.route("GET /api/v1/catalog/status", s.catalogStatus)
+	s.route("GET /api/v1/slos", s.slos)
+	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	s.handler = securityHeaders(s.mux)
 	return s

@@ -152,3 +152,37 @@ func (p prefix) window(n int) (good, total float64) {
 	start := max(end-n, 0)
 	return p.good[end] - p.good[start], p.total[end] - p.total[start]
 }
+
+// Point is an SLO's state at one time of its history.
+type Point struct {
+	At              time.Time
+	SLI             float64
+	BudgetRemaining float64
+	Events          float64
+}
+
+// History computes the SLI and budget over the period ending at each step
+// from `from` to `to`, for a series whose first minute is start.
+func History(p Policy, s Series, start, from, to time.Time, step time.Duration) []Point {
+	sum := newPrefix(s, p.NoData)
+	periodMin := int(p.Period / time.Minute)
+	budget := 1 - p.Objective
+	var out []Point
+	for t := from; !t.After(to); t = t.Add(step) {
+		end := int(t.Sub(start) / time.Minute)
+		if end < 0 || end > len(s) {
+			continue
+		}
+		lo := max(end-periodMin, 0)
+		good, total := sum.good[end]-sum.good[lo], sum.total[end]-sum.total[lo]
+		pt := Point{At: t, SLI: 1, BudgetRemaining: 1, Events: total}
+		if total > 0 {
+			pt.SLI = good / total
+			if budget > 0 {
+				pt.BudgetRemaining = 1 - (total-good)/(budget*total)
+			}
+		}
+		out = append(out, pt)
+	}
+	return out
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ingest"
@@ -50,12 +51,15 @@ func runMigrate(ctx context.Context, logger *slog.Logger, args []string) error {
 type serverFlags struct {
 	listen, dsn, catalog string
 	spanDays, rollupDays int
+	sloInterval          time.Duration
 }
 
 func (f *serverFlags) register(fs interface {
 	StringVar(*string, string, string, string)
 	IntVar(*int, string, int, string)
+	DurationVar(*time.Duration, string, time.Duration, string)
 }) {
+	fs.DurationVar(&f.sloInterval, "slo-interval", 30*time.Second, "how often SLOs are evaluated")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
 	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
 	fs.IntVar(&f.spanDays, "retention-span-days", clickhouse.DefaultRetention.SpanDays, "days of raw spans to keep")
@@ -99,7 +103,9 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	}
 	go watcher.Run(ctx)
 	cat := watcher.Current()
-	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, Logger: logger})
+	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo")}
+	go evaluator.Run(ctx)
+	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Logger: logger})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

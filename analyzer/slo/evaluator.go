@@ -1,0 +1,436 @@
+package slo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/clickhouse"
+)
+
+// Store is what the evaluator reads and writes in ClickHouse.
+type Store interface {
+	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
+	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
+	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
+}
+
+// Status is an SLO's latest evaluation, as the API serves it.
+type Status struct {
+	SLO         *intops.SLO
+	SLI         intops.SLI
+	Policy      Policy
+	Result      Result
+	EvaluatedAt time.Time
+}
+
+// Evaluator evaluates every SLO of the catalog on an interval and appends
+// state changes (firing, resolved, no data) to the alert event log.
+type Evaluator struct {
+	Store    Store
+	Catalog  func() *catalog.Catalog
+	Interval time.Duration // default 30s
+	Now      func() time.Time
+	Logger   *slog.Logger
+
+	mu      sync.RWMutex
+	results map[string]Status
+	states  map[string]clickhouse.AlertEvent // latest event per alert key
+	cache   map[string][]clickhouse.MinuteCounts
+	cachedT time.Time // end of the cached minutes
+	fullAt  time.Time // when the cache was last read whole
+}
+
+// Source is the alert event log source of SLO alerts.
+const Source = "slo"
+
+// Key is the alert key of an SLO.
+func Key(name string) string { return "slo/" + name }
+
+// Run evaluates until ctx ends.
+func (e *Evaluator) Run(ctx context.Context) {
+	iv := e.Interval
+	if iv <= 0 {
+		iv = 30 * time.Second
+	}
+	for {
+		if err := e.EvaluateOnce(ctx); err != nil && ctx.Err() == nil {
+			e.logger().Warn("SLO evaluation failed; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(iv):
+		}
+	}
+}
+
+func (e *Evaluator) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+func (e *Evaluator) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// PolicyFor builds the alerting policy of an SLO from the catalog: the
+// SLO's alert policies' burn-rate conditions (else the SRE Workbook
+// windows scaled to its period) and their no-data setting.
+func PolicyFor(cat *catalog.Catalog, s *intops.SLO) Policy {
+	p := Policy{Objective: s.Objective, Period: s.Window.Duration}
+	for _, name := range s.AlertPolicies {
+		ap := cat.AlertPolicies[name]
+		if ap == nil {
+			continue
+		}
+		if ap.AlertWhenNoData {
+			p.NoData = NoDataAlert
+		}
+		for _, c := range ap.Conditions {
+			if c.BurnRate <= 0 || c.LongWindow <= 0 {
+				continue
+			}
+			sev := Ticket
+			if c.Severity == string(Page) || c.Severity == "critical" {
+				sev = Page
+			}
+			short := c.ShortWindow
+			if short <= 0 {
+				short = max(time.Minute, c.LongWindow/12)
+			}
+			p.Windows = append(p.Windows, AlertWindow{Severity: sev, Factor: c.BurnRate, Long: c.LongWindow, Short: short})
+		}
+	}
+	return p
+}
+
+// SLIFor resolves an SLO's indicator (inline or by reference).
+func SLIFor(cat *catalog.Catalog, s *intops.SLO) (intops.SLI, bool) {
+	if s.Indicator.Kind != "" {
+		return s.Indicator, true
+	}
+	if ref := cat.SLIs[s.Indicator.Name]; ref != nil {
+		return *ref, true
+	}
+	return intops.SLI{}, false
+}
+
+// PeriodStart is where an SLO's budget period starts at now: now less the
+// window for rolling windows, the start of the calendar week, month,
+// quarter or year otherwise.
+func PeriodStart(w intops.Window, now time.Time) time.Time {
+	now = now.UTC()
+	y, m, d := now.Date()
+	switch {
+	case w.Rolling:
+		return now.Add(-w.Duration).Truncate(time.Minute)
+	case w.Calendar == "week":
+		wd := (int(now.Weekday()) + 6) % 7 // Monday first
+		return time.Date(y, m, d-wd, 0, 0, 0, 0, time.UTC)
+	case w.Calendar == "month":
+		return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	case w.Calendar == "quarter":
+		return time.Date(y, m-(m-1)%3, 1, 0, 0, 0, 0, time.UTC)
+	case w.Calendar == "year":
+		return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return now.Add(-w.Duration).Truncate(time.Minute)
+}
+
+// refresh brings the minute cache up to now: the last 15 minutes are read
+// again every time (late spans), everything once an hour.
+func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Time) error {
+	const late = 15 * time.Minute
+	full := e.cache == nil || now.Sub(e.fullAt) > time.Hour || from.Before(e.cacheStart())
+	readFrom := from
+	if !full {
+		readFrom = e.cachedT.Add(-late)
+	}
+	got, err := e.Store.Minutes(ctx, ids, readFrom, now)
+	if err != nil {
+		return err
+	}
+	if full {
+		e.cache, e.fullAt = got, now
+	} else {
+		for _, id := range ids {
+			old := e.cache[id]
+			k := sort.Search(len(old), func(i int) bool { return !old[i].Minute.Before(readFrom) })
+			start := sort.Search(k, func(i int) bool { return !old[i].Minute.Before(from) })
+			e.cache[id] = append(append([]clickhouse.MinuteCounts{}, old[start:k]...), got[id]...)
+		}
+	}
+	e.cachedT = now
+	return nil
+}
+
+func (e *Evaluator) cacheStart() time.Time {
+	var start time.Time
+	for _, ms := range e.cache {
+		if len(ms) > 0 && (start.IsZero() || ms[0].Minute.Before(start)) {
+			start = ms[0].Minute
+		}
+	}
+	return start
+}
+
+// EvaluateOnce evaluates every SLO now and records state changes.
+func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
+	cat := e.Catalog()
+	now := e.now().UTC().Truncate(time.Minute)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.states == nil {
+		states, err := e.Store.LatestAlertStates(ctx, Source)
+		if err != nil {
+			return fmt.Errorf("read alert states: %w", err)
+		}
+		e.states = states
+	}
+	type job struct {
+		slo    *intops.SLO
+		sli    intops.SLI
+		policy Policy
+		from   time.Time
+	}
+	var jobs []job
+	idSet := map[string]bool{}
+	earliest := now
+	for _, s := range cat.SLOs {
+		sli, ok := SLIFor(cat, s)
+		if !ok || s.Window.Duration <= 0 || cat.Integration(s.Integration) == nil {
+			continue // lint reports these
+		}
+		from := PeriodStart(s.Window, now)
+		j := job{slo: s, sli: sli, policy: PolicyFor(cat, s), from: from}
+		// The alert windows may reach before a calendar period starts.
+		look := from
+		for _, w := range orDefault(j.policy) {
+			if t := now.Add(-w.Long); t.Before(look) {
+				look = t
+			}
+		}
+		look = look.Add(-Lookback(sli))
+		if look.Before(earliest) {
+			earliest = look
+		}
+		idSet[s.Integration] = true
+		jobs = append(jobs, j)
+	}
+	ids := make([]string, 0, len(idSet))
+	for id := range idSet {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		if err := e.refresh(ctx, ids, earliest, now); err != nil {
+			return fmt.Errorf("read rollups: %w", err)
+		}
+	}
+	results := make(map[string]Status, len(jobs))
+	var events []clickhouse.AlertEvent
+	for _, j := range jobs {
+		windowsFrom := now
+		for _, w := range orDefault(j.policy) {
+			if t := now.Add(-w.Long); t.Before(windowsFrom) {
+				windowsFrom = t
+			}
+		}
+		seriesFrom := j.from
+		if windowsFrom.Before(seriesFrom) {
+			seriesFrom = windowsFrom
+		}
+		series := BuildSeries(j.sli, e.cache[j.slo.Integration], seriesFrom, now)
+		p := j.policy
+		if p.Windows == nil {
+			p.Windows = Windows(j.slo.Window.Duration)
+		}
+		// The budget covers the period so far (all of a rolling window, the
+		// elapsed part of a calendar one); minutes before it only feed the
+		// burn-rate windows.
+		p.Period = now.Sub(j.from)
+		r := Evaluate(p, series)
+		results[j.slo.Name] = Status{SLO: j.slo, SLI: j.sli, Policy: p, Result: r, EvaluatedAt: now}
+		if ev, changed := e.transition(j.slo, r, now); changed {
+			events = append(events, ev)
+		}
+	}
+	if len(events) > 0 {
+		if err := e.Store.AppendAlertEvents(ctx, events); err != nil {
+			return fmt.Errorf("record alert events: %w", err)
+		}
+		for _, ev := range events {
+			e.states[ev.Key] = ev
+			e.logger().Info("SLO alert", "slo", ev.Key, "state", ev.State, "severity", ev.Severity, "summary", ev.Summary)
+		}
+	}
+	e.results = results
+	return nil
+}
+
+func orDefault(p Policy) []AlertWindow {
+	if p.Windows != nil {
+		return p.Windows
+	}
+	return Windows(p.Period)
+}
+
+// Evidence is what an SLO alert event records.
+type Evidence struct {
+	Objective       float64            `json:"objective"`
+	SLI             float64            `json:"sli"`
+	BudgetRemaining float64            `json:"budget_remaining"`
+	BurnRates       map[string]float64 `json:"burn_rates"`
+	Firing          []string           `json:"firing_windows"`
+	Events          float64            `json:"events"`
+	Forecast        string             `json:"forecast,omitempty"`
+}
+
+// EvidenceOf summarises a result for the event log and the API.
+func EvidenceOf(s *intops.SLO, r Result) Evidence {
+	ev := Evidence{Objective: s.Objective, SLI: r.SLI, BudgetRemaining: r.BudgetRemaining, BurnRates: map[string]float64{}, Events: r.Events, Firing: []string{}}
+	for _, w := range r.Windows {
+		ev.BurnRates[durationText(w.Long)] = w.LongBurn
+		ev.BurnRates[durationText(w.Short)] = w.ShortBurn
+		if w.Firing {
+			ev.Firing = append(ev.Firing, fmt.Sprintf("%s %gx over %s/%s", w.Severity, w.Factor, durationText(w.Long), durationText(w.Short)))
+		}
+	}
+	ev.Forecast = Forecast(r)
+	return ev
+}
+
+// Forecast says in words when the budget runs out at the current burn.
+func Forecast(r Result) string {
+	var slow *WindowState
+	for i := range r.Windows {
+		if r.Windows[i].Severity == Page {
+			slow = &r.Windows[i]
+		}
+	}
+	switch {
+	case r.BudgetRemaining <= 0:
+		return "the error budget is exhausted"
+	case slow == nil || r.Exhaustion <= 0:
+		return "the budget is not burning"
+	}
+	return fmt.Sprintf("at the current %s burn rate (%.1fx), the budget runs out in %s", durationText(slow.Long), slow.LongBurn, humanDuration(r.Exhaustion))
+}
+
+func (e *Evaluator) transition(s *intops.SLO, r Result, now time.Time) (clickhouse.AlertEvent, bool) {
+	key := Key(s.Name)
+	prev, known := e.states[key]
+	state, severity := "resolved", ""
+	switch r.Status {
+	case "page", "ticket":
+		state, severity = "firing", r.Status
+	case "no_data":
+		state = "no_data"
+	}
+	if (!known && state == "resolved") || (known && prev.State == state && prev.Severity == severity) {
+		return clickhouse.AlertEvent{}, false
+	}
+	evidence := EvidenceOf(s, r)
+	js, _ := json.Marshal(evidence)
+	var summary string
+	switch state {
+	case "firing":
+		summary = fmt.Sprintf("%s: SLO %s burning its error budget (%s); %.1f%% of the budget left; %s",
+			s.Integration, s.Name, joinFiring(evidence.Firing), 100*r.BudgetRemaining, evidence.Forecast)
+	case "no_data":
+		summary = fmt.Sprintf("%s: SLO %s has had no events", s.Integration, s.Name)
+	default:
+		summary = fmt.Sprintf("%s: SLO %s no longer burning; %.1f%% of the budget left", s.Integration, s.Name, 100*r.BudgetRemaining)
+	}
+	return clickhouse.AlertEvent{At: now, Key: key, Source: Source, Integration: s.Integration, Severity: severity,
+		State: state, Summary: summary, Evidence: string(js)}, true
+}
+
+func joinFiring(f []string) string {
+	out := ""
+	for i, s := range f {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+// Results returns the latest evaluation of every SLO, by name.
+func (e *Evaluator) Results() []Status {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]Status, 0, len(e.results))
+	for _, s := range e.results {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SLO.Name < out[j].SLO.Name })
+	return out
+}
+
+func durationText(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
+}
+
+func humanDuration(d time.Duration) string {
+	if d >= 72*time.Hour {
+		return fmt.Sprintf("%.0f days", d.Hours()/24)
+	}
+	if d >= time.Hour {
+		return fmt.Sprintf("%.0f h", d.Hours())
+	}
+	return fmt.Sprintf("%.0f min", d.Minutes())
+}
+
+// History returns the SLI and budget of one SLO between from and to, at
+// most about 500 points, read from the rollups.
+func (e *Evaluator) History(ctx context.Context, name string, from, to time.Time) ([]Point, error) {
+	cat := e.Catalog()
+	var s *intops.SLO
+	for _, x := range cat.SLOs {
+		if x.Name == name {
+			s = x
+		}
+	}
+	if s == nil {
+		return nil, ErrUnknownSLO
+	}
+	sli, ok := SLIFor(cat, s)
+	if !ok {
+		return nil, ErrUnknownSLO
+	}
+	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
+	start := from.Add(-s.Window.Duration)
+	minutes, err := e.Store.Minutes(ctx, []string{s.Integration}, start.Add(-Lookback(sli)), to)
+	if err != nil {
+		return nil, err
+	}
+	series := BuildSeries(sli, minutes[s.Integration], start, to)
+	step := max(time.Minute, (to.Sub(from) / 500).Truncate(time.Minute))
+	p := PolicyFor(cat, s)
+	p.Period = s.Window.Duration
+	return History(p, series, start, from, to, step), nil
+}
+
+// ErrUnknownSLO says that no SLO of the catalog has the name.
+var ErrUnknownSLO = errors.New("no such SLO")

@@ -1,0 +1,110 @@
+package slo
+
+import (
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/clickhouse"
+)
+
+// ThroughputWindow is the trailing window a throughput SLI's floor applies
+// to: a minute is good when the records of the last hour reach the floor.
+const ThroughputWindow = time.Hour
+
+// Lookback is how much history before the evaluated range an SLI needs
+// (freshness looks for the last success, throughput sums the last hour).
+func Lookback(sli intops.SLI) time.Duration {
+	switch sli.Kind {
+	case intops.SLIFreshness:
+		return sli.Threshold
+	case intops.SLIThroughput:
+		return ThroughputWindow
+	}
+	return 0
+}
+
+// BuildSeries turns an integration's rollup minutes into the SLI's good
+// and total events for each minute of [from, to). minutes must be sorted
+// and may start up to Lookback(sli) before from.
+//
+//   - success_ratio: executions, less failures of the bad classes;
+//   - latency: executions, of which good are those under the threshold
+//     (counted at the largest latency bucket not above it);
+//   - freshness and throughput are time slices: each minute is one event,
+//     good when the last success is at most threshold old, or when the
+//     records of the trailing hour reach the floor.
+func BuildSeries(sli intops.SLI, minutes []clickhouse.MinuteCounts, from, to time.Time) Series {
+	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
+	n := int(to.Sub(from) / time.Minute)
+	if n <= 0 {
+		return nil
+	}
+	s := make(Series, n)
+	switch sli.Kind {
+	case intops.SLIFreshness:
+		last := time.Time{}
+		j := 0
+		for i := 0; i < n; i++ {
+			t := from.Add(time.Duration(i) * time.Minute)
+			for ; j < len(minutes) && !minutes[j].Minute.After(t); j++ {
+				if minutes[j].Executions > minutes[j].Failed {
+					last = minutes[j].Minute
+				}
+			}
+			good := 0.0
+			if !last.IsZero() && t.Sub(last) <= sli.Threshold {
+				good = 1
+			}
+			s[i] = Minute{Good: good, Total: 1}
+		}
+		return s
+	case intops.SLIThroughput:
+		window := int(ThroughputWindow / time.Minute)
+		records := make([]float64, n+window)
+		base := from.Add(-ThroughputWindow)
+		for _, m := range minutes {
+			if k := int(m.Minute.Sub(base) / time.Minute); k >= 0 && k < len(records) {
+				records[k] += float64(m.Records)
+			}
+		}
+		sum := 0.0
+		for k := 0; k < window; k++ {
+			sum += records[k]
+		}
+		for i := 0; i < n; i++ {
+			sum += records[window+i] - records[i]
+			good := 0.0
+			if sum >= sli.Floor {
+				good = 1
+			}
+			s[i] = Minute{Good: good, Total: 1}
+		}
+		return s
+	}
+	bucket := clickhouse.LatencyBucket(sli.Threshold)
+	for _, m := range minutes {
+		i := int(m.Minute.Sub(from) / time.Minute)
+		if i < 0 || i >= n {
+			continue
+		}
+		total := float64(m.Executions)
+		var good float64
+		switch sli.Kind {
+		case intops.SLILatency:
+			if bucket >= 0 && bucket < len(m.LE) {
+				good = float64(m.LE[bucket])
+			}
+		default: // success_ratio
+			bad := float64(m.Failed)
+			if len(sli.BadClasses) > 0 {
+				bad = 0
+				for _, c := range sli.BadClasses {
+					bad += float64(m.ByClass[c])
+				}
+			}
+			good = total - bad
+		}
+		s[i] = Minute{Good: min(good, total), Total: total}
+	}
+	return s
+}

@@ -1,0 +1,67 @@
+package slo
+
+import (
+	"testing"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/clickhouse"
+)
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func mc(minute int, exec, failed uint64, byClass map[intops.ErrorClass]uint64, records uint64, le []uint64) clickhouse.MinuteCounts {
+	return clickhouse.MinuteCounts{Minute: t0.Add(time.Duration(minute) * time.Minute), Executions: exec, Failed: failed, ByClass: byClass, Records: records, LE: le}
+}
+
+func TestSuccessRatioCountsOnlyBadClasses(t *testing.T) {
+	ms := []clickhouse.MinuteCounts{mc(1, 100, 10, map[intops.ErrorClass]uint64{intops.ErrorValidation: 6, intops.ErrorTimeout: 4}, 0, nil)}
+	all := BuildSeries(intops.SLI{Kind: intops.SLISuccessRatio}, ms, t0, t0.Add(3*time.Minute))
+	ours := BuildSeries(intops.SLI{Kind: intops.SLISuccessRatio, BadClasses: []intops.ErrorClass{intops.ErrorTimeout}}, ms, t0, t0.Add(3*time.Minute))
+	if len(all) != 3 || all[1] != (Minute{90, 100}) || all[0] != (Minute{}) || ours[1] != (Minute{96, 100}) {
+		t.Errorf("all %v, timeouts only %v", all, ours)
+	}
+}
+
+func TestLatencyUsesTheBucketUnderTheThreshold(t *testing.T) {
+	le := make([]uint64, len(clickhouse.LatencyBounds))
+	for i := range le {
+		le[i] = uint64(10 * (i + 1))
+	}
+	s := BuildSeries(intops.SLI{Kind: intops.SLILatency, Threshold: 2500 * time.Millisecond}, []clickhouse.MinuteCounts{mc(0, 200, 0, nil, 0, le)}, t0, t0.Add(time.Minute))
+	b := clickhouse.LatencyBucket(2 * time.Second)
+	if s[0] != (Minute{Good: float64(le[b]), Total: 200}) {
+		t.Errorf("got %v, want good = executions under 2s (%d)", s[0], le[b])
+	}
+}
+
+func TestFreshness(t *testing.T) {
+	// Runs every 30 minutes; the run at minute 30 fails.
+	ms := []clickhouse.MinuteCounts{mc(-10, 1, 0, nil, 0, nil), mc(30, 1, 1, nil, 0, nil), mc(60, 1, 0, nil, 0, nil)}
+	s := BuildSeries(intops.SLI{Kind: intops.SLIFreshness, Threshold: 45 * time.Minute}, ms, t0, t0.Add(70*time.Minute))
+	var bad []int
+	for i, m := range s {
+		if m.Good == 0 {
+			bad = append(bad, i)
+		}
+	}
+	// The last success is at -10 until minute 60: stale from minute 36 to 59.
+	if len(bad) != 24 || bad[0] != 36 || bad[len(bad)-1] != 59 {
+		t.Errorf("stale minutes %v", bad)
+	}
+}
+
+func TestThroughput(t *testing.T) {
+	var ms []clickhouse.MinuteCounts
+	for m := -60; m < 120; m++ {
+		r := uint64(20)
+		if m >= 60 {
+			r = 5 // the flow slows to a quarter
+		}
+		ms = append(ms, mc(m, 1, 0, nil, r, nil))
+	}
+	s := BuildSeries(intops.SLI{Kind: intops.SLIThroughput, Floor: 1000}, ms, t0, t0.Add(120*time.Minute))
+	if s[0].Good != 1 || s[59].Good != 1 || s[80].Good != 0 || s[119].Good != 0 {
+		t.Errorf("throughput slices: 0:%v 59:%v 80:%v 119:%v", s[0], s[59], s[80], s[119])
+	}
+}

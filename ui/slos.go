@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/intops/intops/analyzer/slo"
+)
+
+// SLOSource is the SLO evaluator as the API reads it.
+type SLOSource interface {
+	Results() []slo.Status
+	History(ctx context.Context, name string, from, to time.Time) ([]slo.Point, error)
+}
+
+type sloStatusJSON struct {
+	ID              string             `json:"id"`
+	Name            string             `json:"name"`
+	Integration     string             `json:"integration"`
+	Objective       float64            `json:"objective"`
+	Window          string             `json:"window"`
+	SLI             string             `json:"sli"`
+	SLIValue        float64            `json:"sli_value"`
+	BudgetRemaining float64            `json:"budget_remaining"`
+	BurnRates       map[string]float64 `json:"burn_rates"`
+	Firing          []string           `json:"firing_windows"`
+	Status          string             `json:"status"`
+	Forecast        forecastJSON       `json:"forecast"`
+	Events          float64            `json:"events"`
+	EvaluatedAt     string             `json:"evaluated_at"`
+}
+
+type forecastJSON struct {
+	ExhaustionHours *float64 `json:"exhaustion_hours"`
+	Text            string   `json:"text"`
+}
+
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return math.Round(x*1e6) / 1e6
+}
+
+func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
+	out := []sloStatusJSON{}
+	if s.sloSource != nil {
+		for _, st := range s.sloSource.Results() {
+			ev := slo.EvidenceOf(st.SLO, st.Result)
+			burns := map[string]float64{}
+			for k, v := range ev.BurnRates {
+				burns[k] = finite(v)
+			}
+			j := sloStatusJSON{
+				ID: st.SLO.Name, Name: first(st.SLO.Title, st.SLO.Name), Integration: st.SLO.Integration,
+				Objective: st.SLO.Objective, Window: st.SLO.Window.Text, SLI: string(st.SLI.Kind),
+				SLIValue: finite(st.Result.SLI), BudgetRemaining: finite(st.Result.BudgetRemaining),
+				BurnRates: burns, Firing: ev.Firing, Status: st.Result.Status,
+				Forecast: forecastJSON{Text: ev.Forecast}, Events: st.Result.Events,
+				EvaluatedAt: st.EvaluatedAt.UTC().Format(time.RFC3339),
+			}
+			if st.Result.Exhaustion > 0 {
+				h := math.Round(st.Result.Exhaustion.Hours()*10) / 10
+				j.Forecast.ExhaustionHours = &h
+			}
+			out = append(out, j)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"slos": out})
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
+	if s.sloSource == nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "SLO evaluation is not running"})
+		return
+	}
+	now := s.now()
+	from, to := now.Add(-7*24*time.Hour), now
+	for _, q := range []struct {
+		name string
+		out  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := r.URL.Query().Get(q.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": q.name + ": want an RFC 3339 time such as 2026-11-01T00:00:00Z"})
+				return
+			}
+			*q.out = t
+		}
+	}
+	if !from.Before(to) || to.Sub(from) > 400*24*time.Hour {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want from before to, at most 400 days apart"})
+		return
+	}
+	pts, err := s.sloSource.History(r.Context(), r.PathValue("id"), from, to)
+	if errors.Is(err, slo.ErrUnknownSLO) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no SLO " + r.PathValue("id")})
+		return
+	}
+	if err != nil {
+		s.logger.Error("SLO history", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
+		return
+	}
+	type pointJSON struct {
+		At              string  `json:"at"`
+		SLI             float64 `json:"sli"`
+		BudgetRemaining float64 `json:"budget_remaining"`
+		Events          float64 `json:"events"`
+	}
+	out := make([]pointJSON, 0, len(pts))
+	for _, p := range pts {
+		out = append(out, pointJSON{p.At.UTC().Format(time.RFC3339), finite(p.SLI), finite(p.BudgetRemaining), p.Events})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("id"), "from": from.UTC().Format(time.RFC3339), "to": to.UTC().Format(time.RFC3339), "points": out})
+}
