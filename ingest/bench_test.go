@@ -12,8 +12,8 @@ import (
 
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
-	"github.com/intops/intops/internal/benchreport"
 	"github.com/intops/intops/ingest/ingesttest"
+	"github.com/intops/intops/internal/benchreport"
 )
 
 // BenchmarkIngest measures end-to-end spans/s (OTLP gRPC → rows
