@@ -12,8 +12,8 @@ func TestDemoEstateLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cat.Integrations) < 25 || len(cat.Systems) < 10 || len(cat.Teams) < 5 {
-		t.Errorf("demo estate has %d integrations, %d systems, %d teams", len(cat.Integrations), len(cat.Systems), len(cat.Teams))
+	if len(cat.Integrations) < 120 || len(cat.Systems) < 40 || len(cat.Teams) != 10 || len(cat.SLOs) < 60 {
+		t.Errorf("demo estate has %d integrations, %d systems, %d teams, %d SLOs", len(cat.Integrations), len(cat.Systems), len(cat.Teams), len(cat.SLOs))
 	}
 	if in := cat.Integration("monitoring-to-itsm-incidents"); in == nil || len(in.Match) == 0 {
 		t.Errorf("monitoring-to-itsm-incidents missing or without match rules: %+v", in)

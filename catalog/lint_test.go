@@ -142,3 +142,29 @@ func TestLintConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoEstateLint: the demo estate's deliberate gaps, and nothing else
+// (examples/estate/README.md lists them).
+func TestDemoEstateLint(t *testing.T) {
+	cat, err := catalog.Load("../examples/estate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := catalog.LoadLintConfig("../examples/estate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	catalog.WriteText(&buf, catalog.Lint(cat, cfg, lintNow))
+	golden := "testdata/estate-lint.txt"
+	if *update {
+		os.WriteFile(golden, buf.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != string(want) {
+		t.Errorf("lint of the demo estate:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs what intops needs on a Debian machine and is missing:
-# clickhouse-server (tests, the demo's managed ClickHouse).
+# clickhouse-server (tests, the demo's managed ClickHouse) and prometheus
+# (its promtool checks the generated SLO rules in the tests).
 set -euo pipefail
 missing=()
+if ! command -v promtool >/dev/null 2>&1; then
+  missing+=(prometheus)
+fi
 if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
   missing+=(clickhouse-server)
 fi

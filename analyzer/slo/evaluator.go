@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -39,8 +41,14 @@ type Evaluator struct {
 	Interval time.Duration // default 30s
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Registerer, when set, gets the per-SLO event counters that the
+	// Prometheus rules of `intops slo rules` read.
+	Registerer prometheus.Registerer
 
 	mu      sync.RWMutex
+	good    *prometheus.CounterVec
+	total   *prometheus.CounterVec
+	counted map[string]time.Time // per SLO: minutes before this are counted
 	results map[string]Status
 	states  map[string]clickhouse.AlertEvent // latest event per alert key
 	cache   map[string][]clickhouse.MinuteCounts
@@ -254,6 +262,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			seriesFrom = windowsFrom
 		}
 		series := BuildSeries(j.sli, e.cache[j.slo.Integration], seriesFrom, now)
+		e.count(j.slo, series, seriesFrom, now)
 		p := j.policy
 		if p.Windows == nil {
 			p.Windows = Windows(j.slo.Window.Duration)
@@ -279,6 +288,44 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	}
 	e.results = results
 	return nil
+}
+
+// settle is how old a minute must be before it is added to the counters:
+// spans arrive a little late.
+const settle = 2 * time.Minute
+
+// count adds the settled minutes not yet counted to the exported counters.
+// Counting starts at the first evaluation, so that a restart does not
+// replay history into rate().
+func (e *Evaluator) count(s *intops.SLO, series Series, start, now time.Time) {
+	if e.Registerer == nil {
+		return
+	}
+	if e.good == nil {
+		e.good = prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricGoodEvents,
+			Help: "Good events of each SLO's indicator, by minute once settled (2 min)."}, []string{"slo", "integration"})
+		e.total = prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricEvents,
+			Help: "All events of each SLO's indicator, by minute once settled (2 min)."}, []string{"slo", "integration"})
+		e.Registerer.MustRegister(e.good, e.total)
+		e.counted = map[string]time.Time{}
+	}
+	upTo := now.Add(-settle)
+	from, ok := e.counted[s.Name]
+	e.counted[s.Name] = upTo
+	if !ok {
+		e.good.WithLabelValues(s.Name, s.Integration).Add(0)
+		e.total.WithLabelValues(s.Name, s.Integration).Add(0)
+		return
+	}
+	var g, t float64
+	for m := from; m.Before(upTo); m = m.Add(time.Minute) {
+		if i := int(m.Sub(start) / time.Minute); i >= 0 && i < len(series) {
+			g += series[i].Good
+			t += series[i].Total
+		}
+	}
+	e.good.WithLabelValues(s.Name, s.Integration).Add(g)
+	e.total.WithLabelValues(s.Name, s.Integration).Add(t)
 }
 
 func orDefault(p Policy) []AlertWindow {

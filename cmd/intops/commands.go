@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -103,9 +106,11 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	}
 	go watcher.Run(ctx)
 	cat := watcher.Current()
-	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo")}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
 	go evaluator.Run(ctx)
-	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Logger: logger})
+	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Logger: logger, Registry: reg})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

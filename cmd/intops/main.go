@@ -27,6 +27,7 @@ Commands:
   migrate    apply the ClickHouse schema migrations
   catalog    lint DIR [--format text|json|sarif]: check the estate catalog
              import backstage DIR|FILE, import csv FILE: write catalog YAML
+  slo        rules --catalog DIR: Prometheus recording and alerting rules
   version    print the version
 
 Run 'intops <command> -h' for a command's flags.
@@ -57,6 +58,8 @@ func main() {
 		err = runMigrate(ctx, logger, args)
 	case "catalog":
 		err = runCatalog(ctx, args, os.Stdout)
+	case "slo":
+		err = runSLO(args, os.Stdout)
 	case "version":
 		fmt.Println("intops", version)
 	case "-h", "--help", "help":
