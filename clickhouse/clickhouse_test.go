@@ -87,6 +87,18 @@ func TestSpansRollUpPerMinute(t *testing.T) {
 	if ms[0].LE[b250] != 1 || ms[0].LE[b500] != 2 || ms[1].Executions != 0 {
 		t.Errorf("latency buckets %v (250ms at %d, 500ms at %d), second minute %+v", ms[0].LE, b250, b500, ms[1])
 	}
+	hours, err := db.Hours(ctx, []string{"crm-to-erp"}, now.Add(-3*time.Hour).Truncate(time.Hour), now.Add(time.Hour).Truncate(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hexec, hfail uint64
+	for _, h := range hours["crm-to-erp"] {
+		hexec += h.Executions
+		hfail += h.Failed
+	}
+	if hexec != 3 || hfail != 1 {
+		t.Errorf("hourly rollup: %+v", hours["crm-to-erp"])
+	}
 }
 
 func TestInsertMinutesMergesWithSpans(t *testing.T) {
@@ -129,7 +141,7 @@ func TestRetentionDropsOldDayPartitions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"flow_spans/20261118", "flow_spans/20261119", "flow_rollup_1m/20261118"}
+	want := []string{"flow_spans/20261118", "flow_spans/20261119", "flow_rollup_1m/20261118", "flow_rollup_1h/20261118"}
 	if fmt.Sprint(dropped) != fmt.Sprint(want) {
 		t.Errorf("dropped %v, want %v", dropped, want)
 	}

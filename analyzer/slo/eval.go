@@ -55,6 +55,17 @@ type Result struct {
 
 // Evaluate computes an SLO's state from its series.
 func Evaluate(p Policy, s Series) Result {
+	var sc Scratch
+	return sc.Evaluate(p, s)
+}
+
+// Scratch holds buffers that successive evaluations reuse.
+type Scratch struct {
+	prefix prefix
+}
+
+// Evaluate is Evaluate reusing the scratch buffers.
+func (sc *Scratch) Evaluate(p Policy, s Series) Result {
 	windows := p.Windows
 	if windows == nil {
 		windows = Windows(p.Period)
@@ -64,7 +75,8 @@ func Evaluate(p Policy, s Series) Result {
 		minBad = 3
 	}
 	budget := 1 - p.Objective
-	sum := newPrefix(s, p.NoData)
+	sc.prefix.fill(s, p.NoData)
+	sum := sc.prefix
 	periodMin := int(p.Period / time.Minute)
 	good, total := sum.window(periodMin)
 	r := Result{Status: "ok", SLI: 1, Events: total}
@@ -120,7 +132,18 @@ type prefix struct {
 }
 
 func newPrefix(s Series, nd NoData) prefix {
-	p := prefix{good: make([]float64, len(s)+1), total: make([]float64, len(s)+1)}
+	var p prefix
+	p.fill(s, nd)
+	return p
+}
+
+func (p *prefix) fill(s Series, nd NoData) {
+	if cap(p.good) >= len(s)+1 {
+		p.good, p.total = p.good[:len(s)+1], p.total[:len(s)+1]
+	} else {
+		p.good, p.total = make([]float64, len(s)+1), make([]float64, len(s)+1)
+	}
+	p.good[0], p.total[0] = 0, 0
 	// With NoDataBad a silent minute counts as a minute of the flow's usual
 	// volume, all of it bad.
 	usual := 1.0
@@ -143,7 +166,6 @@ func newPrefix(s Series, nd NoData) prefix {
 		p.good[i+1] = p.good[i] + g
 		p.total[i+1] = p.total[i] + t
 	}
-	return p
 }
 
 // window sums the last n minutes.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 // Store is what the evaluator reads and writes in ClickHouse.
 type Store interface {
 	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
+	Hours(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
 	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
 	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
 }
@@ -45,15 +47,19 @@ type Evaluator struct {
 	// Prometheus rules of `intops slo rules` read.
 	Registerer prometheus.Registerer
 
-	mu      sync.RWMutex
-	good    *prometheus.CounterVec
-	total   *prometheus.CounterVec
-	counted map[string]time.Time // per SLO: minutes before this are counted
-	results map[string]Status
-	states  map[string]clickhouse.AlertEvent // latest event per alert key
-	cache   map[string][]clickhouse.MinuteCounts
-	cachedT time.Time // end of the cached minutes
-	fullAt  time.Time // when the cache was last read whole
+	mu         sync.RWMutex
+	coarse     map[string][]clickhouse.MinuteCounts // hours before coarseEnd
+	fine       map[string][]clickhouse.MinuteCounts // minutes from coarseEnd
+	coarseFrom time.Time
+	coarseEnd  time.Time
+	fineEnd    time.Time
+	idsKey     string
+	merged     map[string][]clickhouse.MinuteCounts // coarse then fine
+	good       *prometheus.CounterVec
+	total      *prometheus.CounterVec
+	counted    map[string]time.Time // per SLO: minutes before this are counted
+	results    map[string]Status
+	states     map[string]clickhouse.AlertEvent // latest event per alert key
 }
 
 // Source is the alert event log source of SLO alerts.
@@ -158,42 +164,57 @@ func PeriodStart(w intops.Window, now time.Time) time.Time {
 	return now.Add(-w.Duration).Truncate(time.Minute)
 }
 
-// refresh brings the minute cache up to now: the last 15 minutes are read
-// again every time (late spans), everything once an hour.
-func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Time) error {
+// fineSpan is how far back the cache holds minutes: the burn-rate windows
+// up to six hours need them; longer windows and budgets read hours.
+const fineSpan = 6 * time.Hour
+
+// refresh brings the caches up to now. Hours before coarseEnd are read
+// whole when coarseEnd moves (once an hour) or the SLOs change; minutes
+// after it are read once, then only the last 15 minutes again (late spans).
+func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Time, lookback time.Duration) error {
 	const late = 15 * time.Minute
-	full := e.cache == nil || now.Sub(e.fullAt) > time.Hour || from.Before(e.cacheStart())
-	readFrom := from
-	if !full {
-		readFrom = e.cachedT.Add(-late)
+	key := strings.Join(ids, "\x00")
+	coarseFrom := from.Truncate(time.Hour)
+	coarseEnd := now.Add(-fineSpan - lookback).Truncate(time.Hour)
+	if e.coarse == nil || key != e.idsKey || !coarseEnd.Equal(e.coarseEnd) || coarseFrom.Before(e.coarseFrom) {
+		hours, err := e.Store.Hours(ctx, ids, coarseFrom, coarseEnd)
+		if err != nil {
+			return err
+		}
+		e.coarse, e.coarseFrom, e.coarseEnd = hours, coarseFrom, coarseEnd
+	}
+	readFrom := coarseEnd
+	if e.fine != nil && key == e.idsKey && e.fineEnd.After(coarseEnd) {
+		readFrom = e.fineEnd.Add(-late)
+		if readFrom.Before(coarseEnd) {
+			readFrom = coarseEnd
+		}
+	} else {
+		e.fine = map[string][]clickhouse.MinuteCounts{}
 	}
 	got, err := e.Store.Minutes(ctx, ids, readFrom, now)
 	if err != nil {
 		return err
 	}
-	if full {
-		e.cache, e.fullAt = got, now
-	} else {
-		for _, id := range ids {
-			old := e.cache[id]
-			k := sort.Search(len(old), func(i int) bool { return !old[i].Minute.Before(readFrom) })
-			start := sort.Search(k, func(i int) bool { return !old[i].Minute.Before(from) })
-			e.cache[id] = append(append([]clickhouse.MinuteCounts{}, old[start:k]...), got[id]...)
+	for _, id := range ids {
+		old := e.fine[id]
+		lo := sort.Search(len(old), func(i int) bool { return !old[i].Minute.Before(coarseEnd) })
+		hi := sort.Search(len(old), func(i int) bool { return !old[i].Minute.Before(readFrom) })
+		if hi < lo {
+			hi = lo
 		}
+		e.fine[id] = append(append([]clickhouse.MinuteCounts{}, old[lo:hi]...), got[id]...)
 	}
-	e.cachedT = now
+	e.idsKey, e.fineEnd = key, now
+	e.merged = make(map[string][]clickhouse.MinuteCounts, len(ids))
+	for _, id := range ids {
+		e.merged[id] = append(append(make([]clickhouse.MinuteCounts, 0, len(e.coarse[id])+len(e.fine[id])), e.coarse[id]...), e.fine[id]...)
+	}
 	return nil
 }
 
-func (e *Evaluator) cacheStart() time.Time {
-	var start time.Time
-	for _, ms := range e.cache {
-		if len(ms) > 0 && (start.IsZero() || ms[0].Minute.Before(start)) {
-			start = ms[0].Minute
-		}
-	}
-	return start
-}
+// counts returns an integration's cached hours then minutes, in order.
+func (e *Evaluator) counts(id string) []clickhouse.MinuteCounts { return e.merged[id] }
 
 // EvaluateOnce evaluates every SLO now and records state changes.
 func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
@@ -217,6 +238,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	var jobs []job
 	idSet := map[string]bool{}
 	earliest := now
+	var maxLookback time.Duration
 	for _, s := range cat.SLOs {
 		sli, ok := SLIFor(cat, s)
 		if !ok || s.Window.Duration <= 0 || cat.Integration(s.Integration) == nil {
@@ -235,6 +257,9 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		if look.Before(earliest) {
 			earliest = look
 		}
+		if l := Lookback(sli); l > maxLookback {
+			maxLookback = l
+		}
 		idSet[s.Integration] = true
 		jobs = append(jobs, j)
 	}
@@ -244,12 +269,14 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	}
 	sort.Strings(ids)
 	if len(ids) > 0 {
-		if err := e.refresh(ctx, ids, earliest, now); err != nil {
+		if err := e.refresh(ctx, ids, earliest, now, maxLookback); err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 	}
 	results := make(map[string]Status, len(jobs))
 	var events []clickhouse.AlertEvent
+	var series Series
+	var scratch Scratch
 	for _, j := range jobs {
 		windowsFrom := now
 		for _, w := range orDefault(j.policy) {
@@ -261,7 +288,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		if windowsFrom.Before(seriesFrom) {
 			seriesFrom = windowsFrom
 		}
-		series := BuildSeries(j.sli, e.cache[j.slo.Integration], seriesFrom, now)
+		series = BuildSeriesInto(series, j.sli, e.counts(j.slo.Integration), seriesFrom, now)
 		e.count(j.slo, series, seriesFrom, now)
 		p := j.policy
 		if p.Windows == nil {
@@ -271,7 +298,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		// elapsed part of a calendar one); minutes before it only feed the
 		// burn-rate windows.
 		p.Period = now.Sub(j.from)
-		r := Evaluate(p, series)
+		r := scratch.Evaluate(p, series)
 		results[j.slo.Name] = Status{SLO: j.slo, SLI: j.sli, Policy: p, Result: r, EvaluatedAt: now}
 		if ev, changed := e.transition(j.slo, r, now); changed {
 			events = append(events, ev)

@@ -34,12 +34,23 @@ func Lookback(sli intops.SLI) time.Duration {
 //     good when the last success is at most threshold old, or when the
 //     records of the trailing hour reach the floor.
 func BuildSeries(sli intops.SLI, minutes []clickhouse.MinuteCounts, from, to time.Time) Series {
+	return BuildSeriesInto(nil, sli, minutes, from, to)
+}
+
+// BuildSeriesInto is BuildSeries reusing dst's storage.
+func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCounts, from, to time.Time) Series {
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
 	n := int(to.Sub(from) / time.Minute)
 	if n <= 0 {
-		return nil
+		return dst[:0]
 	}
-	s := make(Series, n)
+	var s Series
+	if cap(dst) >= n {
+		s = dst[:n]
+		clear(s)
+	} else {
+		s = make(Series, n)
+	}
 	switch sli.Kind {
 	case intops.SLIFreshness:
 		last := time.Time{}
