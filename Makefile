@@ -1,7 +1,7 @@
 GO      ?= go
 FUZZTIME ?= 20s
 
-.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse bench-catalog clean
+.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse bench-catalog bench-slo clean
 
 all: build
 
@@ -33,6 +33,12 @@ bench-ingest: deps
 ## writes docs/benchmarks.md
 bench-catalog:
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkLint5000 -benchtime 5x ./catalog/
+
+## bench-slo: SLO evaluation of 1,000 and 10,000 SLOs over 30 days of
+## rollups for 1,000 integrations (stores 43 million minutes; ~5 min);
+## writes docs/benchmarks.md
+bench-slo:
+	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkEvaluate -benchtime 1x -timeout 30m ./analyzer/slo/
 
 ## bench-clickhouse: native batch inserts of 20,000 spans into ClickHouse
 bench-clickhouse: deps

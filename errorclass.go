@@ -44,3 +44,24 @@ func (c ErrorClass) Retryable() bool {
 	}
 	return false
 }
+
+// ClassCounts counts failures per class, in the order of ErrorClasses.
+type ClassCounts [7]uint64
+
+// Index is the position of c in ErrorClasses, or -1.
+func (c ErrorClass) Index() int {
+	for i, x := range ErrorClasses {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns the count of class c.
+func (cc *ClassCounts) Get(c ErrorClass) uint64 {
+	if i := c.Index(); i >= 0 {
+		return cc[i]
+	}
+	return 0
+}

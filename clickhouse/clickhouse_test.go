@@ -79,7 +79,7 @@ func TestSpansRollUpPerMinute(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms := mins["crm-to-erp"]
-	if len(ms) != 2 || !ms[0].Minute.Equal(now.Add(-10*time.Minute)) || ms[0].Executions != 2 || ms[0].Failed != 1 || ms[0].ByClass[intops.ErrorAuth] != 1 {
+	if len(ms) != 2 || !ms[0].Minute.Equal(now.Add(-10*time.Minute)) || ms[0].Executions != 2 || ms[0].Failed != 1 || ms[0].ByClass.Get(intops.ErrorAuth) != 1 {
 		t.Fatalf("minutes %+v", ms)
 	}
 	// 100 ms and 300 ms executions: one under 250 ms, both under 500 ms.

@@ -13,7 +13,7 @@ type MinuteCounts struct {
 	Minute     time.Time
 	Executions uint64
 	Failed     uint64
-	ByClass    map[intops.ErrorClass]uint64
+	ByClass    intops.ClassCounts
 	Records    uint64
 	// LE[i] counts executions that took at most LatencyBounds[i].
 	LE []uint64
@@ -55,15 +55,9 @@ func (db *DB) counts(ctx context.Context, table, col string, integrations []stri
 	for rows.Next() {
 		var id string
 		var m MinuteCounts
-		var c [7]uint64
+		c := &m.ByClass
 		if err := rows.Scan(&id, &m.Minute, &m.Executions, &m.Failed, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &m.Records, &m.LE); err != nil {
 			return nil, fmt.Errorf("scan minutes: %w", err)
-		}
-		m.ByClass = make(map[intops.ErrorClass]uint64, 7)
-		for i, cls := range intops.ErrorClasses {
-			if c[i] > 0 {
-				m.ByClass[cls] = c[i]
-			}
 		}
 		if !want[id] {
 			continue

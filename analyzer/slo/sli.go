@@ -110,7 +110,7 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 			if len(sli.BadClasses) > 0 {
 				bad = 0
 				for _, c := range sli.BadClasses {
-					bad += float64(m.ByClass[c])
+					bad += float64(m.ByClass.Get(c))
 				}
 			}
 			good = total - bad

@@ -11,7 +11,11 @@ import (
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
 func mc(minute int, exec, failed uint64, byClass map[intops.ErrorClass]uint64, records uint64, le []uint64) clickhouse.MinuteCounts {
-	return clickhouse.MinuteCounts{Minute: t0.Add(time.Duration(minute) * time.Minute), Executions: exec, Failed: failed, ByClass: byClass, Records: records, LE: le}
+	var cc intops.ClassCounts
+	for c, n := range byClass {
+		cc[c.Index()] = n
+	}
+	return clickhouse.MinuteCounts{Minute: t0.Add(time.Duration(minute) * time.Minute), Executions: exec, Failed: failed, ByClass: cc, Records: records, LE: le}
 }
 
 func TestSuccessRatioCountsOnlyBadClasses(t *testing.T) {
