@@ -25,6 +25,7 @@ type sloStatusJSON struct {
 	SLI             string             `json:"sli"`
 	SLIValue        float64            `json:"sli_value"`
 	BudgetRemaining float64            `json:"budget_remaining"`
+	BudgetPerDay    float64            `json:"budget_consumed_per_day"`
 	BurnRates       map[string]float64 `json:"burn_rates"`
 	Firing          []string           `json:"firing_windows"`
 	Status          string             `json:"status"`
@@ -58,7 +59,8 @@ func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 				ID: st.SLO.Name, Name: first(st.SLO.Title, st.SLO.Name), Integration: st.SLO.Integration,
 				Objective: st.SLO.Objective, Window: st.SLO.Window.Text, SLI: string(st.SLI.Kind),
 				SLIValue: finite(st.Result.SLI), BudgetRemaining: finite(st.Result.BudgetRemaining),
-				BurnRates: burns, Firing: ev.Firing, Status: st.Result.Status,
+				BudgetPerDay: finite(st.Result.BudgetPerDay),
+				BurnRates:    burns, Firing: ev.Firing, Status: st.Result.Status,
 				Forecast: forecastJSON{Text: ev.Forecast}, Events: st.Result.Events,
 				EvaluatedAt: st.EvaluatedAt.UTC().Format(time.RFC3339),
 			}

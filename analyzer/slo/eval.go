@@ -51,6 +51,8 @@ type Result struct {
 	// slowest page window (zero when it does not burn or is already out).
 	Exhaustion time.Duration
 	Events     float64
+	// BudgetPerDay is the share of the budget the last day consumed.
+	BudgetPerDay float64
 }
 
 // Evaluate computes an SLO's state from its series.
@@ -87,6 +89,10 @@ func (sc *Scratch) Evaluate(p Policy, s Series) Result {
 		r.BudgetConsumed = (total - good) / (budget * total)
 	}
 	r.BudgetRemaining = 1 - r.BudgetConsumed
+	if p.Period > 0 {
+		dg, dt := sum.window(24 * 60)
+		r.BudgetPerDay = burn(dg, dt, budget) * float64(24*time.Hour) / float64(p.Period)
+	}
 	firing := map[Severity]bool{}
 	var slowPage *WindowState
 	for _, w := range windows {

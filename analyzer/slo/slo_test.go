@@ -157,4 +157,8 @@ func TestBudgetAndForecast(t *testing.T) {
 	if r.Exhaustion != 30*24*time.Hour {
 		t.Errorf("exhaustion in %v, want 720h", r.Exhaustion)
 	}
+	// Burning at 0.5x, a day uses 1/60 of the budget.
+	if math.Abs(r.BudgetPerDay-1.0/60) > 1e-9 {
+		t.Errorf("budget per day %v, want 1/60", r.BudgetPerDay)
+	}
 }
