@@ -68,7 +68,7 @@ func Profiles(integrations []*intops.Integration) []*Profile {
 		h := hash(in.ID)
 		p := &Profile{
 			Integration: in,
-			ErrorRate:   0.002 + 0.01*frac(h, 1),
+			ErrorRate:   0.0001 + 0.0004*frac(h, 1),
 			ErrorMix: map[intops.ErrorClass]float64{
 				intops.ErrorTransient: 4, intops.ErrorTimeout: 3, intops.ErrorUnavailable: 2,
 				intops.ErrorValidation: 2, intops.ErrorRateLimit: 1, intops.ErrorAuth: 0.3, intops.ErrorUnknown: 0.5,
@@ -92,7 +92,7 @@ func Profiles(integrations []*intops.Integration) []*Profile {
 		case "rpa":
 			p.Every = 10 * time.Minute
 			p.MedianLatency = 90 * time.Second
-			p.ErrorRate = 0.04 // brittle by design
+			p.ErrorRate = 0.01 // brittle by design
 			p.Records = 5
 		case "db-link":
 			p.Every = 5 * time.Minute

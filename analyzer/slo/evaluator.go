@@ -54,6 +54,7 @@ type Evaluator struct {
 	coarseEnd  time.Time
 	fineEnd    time.Time
 	idsKey     string
+	fullAt     time.Time
 	merged     map[string][]clickhouse.MinuteCounts // coarse then fine
 	good       *prometheus.CounterVec
 	total      *prometheus.CounterVec
@@ -168,15 +169,23 @@ func PeriodStart(w intops.Window, now time.Time) time.Time {
 // up to six hours need them; longer windows and budgets read hours.
 const fineSpan = 6 * time.Hour
 
+// fullEvery is how often everything is read again, so that data that
+// arrives late (a backfill, spans held back by a ClickHouse outage) is seen.
+const fullEvery = 5 * time.Minute
+
 // refresh brings the caches up to now. Hours before coarseEnd are read
-// whole when coarseEnd moves (once an hour) or the SLOs change; minutes
-// after it are read once, then only the last 15 minutes again (late spans).
+// whole every fullEvery, when coarseEnd moves or the SLOs change; minutes
+// after it too, and in between only the last 15 minutes (late spans).
 func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Time, lookback time.Duration) error {
 	const late = 15 * time.Minute
 	key := strings.Join(ids, "\x00")
 	coarseFrom := from.Truncate(time.Hour)
 	coarseEnd := now.Add(-fineSpan - lookback).Truncate(time.Hour)
-	if e.coarse == nil || key != e.idsKey || !coarseEnd.Equal(e.coarseEnd) || coarseFrom.Before(e.coarseFrom) {
+	full := now.Sub(e.fullAt) >= fullEvery
+	if full {
+		e.fullAt = now
+	}
+	if full || e.coarse == nil || key != e.idsKey || !coarseEnd.Equal(e.coarseEnd) || coarseFrom.Before(e.coarseFrom) {
 		hours, err := e.Store.Hours(ctx, ids, coarseFrom, coarseEnd)
 		if err != nil {
 			return err
@@ -184,7 +193,7 @@ func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Ti
 		e.coarse, e.coarseFrom, e.coarseEnd = hours, coarseFrom, coarseEnd
 	}
 	readFrom := coarseEnd
-	if e.fine != nil && key == e.idsKey && e.fineEnd.After(coarseEnd) {
+	if !full && e.fine != nil && key == e.idsKey && e.fineEnd.After(coarseEnd) {
 		readFrom = e.fineEnd.Add(-late)
 		if readFrom.Before(coarseEnd) {
 			readFrom = coarseEnd

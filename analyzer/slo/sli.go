@@ -51,6 +51,13 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 	} else {
 		s = make(Series, n)
 	}
+	// Time slices start with the integration's first data: minutes before
+	// anything was ever recorded are no events, not bad ones.
+	first := from
+	if len(minutes) > 0 && minutes[0].Minute.After(from) {
+		first = minutes[0].Minute
+	}
+	skip := int(first.Sub(from) / time.Minute)
 	switch sli.Kind {
 	case intops.SLIFreshness:
 		last := time.Time{}
@@ -61,6 +68,9 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 				if minutes[j].Executions > minutes[j].Failed {
 					last = minutes[j].Minute
 				}
+			}
+			if i < skip || len(minutes) == 0 {
+				continue
 			}
 			good := 0.0
 			if !last.IsZero() && t.Sub(last) <= sli.Threshold {
@@ -84,6 +94,9 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 		}
 		for i := 0; i < n; i++ {
 			sum += records[window+i] - records[i]
+			if i < skip || len(minutes) == 0 {
+				continue
+			}
 			good := 0.0
 			if sum >= sli.Floor {
 				good = 1

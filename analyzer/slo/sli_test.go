@@ -55,6 +55,17 @@ func TestFreshness(t *testing.T) {
 	}
 }
 
+func TestTimeSlicesStartWithTheFirstData(t *testing.T) {
+	ms := []clickhouse.MinuteCounts{mc(30, 1, 0, nil, 0, nil)}
+	s := BuildSeries(intops.SLI{Kind: intops.SLIFreshness, Threshold: time.Hour}, ms, t0, t0.Add(40*time.Minute))
+	if s[29].Total != 0 || s[30] != (Minute{1, 1}) {
+		t.Errorf("before the first data %v, at it %v", s[29], s[30])
+	}
+	if s := BuildSeries(intops.SLI{Kind: intops.SLIThroughput, Floor: 1}, nil, t0, t0.Add(time.Minute)); s[0].Total != 0 {
+		t.Errorf("no data at all must be no events: %v", s[0])
+	}
+}
+
 func TestThroughput(t *testing.T) {
 	var ms []clickhouse.MinuteCounts
 	for m := -60; m < 120; m++ {

@@ -173,6 +173,7 @@ type simulateFlags struct {
 	catalog, endpoint, protocol, dsn string
 	backfillDays                     int
 	seed                             uint64
+	incidents                        bool
 }
 
 func runSimulate(ctx context.Context, logger *slog.Logger, args []string) error {
@@ -184,6 +185,7 @@ func runSimulate(ctx context.Context, logger *slog.Logger, args []string) error 
 	fs.IntVar(&f.backfillDays, "backfill-days", 0, "first write this many `days` of history as per-minute rollups (needs --clickhouse)")
 	fs.StringVar(&f.dsn, "clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` for the backfill")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
+	fs.BoolVar(&f.incidents, "incidents", false, "add the demo's incidents (a past outage, a live credential expiry, a silent volume drop)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -193,49 +195,72 @@ func runSimulate(ctx context.Context, logger *slog.Logger, args []string) error 
 	return simulateEstate(ctx, logger, f)
 }
 
-func simulateEstate(ctx context.Context, logger *slog.Logger, f simulateFlags) error {
+// estateGenerator builds the simulator of a catalog's estate.
+func estateGenerator(f simulateFlags, now time.Time) (*simulate.Generator, error) {
 	cat, err := catalog.Load(f.catalog)
+	if err != nil {
+		return nil, err
+	}
+	profiles := simulate.Profiles(cat.Integrations)
+	simulate.Calibrate(profiles, cat)
+	if f.incidents {
+		simulate.DemoIncidents(profiles, now)
+	}
+	return simulate.NewGenerator(append(profiles, simulate.Shadow()), f.seed), nil
+}
+
+// backfill writes the history that is missing, up to now, as rollups.
+func backfill(ctx context.Context, logger *slog.Logger, f simulateFlags, gen *simulate.Generator, now time.Time) error {
+	db, err := openWithRetry(ctx, logger, f.dsn)
 	if err != nil {
 		return err
 	}
-	profiles := append(simulate.Profiles(cat.Integrations), simulate.Shadow())
-	gen := simulate.NewGenerator(profiles, f.seed)
-	now := time.Now().UTC().Truncate(time.Minute)
-	if f.backfillDays > 0 {
-		db, err := openWithRetry(ctx, logger, f.dsn)
-		if err != nil {
-			return err
-		}
-		if _, err := db.Migrate(ctx); err != nil {
-			db.Close()
-			return err
-		}
-		// Backfill only what is missing, so that a restarted demo does not
-		// count its history twice.
-		from := now.AddDate(0, 0, -f.backfillDays)
-		if latest, err := db.LatestMinute(ctx); err == nil && latest.Add(time.Minute).After(from) {
-			from = latest.Add(time.Minute)
-		}
-		start := time.Now()
-		var n uint64
-		if from.Before(now) {
-			n, err = simulate.Backfill(ctx, gen, db, from, now)
-		}
-		db.Close()
-		if err != nil {
-			return fmt.Errorf("backfill: %w", err)
-		}
-		logger.Info("history backfilled", "days", f.backfillDays, "executions", n, "took", time.Since(start).Round(time.Millisecond))
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
 	}
+	// Backfill only what is missing, so that a restarted demo does not
+	// count its history twice.
+	from := now.AddDate(0, 0, -f.backfillDays)
+	if latest, err := db.LatestMinute(ctx); err == nil && latest.Add(time.Minute).After(from) {
+		from = latest.Add(time.Minute)
+	}
+	if !from.Before(now) {
+		return nil
+	}
+	start := time.Now()
+	n, err := simulate.Backfill(ctx, gen, db, from, now)
+	if err != nil {
+		return fmt.Errorf("backfill: %w", err)
+	}
+	logger.Info("history backfilled", "from", from.Format(time.RFC3339), "executions", n, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func simulateEstate(ctx context.Context, logger *slog.Logger, f simulateFlags) error {
+	now := time.Now().UTC().Truncate(time.Minute)
+	gen, err := estateGenerator(f, now)
+	if err != nil {
+		return err
+	}
+	if f.backfillDays > 0 {
+		if err := backfill(ctx, logger, f, gen, now); err != nil {
+			return err
+		}
+	}
+	return live(ctx, logger, f, gen, now)
+}
+
+// live sends the estate's traffic from start on, until ctx ends.
+func live(ctx context.Context, logger *slog.Logger, f simulateFlags, gen *simulate.Generator, start time.Time) error {
 	exp, err := simulate.NewExporter(ctx, f.protocol, f.endpoint)
 	if err != nil {
 		return err
 	}
 	defer exp.Shutdown(context.Background())
-	logger.Info("simulating live traffic", "integrations", len(profiles)-1, "shadow_flows", 1, "endpoint", f.endpoint)
+	logger.Info("simulating live traffic", "integrations", len(gen.Profiles)-1, "shadow_flows", 1, "endpoint", f.endpoint)
 	st, err := simulate.Live(ctx, gen, simulate.NewSpanBuilder(f.seed), simulate.LiveOptions{
-		Exporter: exp, Logger: logger.With("component", "simulate"),
-		Start: now,
+		Exporter: exp, Logger: logger.With("component", "simulate"), Start: start,
 	})
 	logger.Info("simulation stopped", "spans_sent", st.Sent, "refused_requests", st.Refused, "given_up", st.GivenUp)
 	if errors.Is(err, context.Canceled) {

@@ -68,6 +68,19 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 	logger.Info("schema ready", "applied", applied)
 
+	// History first, so that the first look at the UI and the first SLO
+	// evaluation see a week of it.
+	sim := simulateFlags{catalog: srv.catalog, endpoint: fmt.Sprintf("127.0.0.1:%d", *grpcPort), protocol: "grpc",
+		dsn: srv.dsn, backfillDays: *days, seed: uint64(time.Now().UnixNano()), incidents: true}
+	simStart := time.Now().UTC().Truncate(time.Minute)
+	gen, err := estateGenerator(sim, simStart)
+	if err != nil {
+		return err
+	}
+	if err := backfill(ctx, logger, sim, gen, simStart); err != nil {
+		return err
+	}
+
 	colCfg := ingest.LocalConfig{
 		Dir: filepath.Join(*dir, "collector"), DSN: srv.dsn, Catalog: srv.catalog,
 		GRPCPort: *grpcPort, HTTPPort: *httpPort, FSync: true,
@@ -104,12 +117,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 	// Let the collector's receivers come up before the simulator sends.
 	time.Sleep(time.Second)
-	run("simulate", func() error {
-		return simulateEstate(ctx, logger, simulateFlags{
-			catalog: srv.catalog, endpoint: fmt.Sprintf("127.0.0.1:%d", *grpcPort), protocol: "grpc",
-			dsn: srv.dsn, backfillDays: *days, seed: uint64(time.Now().UnixNano()),
-		})
-	})
+	run("simulate", func() error { return live(ctx, logger, sim, gen, simStart) })
 	var runErr error
 	select {
 	case runErr = <-errc:
