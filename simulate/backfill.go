@@ -114,9 +114,16 @@ func (g *Generator) aggregate(m *clickhouse.Minute, p *Profile, n int) {
 }
 
 func (g *Generator) binomial(n int, p float64) int {
-	if n*int(math.Ceil(p*100)) > 5000 {
+	switch {
+	case p <= 0 || n == 0:
+		return 0
+	case p >= 1:
+		return n
+	case float64(n)*p*(1-p) > 25: // normal approximation
 		k := int(math.Round(float64(n)*p + math.Sqrt(float64(n)*p*(1-p))*g.rnd.NormFloat64()))
 		return min(max(k, 0), n)
+	case p < 0.05: // rare failures: Poisson approximation
+		return min(g.poisson(float64(n)*p), n)
 	}
 	k := 0
 	for i := 0; i < n; i++ {
