@@ -112,17 +112,21 @@ Machine: %s, ClickHouse 18.16 (Debian) started by the test helper.
 
 Stored: 30 days of per-minute rollups for 1,000 integrations (43.2 million
 minutes), merged (OPTIMIZE … FINAL, as background merges leave them). SLOs: 30-day rolling windows, success-ratio and latency
-indicators, the SRE Workbook's four burn-rate windows each. *Cold* is the
-first evaluation, which reads every minute of the window from ClickHouse;
-*warm* is the evaluation the server repeats every 30 s, which reads the
-last 15 minutes again and evaluates every SLO over its cached minutes.
+indicators, the SRE Workbook's four burn-rate windows each. *Cold* is a
+full read: the hourly rollup for the window and the minutes of the last six
+hours, as at start and every 5 minutes (late data); *warm* is the evaluation
+the server repeats every 30 s in between, which reads the last 15 minutes
+again and evaluates every SLO over its cache. The cold read is dominated by
+the minute query: the minute rollup is ordered by integration, then time,
+so "the last six hours of every integration" touches a granule of each.
 
 | SLOs | integrations | cold (first) evaluation | warm evaluation (every 30 s) |
 |---:|---:|---:|---:|
 | 1,000 | 1,000 | %.2f s | %.3f s |
 | 10,000 | 1,000 | %.2f s | %.3f s |
 
-Goal: one full evaluation of 1,000 SLOs in under 1 s.
+Goal: one full evaluation of 1,000 SLOs in under 1 s: met by the repeated
+evaluation, not by the full read.
 `, time.Now().UTC().Format("2006-01-02"), benchreport.Machine(),
 			results[1000].cold.Seconds(), results[1000].warm.Seconds(), results[10000].cold.Seconds(), results[10000].warm.Seconds())
 		if err := benchreport.Write(path, "bench-slo", body); err != nil {
