@@ -74,6 +74,20 @@ func BenchmarkEvaluate(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("stored and merged 30 days of minutes for %d integrations in %v", integrations, time.Since(t0).Round(time.Second))
+	ids := make([]string, integrations)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("flow-%d", i)
+	}
+	tq := time.Now()
+	if _, err := db.Hours(ctx, ids, start.Truncate(time.Hour), now.Add(-6*time.Hour).Truncate(time.Hour)); err != nil {
+		b.Fatal(err)
+	}
+	hoursTook := time.Since(tq)
+	tq = time.Now()
+	if _, err := db.Minutes(ctx, ids, now.Add(-6*time.Hour).Truncate(time.Hour), now); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("full read: hours query %v, minutes query %v", hoursTook.Round(time.Millisecond), time.Since(tq).Round(time.Millisecond))
 	type res struct{ cold, warm time.Duration }
 	results := map[int]res{}
 	for _, per := range []int{1, 10} {
