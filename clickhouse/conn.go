@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -108,11 +106,6 @@ func Permanent(err error) bool {
 		case 6, 27, 38, 41, 53, 69, 70, 72, 130, 131, 321: // parse, type mismatch, too large strings/arrays, overflow
 			return true
 		}
-		return false
-	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) {
-		return false
 	}
 	return false
 }
