@@ -101,6 +101,39 @@ func TestSpansRollUpPerMinute(t *testing.T) {
 	}
 }
 
+func TestRollupReadsOldHoursAsDays(t *testing.T) {
+	db := chtest.Shared(t).Open(t)
+	ctx := context.Background()
+	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-3 * 24 * time.Hour)
+	var ms []clickhouse.Minute
+	for h := 0; h < 72; h += 5 { // three days, a minute every 5 hours
+		ms = append(ms, clickhouse.Minute{Minute: day.Add(time.Duration(h)*time.Hour + 7*time.Minute), IntegrationID: "orders",
+			Executions: 10, Failed: 1, ByClass: map[intops.ErrorClass]uint64{intops.ErrorTimeout: 1}, Records: 3,
+			Durations: []uint64{uint64(20 * time.Millisecond), uint64(3 * time.Second)}})
+	}
+	if err := db.InsertMinutes(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	b := clickhouse.LatencyBucket(time.Second)
+	got, err := db.Rollup(ctx, clickhouse.RollupQuery{Integrations: []string{"orders"}, From: day, To: day.Add(72 * time.Hour),
+		Hourly: true, DaysFrom: day, DaysTo: day.Add(48 * time.Hour), LE: []int{b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := got["orders"]
+	// Days 1 and 2 as days (hours 0..20 and 25..45), day 3 as its hours (50..70).
+	// InsertMinutes scales the duration sample to the executions: half are under 1 s.
+	if len(rs) != 2+5 {
+		t.Fatalf("%d buckets: %+v", len(rs), rs)
+	}
+	if !rs[0].Minute.Equal(day) || rs[0].Width != 24*time.Hour || rs[0].Executions != 50 || rs[0].ByClass.Get(intops.ErrorTimeout) != 5 || rs[0].LE[b] != 25 || rs[0].LE[b+1] != 0 {
+		t.Errorf("first day %+v", rs[0])
+	}
+	if !rs[2].Minute.Equal(day.Add(50*time.Hour)) || rs[2].Width != time.Hour || rs[2].Executions != 10 || rs[2].Records != 3 {
+		t.Errorf("first hour of day 3 %+v", rs[2])
+	}
+}
+
 func TestInsertMinutesMergesWithSpans(t *testing.T) {
 	db := chtest.Shared(t).Open(t)
 	ctx := context.Background()

@@ -3,67 +3,150 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/intops/intops"
 )
 
-// MinuteCounts is one minute of an integration's rollup, as SLIs read it.
+// MinuteCounts is one bucket of an integration's rollup, as SLIs read it:
+// a minute, an hour or a day (Width; zero means a minute).
 type MinuteCounts struct {
-	Minute     time.Time
+	Minute     time.Time // the bucket's start
+	Width      time.Duration
 	Executions uint64
 	Failed     uint64
 	ByClass    intops.ClassCounts
 	Records    uint64
-	// LE[i] counts executions that took at most LatencyBounds[i].
+	// LE[i] counts executions that took at most LatencyBounds[i]. Only the
+	// buckets a RollupQuery asked for are filled.
 	LE []uint64
+}
+
+// End is where the bucket ends.
+func (m MinuteCounts) End() time.Time {
+	if m.Width <= 0 {
+		return m.Minute.Add(time.Minute)
+	}
+	return m.Minute.Add(m.Width)
+}
+
+// RollupQuery selects an integration's rollup buckets.
+type RollupQuery struct {
+	Integrations []string
+	From, To     time.Time
+	// Hourly reads the hourly rollup instead of the per-minute one; hours
+	// in [DaysFrom, DaysTo) are then summed into whole UTC days.
+	Hourly           bool
+	DaysFrom, DaysTo time.Time
+	// LE lists the latency buckets to read (indexes into LatencyBounds);
+	// nil reads all of them. Each one read costs a column per row.
+	LE []int
 }
 
 // Minutes reads the per-minute rollup of the integrations in [from, to),
 // oldest first, per integration id. Minutes without traffic are absent.
 func (db *DB) Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]MinuteCounts, error) {
-	return db.counts(ctx, "flow_rollup_1m", "minute", integrations, from, to)
+	return db.Rollup(ctx, RollupQuery{Integrations: integrations, From: from, To: to})
 }
 
 // Hours reads the hourly rollup the same way: each entry's Minute is the
 // start of its hour. [from, to) should be whole hours.
 func (db *DB) Hours(ctx context.Context, integrations []string, from, to time.Time) (map[string][]MinuteCounts, error) {
-	return db.counts(ctx, "flow_rollup_1h", "hour", integrations, from, to)
+	return db.Rollup(ctx, RollupQuery{Integrations: integrations, From: from, To: to, Hourly: true})
 }
 
-func (db *DB) counts(ctx context.Context, table, col string, integrations []string, from, to time.Time) (map[string][]MinuteCounts, error) {
+// Rollup reads rollup buckets, oldest first, per integration id. Buckets
+// without traffic are absent.
+//
+// Reading is what an SLO evaluation of a thousand integrations spends its
+// time on, so rows and columns are kept few: times travel as UInt32
+// seconds, latency buckets as separate columns (Array columns are decoded
+// value by value through reflection), old hours as days.
+func (db *DB) Rollup(ctx context.Context, q RollupQuery) (map[string][]MinuteCounts, error) {
+	table, col, width := "flow_rollup_1m", "minute", time.Minute
+	if q.Hourly {
+		table, col, width = "flow_rollup_1h", "hour", time.Hour
+	}
+	le := q.LE
+	if le == nil {
+		le = make([]int, len(LatencyBounds))
+		for i := range le {
+			le[i] = i
+		}
+	}
+	var sel strings.Builder
+	bucket := "toUInt32(" + col + ")"
+	var dayFrom, dayTo uint32
+	days := q.Hourly && q.DaysTo.After(q.DaysFrom)
+	if days {
+		dayFrom, dayTo = uint32(q.DaysFrom.Unix()), uint32(q.DaysTo.Unix())
+		bucket = "toUInt32(if(toUInt32(hour) >= ? AND toUInt32(hour) < ?, intDiv(toUInt32(hour), 86400) * 86400, toUInt32(hour)))"
+	}
+	for _, k := range le {
+		if k < 0 || k >= len(LatencyBounds) {
+			return nil, fmt.Errorf("rollup: no latency bucket %d", k)
+		}
+		fmt.Fprintf(&sel, ", arrayElement(sumForEachMerge(duration_le), %d)", k+1)
+	}
+	args := []any{}
+	if days {
+		args = append(args, dayFrom, dayTo)
+	}
+	args = append(args, q.From.UTC(), q.To.UTC(), q.From.UTC(), q.To.UTC())
 	rows, err := db.conn.Query(ctx, `
-		SELECT integration_id, `+col+`, sumMerge(executions), sumMerge(failed),
+		SELECT integration_id, `+bucket+` AS t, sumMerge(executions), sumMerge(failed),
 		       sumMerge(err_transient), sumMerge(err_timeout), sumMerge(err_auth), sumMerge(err_rate_limit),
 		       sumMerge(err_validation), sumMerge(err_unavailable), sumMerge(err_unknown),
-		       sumMerge(records), sumForEachMerge(duration_le)
+		       sumMerge(records)`+sel.String()+`
 		FROM `+db.database+`.`+table+`
 		WHERE date >= toDate(?) AND date <= toDate(?) AND `+col+` >= ? AND `+col+` < ? AND integration_id != ''
-		GROUP BY integration_id, `+col+`
-		ORDER BY integration_id, `+col, from.UTC(), to.UTC(), from.UTC(), to.UTC())
+		GROUP BY integration_id, t
+		ORDER BY integration_id, t`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("query minutes: %w", err)
+		return nil, fmt.Errorf("query rollup: %w", err)
 	}
 	defer rows.Close()
 	// The integrations are filtered here: a list of thousands in the query
 	// would be tested against every row by ClickHouse 18.16.
-	want := make(map[string]bool, len(integrations))
-	for _, id := range integrations {
+	want := make(map[string]bool, len(q.Integrations))
+	for _, id := range q.Integrations {
 		want[id] = true
 	}
+	var (
+		id  string
+		t   uint32
+		m   MinuteCounts
+		les = make([]uint64, len(le))
+	)
+	c := &m.ByClass
+	dst := []any{&id, &t, &m.Executions, &m.Failed, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &m.Records}
+	for i := range les {
+		dst = append(dst, &les[i])
+	}
 	out := map[string][]MinuteCounts{}
+	var slab []uint64 // LE slices are cut from it, a few allocations in all
 	for rows.Next() {
-		var id string
-		var m MinuteCounts
-		c := &m.ByClass
-		if err := rows.Scan(&id, &m.Minute, &m.Executions, &m.Failed, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &m.Records, &m.LE); err != nil {
-			return nil, fmt.Errorf("scan minutes: %w", err)
+		if err := rows.Scan(dst...); err != nil {
+			return nil, fmt.Errorf("scan rollup: %w", err)
 		}
 		if !want[id] {
 			continue
 		}
-		m.Minute = m.Minute.UTC()
-		out[id] = append(out[id], m)
+		r := m
+		r.Minute = time.Unix(int64(t), 0).UTC()
+		r.Width = width
+		if days && t >= dayFrom && t < dayTo {
+			r.Width = 24 * time.Hour
+		}
+		if len(slab) < len(LatencyBounds) {
+			slab = make([]uint64, 1024*len(LatencyBounds))
+		}
+		r.LE, slab = slab[:len(LatencyBounds):len(LatencyBounds)], slab[len(LatencyBounds):]
+		for i, k := range le {
+			r.LE[k] = les[i]
+		}
+		out[id] = append(out[id], r)
 	}
 	return out, rows.Err()
 }

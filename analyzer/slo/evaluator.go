@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -21,7 +22,7 @@ import (
 // Store is what the evaluator reads and writes in ClickHouse.
 type Store interface {
 	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
-	Hours(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
+	Rollup(ctx context.Context, q clickhouse.RollupQuery) (map[string][]clickhouse.MinuteCounts, error)
 	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
 	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
 }
@@ -58,6 +59,7 @@ type Evaluator struct {
 	merged     map[string][]clickhouse.MinuteCounts // coarse then fine
 	good       *prometheus.CounterVec
 	total      *prometheus.CounterVec
+	countMu    sync.Mutex
 	counted    map[string]time.Time // per SLO: minutes before this are counted
 	results    map[string]Status
 	states     map[string]clickhouse.AlertEvent // latest event per alert key
@@ -166,44 +168,71 @@ func PeriodStart(w intops.Window, now time.Time) time.Time {
 }
 
 // fineSpan is how far back the cache holds minutes: the burn-rate windows
-// up to six hours need them; longer windows and budgets read hours.
-const fineSpan = 6 * time.Hour
+// up to two hours are exact to the minute. Older data is read as hours,
+// and whole days beyond the longest alert window as days; BuildSeries
+// spreads both over their minutes, so a longer window that starts inside
+// an hour takes its share of it.
+const fineSpan = 2 * time.Hour
 
 // fullEvery is how often everything is read again, so that data that
 // arrives late (a backfill, spans held back by a ClickHouse outage) is seen.
 const fullEvery = 5 * time.Minute
 
-// refresh brings the caches up to now. Hours before coarseEnd are read
-// whole every fullEvery, when coarseEnd moves or the SLOs change; minutes
-// after it too, and in between only the last 15 minutes (late spans).
-func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Time, lookback time.Duration) error {
+// refresh brings the caches up to now. Hours and days before coarseEnd
+// are read whole every fullEvery, when coarseEnd moves or the SLOs change;
+// minutes after it too, and in between only the last 15 minutes (late
+// spans). Hours in [from, now-longest) are read as whole UTC days; le are
+// the latency buckets the SLOs need.
+func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Time, longest time.Duration, le []int) error {
 	const late = 15 * time.Minute
-	key := strings.Join(ids, "\x00")
+	const day = 24 * time.Hour
+	key := fmt.Sprint(le) + "\x00" + strings.Join(ids, "\x00")
 	coarseFrom := from.Truncate(time.Hour)
-	coarseEnd := now.Add(-fineSpan - lookback).Truncate(time.Hour)
+	coarseEnd := now.Add(-fineSpan).Truncate(time.Hour)
+	daysFrom := coarseFrom.Add(day - time.Nanosecond).Truncate(day)
+	daysTo := now.Add(-longest).Truncate(day)
 	full := now.Sub(e.fullAt) >= fullEvery
-	if full {
-		e.fullAt = now
+	// The hours and the minutes are read at the same time: one waits on
+	// ClickHouse while the other is decoded.
+	type read struct {
+		got map[string][]clickhouse.MinuteCounts
+		err error
 	}
+	var coarse chan read
 	if full || e.coarse == nil || key != e.idsKey || !coarseEnd.Equal(e.coarseEnd) || coarseFrom.Before(e.coarseFrom) {
-		hours, err := e.Store.Hours(ctx, ids, coarseFrom, coarseEnd)
-		if err != nil {
-			return err
-		}
-		e.coarse, e.coarseFrom, e.coarseEnd = hours, coarseFrom, coarseEnd
+		coarse = make(chan read, 1)
+		go func() {
+			got, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: coarseFrom, To: coarseEnd,
+				Hourly: true, DaysFrom: daysFrom, DaysTo: daysTo, LE: le})
+			coarse <- read{got, err}
+		}()
 	}
 	readFrom := coarseEnd
-	if !full && e.fine != nil && key == e.idsKey && e.fineEnd.After(coarseEnd) {
+	fresh := full || e.fine == nil || key != e.idsKey || !e.fineEnd.After(coarseEnd)
+	if !fresh {
 		readFrom = e.fineEnd.Add(-late)
 		if readFrom.Before(coarseEnd) {
 			readFrom = coarseEnd
 		}
-	} else {
-		e.fine = map[string][]clickhouse.MinuteCounts{}
 	}
-	got, err := e.Store.Minutes(ctx, ids, readFrom, now)
+	got, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: readFrom, To: now, LE: le})
+	if coarse != nil {
+		r := <-coarse
+		if err == nil {
+			err = r.err
+		}
+		if err == nil {
+			e.coarse, e.coarseFrom, e.coarseEnd = r.got, coarseFrom, coarseEnd
+		}
+	}
 	if err != nil {
 		return err
+	}
+	if full {
+		e.fullAt = now
+	}
+	if fresh {
+		e.fine = map[string][]clickhouse.MinuteCounts{}
 	}
 	for _, id := range ids {
 		old := e.fine[id]
@@ -247,7 +276,8 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	var jobs []job
 	idSet := map[string]bool{}
 	earliest := now
-	var maxLookback time.Duration
+	var longest time.Duration
+	leSet := map[int]bool{}
 	for _, s := range cat.SLOs {
 		sli, ok := SLIFor(cat, s)
 		if !ok || s.Window.Duration <= 0 || cat.Integration(s.Integration) == nil {
@@ -266,8 +296,13 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		if look.Before(earliest) {
 			earliest = look
 		}
-		if l := Lookback(sli); l > maxLookback {
-			maxLookback = l
+		for _, w := range orDefault(j.policy) {
+			longest = max(longest, w.Long)
+		}
+		if sli.Kind == intops.SLILatency {
+			if b := clickhouse.LatencyBucket(sli.Threshold); b >= 0 {
+				leSet[b] = true
+			}
 		}
 		idSet[s.Integration] = true
 		jobs = append(jobs, j)
@@ -278,37 +313,58 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	}
 	sort.Strings(ids)
 	if len(ids) > 0 {
-		if err := e.refresh(ctx, ids, earliest, now, maxLookback); err != nil {
+		le := []int{}
+		for b := range leSet {
+			le = append(le, b)
+		}
+		sort.Ints(le)
+		if err := e.refresh(ctx, ids, earliest, now, longest, le); err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 	}
+	e.initCounters()
+	// The SLOs are evaluated on every core; each worker has its own
+	// buffers, and the transitions are taken in catalog order afterwards.
+	out := make([]Result, len(jobs))
+	var wg sync.WaitGroup
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(jobs)))
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var series Series
+			var scratch Scratch
+			for k := w; k < len(jobs); k += workers {
+				j := &jobs[k]
+				windowsFrom := now
+				for _, aw := range orDefault(j.policy) {
+					if t := now.Add(-aw.Long); t.Before(windowsFrom) {
+						windowsFrom = t
+					}
+				}
+				seriesFrom := j.from
+				if windowsFrom.Before(seriesFrom) {
+					seriesFrom = windowsFrom
+				}
+				series = BuildSeriesInto(series, j.sli, e.counts(j.slo.Integration), seriesFrom, now)
+				e.count(j.slo, series, seriesFrom, now)
+				if j.policy.Windows == nil {
+					j.policy.Windows = Windows(j.slo.Window.Duration)
+				}
+				// The budget covers the period so far (all of a rolling
+				// window, the elapsed part of a calendar one); minutes before
+				// it only feed the burn-rate windows.
+				j.policy.Period = now.Sub(j.from)
+				out[k] = scratch.Evaluate(j.policy, series)
+			}
+		}()
+	}
+	wg.Wait()
 	results := make(map[string]Status, len(jobs))
 	var events []clickhouse.AlertEvent
-	var series Series
-	var scratch Scratch
-	for _, j := range jobs {
-		windowsFrom := now
-		for _, w := range orDefault(j.policy) {
-			if t := now.Add(-w.Long); t.Before(windowsFrom) {
-				windowsFrom = t
-			}
-		}
-		seriesFrom := j.from
-		if windowsFrom.Before(seriesFrom) {
-			seriesFrom = windowsFrom
-		}
-		series = BuildSeriesInto(series, j.sli, e.counts(j.slo.Integration), seriesFrom, now)
-		e.count(j.slo, series, seriesFrom, now)
-		p := j.policy
-		if p.Windows == nil {
-			p.Windows = Windows(j.slo.Window.Duration)
-		}
-		// The budget covers the period so far (all of a rolling window, the
-		// elapsed part of a calendar one); minutes before it only feed the
-		// burn-rate windows.
-		p.Period = now.Sub(j.from)
-		r := scratch.Evaluate(p, series)
-		results[j.slo.Name] = Status{SLO: j.slo, SLI: j.sli, Policy: p, Result: r, EvaluatedAt: now}
+	for k, j := range jobs {
+		r := out[k]
+		results[j.slo.Name] = Status{SLO: j.slo, SLI: j.sli, Policy: j.policy, Result: r, EvaluatedAt: now}
 		if ev, changed := e.transition(j.slo, r, now); changed {
 			events = append(events, ev)
 		}
@@ -330,10 +386,8 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 // spans arrive a little late.
 const settle = 2 * time.Minute
 
-// count adds the settled minutes not yet counted to the exported counters.
-// Counting starts at the first evaluation, so that a restart does not
-// replay history into rate().
-func (e *Evaluator) count(s *intops.SLO, series Series, start, now time.Time) {
+// initCounters registers the exported counters on first use.
+func (e *Evaluator) initCounters() {
 	if e.Registerer == nil {
 		return
 	}
@@ -345,9 +399,20 @@ func (e *Evaluator) count(s *intops.SLO, series Series, start, now time.Time) {
 		e.Registerer.MustRegister(e.good, e.total)
 		e.counted = map[string]time.Time{}
 	}
+}
+
+// count adds the settled minutes not yet counted to the exported counters.
+// Counting starts at the first evaluation, so that a restart does not
+// replay history into rate().
+func (e *Evaluator) count(s *intops.SLO, series Series, start, now time.Time) {
+	if e.Registerer == nil {
+		return
+	}
 	upTo := now.Add(-settle)
+	e.countMu.Lock()
 	from, ok := e.counted[s.Name]
 	e.counted[s.Name] = upTo
+	e.countMu.Unlock()
 	if !ok {
 		e.good.WithLabelValues(s.Name, s.Integration).Add(0)
 		e.total.WithLabelValues(s.Name, s.Integration).Add(0)

@@ -33,6 +33,10 @@ func Lookback(sli intops.SLI) time.Duration {
 //   - freshness and throughput are time slices: each minute is one event,
 //     good when the last success is at most threshold old, or when the
 //     records of the trailing hour reach the floor.
+//
+// Buckets wider than a minute (hours and days of old data) are spread
+// evenly over their minutes, so a window that starts inside one takes its
+// share. A time slice inside a bucket with a success counts as fresh.
 func BuildSeries(sli intops.SLI, minutes []clickhouse.MinuteCounts, from, to time.Time) Series {
 	return BuildSeriesInto(nil, sli, minutes, from, to)
 }
@@ -66,14 +70,14 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 			t := from.Add(time.Duration(i) * time.Minute)
 			for ; j < len(minutes) && !minutes[j].Minute.After(t); j++ {
 				if minutes[j].Executions > minutes[j].Failed {
-					last = minutes[j].Minute
+					last = minutes[j].End().Add(-time.Minute)
 				}
 			}
 			if i < skip || len(minutes) == 0 {
 				continue
 			}
 			good := 0.0
-			if !last.IsZero() && t.Sub(last) <= sli.Threshold {
+			if !last.IsZero() && (last.After(t) || t.Sub(last) <= sli.Threshold) {
 				good = 1
 			}
 			s[i] = Minute{Good: good, Total: 1}
@@ -84,8 +88,12 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 		records := make([]float64, n+window)
 		base := from.Add(-ThroughputWindow)
 		for _, m := range minutes {
-			if k := int(m.Minute.Sub(base) / time.Minute); k >= 0 && k < len(records) {
-				records[k] += float64(m.Records)
+			w := width(m)
+			per := float64(m.Records) / float64(w)
+			for k, end := int(m.Minute.Sub(base)/time.Minute), int(m.Minute.Sub(base)/time.Minute)+w; k < end; k++ {
+				if k >= 0 && k < len(records) {
+					records[k] += per
+				}
 			}
 		}
 		sum := 0.0
@@ -108,7 +116,7 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 	bucket := clickhouse.LatencyBucket(sli.Threshold)
 	for _, m := range minutes {
 		i := int(m.Minute.Sub(from) / time.Minute)
-		if i < 0 || i >= n {
+		if i >= n || i+width(m) <= 0 {
 			continue
 		}
 		total := float64(m.Executions)
@@ -128,7 +136,23 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 			}
 			good = total - bad
 		}
-		s[i] = Minute{Good: min(good, total), Total: total}
+		good = min(good, total)
+		w := width(m)
+		if w == 1 {
+			s[i].Good += good
+			s[i].Total += total
+			continue
+		}
+		good, total = good/float64(w), total/float64(w)
+		for k := max(i, 0); k < min(i+w, n); k++ {
+			s[k].Good += good
+			s[k].Total += total
+		}
 	}
 	return s
+}
+
+// width is how many minutes a bucket covers.
+func width(m clickhouse.MinuteCounts) int {
+	return max(1, int(m.Width/time.Minute))
 }

@@ -80,3 +80,25 @@ func TestThroughput(t *testing.T) {
 		t.Errorf("throughput slices: 0:%v 59:%v 80:%v 119:%v", s[0], s[59], s[80], s[119])
 	}
 }
+
+func TestWideBucketsSpreadOverTheirMinutes(t *testing.T) {
+	hour := mc(0, 120, 60, nil, 0, nil)
+	hour.Width = time.Hour
+	// The series starts 45 minutes into the hour: it gets a quarter of it.
+	s := BuildSeries(intops.SLI{Kind: intops.SLISuccessRatio}, []clickhouse.MinuteCounts{hour}, t0.Add(45*time.Minute), t0.Add(2*time.Hour))
+	var good, total float64
+	for _, m := range s {
+		good += m.Good
+		total += m.Total
+	}
+	if total != 30 || good != 15 || s[0] != (Minute{1, 2}) || s[15] != (Minute{}) {
+		t.Errorf("a quarter of the hour: good %v total %v; first minutes %v", good, total, s[:16])
+	}
+	// A day with a success is fresh through its last minute.
+	day := mc(-24*60, 1, 0, nil, 0, nil)
+	day.Width = 24 * time.Hour
+	f := BuildSeries(intops.SLI{Kind: intops.SLIFreshness, Threshold: 30 * time.Minute}, []clickhouse.MinuteCounts{day}, t0.Add(-time.Hour), t0.Add(time.Hour))
+	if f[59].Good != 1 || f[89].Good != 1 || f[90].Good != 0 {
+		t.Errorf("freshness after a day bucket: %v %v %v", f[59], f[89], f[90])
+	}
+}
