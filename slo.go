@@ -33,6 +33,10 @@ type SLI struct {
 	// BadClasses are the error classes that count against the SLO;
 	// empty means every failure does.
 	BadClasses []ErrorClass
+	// NoData says what minutes without any event mean: "good" (silence
+	// is fine, the default), "bad" (silence burns the budget like errors)
+	// or "alert" (silence is its own status).
+	NoData string
 }
 
 // Window is an SLO's time window: rolling (e.g. 28d) or calendar-aligned

@@ -92,6 +92,7 @@ type intopsSource struct {
 	Threshold  string   `yaml:"threshold"`
 	Floor      float64  `yaml:"floor"`
 	BadClasses []string `yaml:"badClasses"`
+	NoData     string   `yaml:"noData"`
 }
 
 type alertPolicySpec struct {
@@ -276,7 +277,7 @@ func (l *loader) sli(file string, p Pos, name string, s *sliSpec) (*intops.SLI, 
 	if !l.decodeStrict(file, &src.Spec, &is, "metricSource.spec") {
 		return nil, false
 	}
-	sli := &intops.SLI{Name: name, Kind: intops.SLIKind(is.SLI), Floor: is.Floor}
+	sli := &intops.SLI{Name: name, Kind: intops.SLIKind(is.SLI), Floor: is.Floor, NoData: is.NoData}
 	sp := at(file, &src.Spec)
 	known := false
 	for _, k := range intops.SLIKinds {
@@ -300,6 +301,12 @@ func (l *loader) sli(file string, p Pos, name string, s *sliSpec) (*intops.SLI, 
 	}
 	if sli.Kind == intops.SLIThroughput && sli.Floor <= 0 {
 		l.errorf(sp, "SLI %q: a throughput SLI needs a floor (records per window) above 0", name)
+		return nil, false
+	}
+	switch is.NoData {
+	case "", "good", "bad", "alert":
+	default:
+		l.errorf(sp, "SLI %q: noData %q: want good, bad or alert", name, is.NoData)
 		return nil, false
 	}
 	for _, c := range is.BadClasses {

@@ -105,7 +105,8 @@ func (e *Evaluator) now() time.Time {
 
 // PolicyFor builds the alerting policy of an SLO from the catalog: the
 // SLO's alert policies' burn-rate conditions (else the SRE Workbook
-// windows scaled to its period) and their no-data setting.
+// windows scaled to its period) and the no-data setting: the indicator's
+// noData, else alert when a policy says alertWhenNoData, else good.
 func PolicyFor(cat *catalog.Catalog, s *intops.SLO) Policy {
 	p := Policy{Objective: s.Objective, Period: s.Window.Duration}
 	for _, name := range s.AlertPolicies {
@@ -130,6 +131,9 @@ func PolicyFor(cat *catalog.Catalog, s *intops.SLO) Policy {
 			}
 			p.Windows = append(p.Windows, AlertWindow{Severity: sev, Factor: c.BurnRate, Long: c.LongWindow, Short: short})
 		}
+	}
+	if sli, ok := SLIFor(cat, s); ok && sli.NoData != "" {
+		p.NoData = NoData(sli.NoData)
 	}
 	return p
 }

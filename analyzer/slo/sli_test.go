@@ -1,10 +1,12 @@
 package slo
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/intops/intops"
+	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 )
 
@@ -100,5 +102,44 @@ func TestWideBucketsSpreadOverTheirMinutes(t *testing.T) {
 	f := BuildSeries(intops.SLI{Kind: intops.SLIFreshness, Threshold: 30 * time.Minute}, []clickhouse.MinuteCounts{day}, t0.Add(-time.Hour), t0.Add(time.Hour))
 	if f[59].Good != 1 || f[89].Good != 1 || f[90].Good != 0 {
 		t.Errorf("freshness after a day bucket: %v %v %v", f[59], f[89], f[90])
+	}
+}
+
+func TestPolicyTakesTheIndicatorsNoData(t *testing.T) {
+	cat, err := catalog.Parse("x.yaml", []byte(`apiVersion: intops.dev/v1alpha1
+kind: Team
+metadata: {name: t}
+---
+apiVersion: intops.dev/v1alpha1
+kind: System
+metadata: {name: a}
+---
+apiVersion: intops.dev/v1alpha1
+kind: Integration
+metadata: {name: f}
+spec: {source: a, targets: [a], owner: t}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: f-fresh}
+spec:
+  service: f
+  indicator: {metadata: {name: i}, spec: {ratioMetric: {counter: true, good: {metricSource: {type: intops, spec: {sli: success_ratio, noData: bad}}}, total: {metricSource: {type: intops, spec: {sli: success_ratio, noData: bad}}}}}}
+  timeWindow: [{duration: 7d, isRolling: true}]
+  objectives: [{target: 0.99}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := PolicyFor(cat, cat.SLOs[0]); p.NoData != NoDataBad {
+		t.Errorf("no-data policy %q, want bad", p.NoData)
+	}
+	_, err = catalog.Parse("x.yaml", []byte(`apiVersion: openslo/v1
+kind: SLI
+metadata: {name: i}
+spec: {ratioMetric: {counter: true, good: {metricSource: {type: intops, spec: {sli: success_ratio, noData: maybe}}}, total: {metricSource: {type: intops, spec: {sli: success_ratio}}}}}
+`))
+	if err == nil || !strings.Contains(err.Error(), `noData "maybe"`) {
+		t.Errorf("a bad noData: %v", err)
 	}
 }
