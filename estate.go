@@ -90,7 +90,17 @@ type Integration struct {
 	// ReplacedBy names the integration that replaces a deprecated one.
 	ReplacedBy string
 	Match      []MatchRule
+	// Annotations are the catalog entry's metadata annotations, as
+	// written (e.g. intops.dev/expected-traffic: "none"); nil when none.
+	Annotations map[string]string
 }
+
+// Annotations intops reads from an integration's metadata.
+const (
+	// AnnotationExpectedTraffic: "none" says the integration is not
+	// expected to carry traffic (a zombie candidate nobody switched off).
+	AnnotationExpectedTraffic = "intops.dev/expected-traffic"
+)
 
 // ContractTestStatuses lists the accepted contract-test statuses.
 var ContractTestStatuses = []string{"none", "partial", "passing", "failing"}

@@ -176,7 +176,7 @@ func (l *loader) backstageIntegration(b *backstageDoc, name string, s *backstage
 		Pattern: ann[annPattern], Mechanism: ann[annMechanism], DataDomains: splitList(ann[annDataDomains]),
 		Owner: entityName(s.Owner), TechnicalOwner: ann[annTechOwner], BusinessOwner: ann[annBusinessOwner],
 		DataSteward: ann[annDataSteward], RunbookURL: ann[annRunbook], ContractTest: ann[annContractTest],
-		ReplacedBy: ann["intops.dev/replaced-by"],
+		ReplacedBy: ann["intops.dev/replaced-by"], Annotations: copyAnnotations(ann),
 	}
 	if len(in.Targets) == 0 {
 		for _, api := range s.ConsumesAPIs {

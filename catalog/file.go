@@ -260,6 +260,7 @@ func (l *loader) integration(file string, p Pos, md *metadataFile, s *integratio
 		BusinessOwner: s.BusinessOwner, DataSteward: s.DataSteward,
 		Lifecycle: intops.Lifecycle(s.Lifecycle), Tier: s.Tier, RunbookURL: s.RunbookURL,
 		ContractTest: s.ContractTest, ReplacedBy: first(s.ReplacedBy, md.Annotations["intops.dev/replaced-by"]),
+		Annotations: copyAnnotations(md.Annotations),
 	}
 	if in.Lifecycle == "" {
 		in.Lifecycle = intops.LifecycleProduction
@@ -317,6 +318,19 @@ func matchRule(n *yaml.Node) (intops.MatchRule, error) {
 	}
 	sort.Slice(r.Conditions, func(i, j int) bool { return r.Conditions[i].Key < r.Conditions[j].Key })
 	return r, nil
+}
+
+// copyAnnotations returns a copy of the annotations, or nil when there
+// are none.
+func copyAnnotations(a map[string]string) map[string]string {
+	if len(a) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	return out
 }
 
 func first(vals ...string) string {

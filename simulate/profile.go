@@ -58,12 +58,17 @@ func (p *Profile) incidentAt(t time.Time) *Incident {
 // Profiles derives a deterministic profile for every integration from its
 // mechanism, tier and id: event flows are the busiest (up to hundreds per
 // second), APIs next, batch and file flows run on schedules, from every
-// 15 minutes to a few times a day.
+// 15 minutes to a few times a day. Integrations annotated
+// intops.dev/expected-traffic: "none" get no profile: they are the
+// estate's zombies, catalogued but carrying nothing.
 func Profiles(integrations []*intops.Integration) []*Profile {
 	var out []*Profile
 	for _, in := range integrations {
 		if in.Lifecycle == intops.LifecycleDesign || in.Lifecycle == intops.LifecycleRetired {
 			continue // nothing runs yet, or any more
+		}
+		if in.Annotations[intops.AnnotationExpectedTraffic] == "none" {
+			continue // catalogued, never switched off, silent
 		}
 		h := hash(in.ID)
 		p := &Profile{

@@ -29,6 +29,8 @@ type Server struct {
 	catalog    CatalogSource
 	lintConfig catalog.LintConfig
 	sloSource  SLOSource
+	estateSrc  FindingsSource // nil: no findings
+	anomalySrc AnomalySource  // nil: no anomalies
 	logger     *slog.Logger
 	now        func() time.Time
 	mux        *http.ServeMux
@@ -44,6 +46,8 @@ type Options struct {
 	Catalog    CatalogSource
 	LintConfig catalog.LintConfig
 	SLOs       SLOSource            // nil: /api/v1/slos is empty
+	Findings   FindingsSource       // nil: /api/v1/findings is empty, impact 404s
+	Anomalies  AnomalySource        // nil: /api/v1/anomalies is empty
 	Logger     *slog.Logger         // nil: no logs
 	Registry   *prometheus.Registry // nil: a new one
 	Now        func() time.Time     // nil: time.Now
@@ -62,7 +66,7 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, logger: o.Logger.With("component", "server"), now: o.Now,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, logger: o.Logger.With("component", "server"), now: o.Now,
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
@@ -79,6 +83,9 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/catalog/status", s.catalogStatus)
 	s.route("GET /api/v1/slos", s.slos)
 	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
+	s.route("GET /api/v1/anomalies", s.anomalies)
+	s.route("GET /api/v1/findings", s.findings)
+	s.route("GET /api/v1/systems/{id}/impact", s.systemImpact)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	s.handler = securityHeaders(s.mux)
 	return s

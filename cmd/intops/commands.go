@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/intops/intops/analyzer/anomaly"
+	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -52,9 +54,10 @@ func runMigrate(ctx context.Context, logger *slog.Logger, args []string) error {
 }
 
 type serverFlags struct {
-	listen, dsn, catalog string
-	spanDays, rollupDays int
-	sloInterval          time.Duration
+	listen, dsn, catalog, timezone string
+	spanDays, rollupDays           int
+	sloInterval, anomalyInterval   time.Duration
+	zombieAfter                    time.Duration
 }
 
 func (f *serverFlags) register(fs interface {
@@ -63,6 +66,9 @@ func (f *serverFlags) register(fs interface {
 	DurationVar(*time.Duration, string, time.Duration, string)
 }) {
 	fs.DurationVar(&f.sloInterval, "slo-interval", 30*time.Second, "how often SLOs are evaluated")
+	fs.DurationVar(&f.anomalyInterval, "anomaly-interval", time.Minute, "how often the anomaly detectors run")
+	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
+	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
 	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
 	fs.IntVar(&f.spanDays, "retention-span-days", clickhouse.DefaultRetention.SpanDays, "days of raw spans to keep")
@@ -110,7 +116,14 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
 	go evaluator.Run(ctx)
-	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Logger: logger, Registry: reg})
+	loc, err := time.LoadLocation(f.timezone)
+	if err != nil {
+		return usageError{fmt.Errorf("--timezone %q: %v", f.timezone, err)}
+	}
+	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly")}
+	go anomalies.Run(ctx)
+	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
+	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings, Logger: logger, Registry: reg})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -85,8 +85,9 @@ func TestDemo(t *testing.T) {
 				withTraffic++
 			}
 		}
-		// Everything but the flows that run every few hours or not yet.
-		if withTraffic >= total-3 && doc.Unattributed.Spans1h > 0 {
+		// Everything but the flows that run every few hours, not yet (design)
+		// or never (the two zombies annotated expected-traffic: none).
+		if withTraffic >= total-5 && doc.Unattributed.Spans1h > 0 {
 			t.Logf("%d of %d integrations with spans in the last hour, %d unattributed spans", withTraffic, total, doc.Unattributed.Spans1h)
 			return
 		}

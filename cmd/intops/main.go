@@ -28,6 +28,8 @@ Commands:
   catalog    lint DIR [--format text|json|sarif]: check the estate catalog
              import backstage DIR|FILE, import csv FILE: write catalog YAML
   slo        rules --catalog DIR: Prometheus recording and alerting rules
+  anomaly    score --input FILE.csv: anomaly scores of a timestamp,value series
+             eval: the detectors' accuracy on the simulator's incidents
   version    print the version
 
 Run 'intops <command> -h' for a command's flags.
@@ -60,6 +62,8 @@ func main() {
 		err = runCatalog(ctx, args, os.Stdout)
 	case "slo":
 		err = runSLO(args, os.Stdout)
+	case "anomaly":
+		err = runAnomaly(ctx, args, os.Stdout)
 	case "version":
 		fmt.Println("intops", version)
 	case "-h", "--help", "help":

@@ -1,0 +1,272 @@
+package anomaly
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/clickhouse"
+)
+
+// Baseline is what an integration's history says is normal: the expected
+// volume for each local hour of a weekday and of a weekend day (medians
+// over the days of history, so that one incident, outage or holiday does
+// not become normal), how much the volume varies beyond chance, the usual
+// failure ratio and error-class mix, the usual latency, and the usual gap
+// between runs of scheduled flows.
+type Baseline struct {
+	Loc  *time.Location
+	Days int // days of history it was learned from
+	// Exec and Records are expected counts per hour, by day type
+	// (0 weekday, 1 weekend) and local hour.
+	Exec, Records [2][24]float64
+	// ExecK and RecordsK are the overdispersion: the variance of a window's
+	// count is E + k·E².
+	ExecK, RecordsK float64
+	Executions      float64 // in the history
+	// RecordsPerExecution: when about 1, records add nothing to executions.
+	RecordsPerExecution float64
+	FailRatio           float64 // failed / executions, the worst 2% of hours left out
+	ClassShare          [nClasses]float64
+	ClassSeen           [nClasses]float64 // failures of each class in the history
+	// LatBucket is the latency bucket (index into clickhouse.LatencyBounds)
+	// that about 95% of executions stay under; LatOver the share above it.
+	LatBucket int
+	LatOver   float64
+	P95       time.Duration
+	// Gap is the usual longest silence: the 95th percentile of the gaps
+	// between hours with executions.
+	Gap      time.Duration
+	LastSeen time.Time
+}
+
+// nClasses is the number of error classes (ClassCounts' length).
+const nClasses = len(intops.ClassCounts{})
+
+// minK is the least overdispersion assumed (a 2% relative spread): the
+// hourly medians do not see the shape of traffic inside an hour.
+const minK = 0.0004
+
+// Learn builds a baseline from hourly buckets of [from, to) (sorted; hours
+// without traffic absent), seasonality in loc.
+func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Location) *Baseline {
+	if loc == nil {
+		loc = time.UTC
+	}
+	b := &Baseline{Loc: loc, LatBucket: -1}
+	if len(hours) == 0 {
+		return b
+	}
+	from, to = from.Truncate(time.Hour), to.Truncate(time.Hour)
+	// History starts with the integration's first traffic.
+	if first := hours[0].Minute.Truncate(time.Hour); first.After(from) {
+		from = first
+	}
+	n := int(to.Sub(from) / time.Hour)
+	if n <= 0 {
+		return b
+	}
+	exec := make([]float64, n)
+	recs := make([]float64, n)
+	fails := make([]float64, n)
+	var le []float64
+	var classes [nClasses][]float64
+	for i := range classes {
+		classes[i] = make([]float64, n)
+	}
+	for _, h := range hours {
+		i := int(h.Minute.Sub(from) / time.Hour)
+		if i < 0 || i >= n {
+			continue
+		}
+		exec[i] += float64(h.Executions)
+		recs[i] += float64(h.Records)
+		fails[i] += float64(h.Failed)
+		for c := range classes {
+			classes[c][i] += float64(h.ByClass[c])
+		}
+		if len(h.LE) > 0 && le == nil {
+			le = make([]float64, len(clickhouse.LatencyBounds))
+		}
+		for k := range min(len(h.LE), len(le)) {
+			le[k] += float64(h.LE[k])
+		}
+		if h.Executions > 0 {
+			b.LastSeen = h.End()
+		}
+	}
+	b.Days = int(math.Round(float64(n) / 24))
+	// Seasonal medians per day type and local hour.
+	var cells [2][24][]float64
+	var rcells [2][24][]float64
+	for i := 0; i < n; i++ {
+		t := from.Add(time.Duration(i) * time.Hour).In(loc)
+		d := dayType(t)
+		cells[d][t.Hour()] = append(cells[d][t.Hour()], exec[i])
+		rcells[d][t.Hour()] = append(rcells[d][t.Hour()], recs[i])
+	}
+	for d := range 2 {
+		for h := range 24 {
+			b.Exec[d][h] = median(cells[d][h])
+			b.Records[d][h] = median(rcells[d][h])
+		}
+	}
+	// Weekend hours seen on no day yet (under a week of history) borrow
+	// the weekday's.
+	for h := range 24 {
+		if len(cells[1][h]) == 0 {
+			b.Exec[1][h], b.Records[1][h] = b.Exec[0][h], b.Records[0][h]
+		}
+		if len(cells[0][h]) == 0 {
+			b.Exec[0][h], b.Records[0][h] = b.Exec[1][h], b.Records[1][h]
+		}
+	}
+	b.ExecK = dispersion(exec, from, loc, &b.Exec)
+	b.RecordsK = dispersion(recs, from, loc, &b.Records)
+	// Failure ratio and class shares without the worst 2% of hours, so
+	// that a past incident does not raise what is normal.
+	ratio := make([]int, 0, n)
+	for i := range n {
+		if exec[i] > 0 {
+			ratio = append(ratio, i)
+		}
+	}
+	slices.SortFunc(ratio, func(a, c int) int {
+		ra, rc := fails[a]/exec[a], fails[c]/exec[c]
+		switch {
+		case ra < rc:
+			return -1
+		case ra > rc:
+			return 1
+		}
+		return 0
+	})
+	keep := ratio[:len(ratio)-len(ratio)/50]
+	var ex, fl float64
+	var cl [nClasses]float64
+	for _, i := range keep {
+		ex += exec[i]
+		fl += fails[i]
+		for c := range cl {
+			cl[c] += classes[c][i]
+		}
+	}
+	for i := range n {
+		b.Executions += exec[i]
+		for c := range cl {
+			b.ClassSeen[c] += classes[c][i]
+		}
+	}
+	var allRecs float64
+	for _, r := range recs {
+		allRecs += r
+	}
+	if b.Executions > 0 {
+		b.RecordsPerExecution = allRecs / b.Executions
+	}
+	if ex > 0 {
+		b.FailRatio = fl / ex
+		for c := range cl {
+			b.ClassShare[c] = cl[c] / ex
+		}
+	}
+	// Latency: the bucket under which 95% of executions finish.
+	if le != nil && b.Executions > 0 {
+		for k, v := range le {
+			if v/b.Executions >= 0.95 {
+				b.LatBucket, b.LatOver = k, 1-v/b.Executions
+				break
+			}
+		}
+		b.P95 = quantile(le, b.Executions, 0.95)
+	}
+	// The usual gap between hours with runs.
+	var gaps []float64
+	last := -1
+	for i := range n {
+		if exec[i] > 0 {
+			if last >= 0 {
+				gaps = append(gaps, float64(i-last))
+			}
+			last = i
+		}
+	}
+	if len(gaps) > 0 {
+		slices.Sort(gaps)
+		b.Gap = time.Duration(gaps[int(0.95*float64(len(gaps)-1)+0.5)]) * time.Hour
+	}
+	return b
+}
+
+func dayType(t time.Time) int {
+	if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return 1
+	}
+	return 0
+}
+
+// dispersion estimates k from how far each hour strays from its seasonal
+// median beyond Poisson noise, robustly (median absolute deviation).
+func dispersion(counts []float64, from time.Time, loc *time.Location, med *[2][24]float64) float64 {
+	var z, inv []float64
+	for i, o := range counts {
+		t := from.Add(time.Duration(i) * time.Hour).In(loc)
+		e := med[dayType(t)][t.Hour()]
+		if e < 20 {
+			continue
+		}
+		z = append(z, (o-e)/e)
+		inv = append(inv, 1/e)
+	}
+	if len(z) < 24 {
+		return minK
+	}
+	m := median(slices.Clone(z))
+	dev := make([]float64, len(z))
+	for i, v := range z {
+		dev[i] = math.Abs(v - m)
+	}
+	sd := 1.4826 * median(dev)
+	k := sd*sd - median(inv)
+	return max(k, minK)
+}
+
+// quantile estimates the q-quantile of latency from cumulative bucket
+// counts, interpolating on a log scale inside the bucket.
+func quantile(le []float64, total, q float64) time.Duration {
+	if total <= 0 {
+		return 0
+	}
+	want := q * total
+	prevCount, prevBound := 0.0, float64(time.Millisecond)
+	for k, v := range le {
+		bound := float64(clickhouse.LatencyBounds[k])
+		if v >= want {
+			if v == prevCount {
+				return time.Duration(bound)
+			}
+			f := (want - prevCount) / (v - prevCount)
+			return time.Duration(math.Exp(math.Log(prevBound) + f*(math.Log(bound)-math.Log(prevBound))))
+		}
+		prevCount, prevBound = v, bound
+	}
+	return clickhouse.LatencyBounds[len(clickhouse.LatencyBounds)-1]
+}
+
+// Expected is the expected count per minute at t from hourly values,
+// interpolated linearly between the centres of the local hours.
+func expected(t time.Time, loc *time.Location, hourly *[2][24]float64) float64 {
+	tl := t.In(loc)
+	m := float64(tl.Minute()) + 0.5
+	var a, c time.Time
+	var w float64
+	if m < 30 {
+		a, c, w = tl.Add(-time.Hour), tl, (m+30)/60
+	} else {
+		a, c, w = tl, tl.Add(time.Hour), (m-30)/60
+	}
+	va := hourly[dayType(a)][a.Hour()]
+	vc := hourly[dayType(c)][c.Hour()]
+	return ((1-w)*va + w*vc) / 60
+}

@@ -1,0 +1,262 @@
+package anomaly
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/clickhouse"
+)
+
+// Store is what the evaluator reads and writes in ClickHouse.
+type Store interface {
+	Rollup(ctx context.Context, q clickhouse.RollupQuery) (map[string][]clickhouse.MinuteCounts, error)
+	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
+	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
+}
+
+// Source is the alert event log source of anomalies.
+const Source = "anomaly"
+
+// Status is an open (or recently closed) anomaly of an integration.
+type Status struct {
+	Integration string
+	Key         string // the alert key: anomaly/<integration>/<signal>/<direction>
+	Episode
+}
+
+// Evaluator runs the detectors over every catalogued integration on an
+// interval, beside the SLO evaluator, and appends anomaly open and close
+// events to the alert event log. Baselines are learned from the hourly
+// rollup of the history (default 28 days) once an hour.
+type Evaluator struct {
+	Store    Store
+	Catalog  func() *catalog.Catalog
+	Interval time.Duration // default 1 min
+	History  time.Duration // default 28 days
+	Location *time.Location
+	Config   Config
+	Now      func() time.Time
+	Logger   *slog.Logger
+
+	mu        sync.RWMutex
+	baselines map[string]*Baseline
+	learnedAt time.Time
+	learnKey  string
+	trackers  map[string]*Tracker
+	restored  bool
+	recent    []Status // closed in the last day
+	open      []Status
+}
+
+// Run evaluates until ctx ends.
+func (e *Evaluator) Run(ctx context.Context) {
+	iv := e.Interval
+	if iv <= 0 {
+		iv = time.Minute
+	}
+	for {
+		if err := e.EvaluateOnce(ctx); err != nil && ctx.Err() == nil {
+			e.logger().Warn("anomaly evaluation failed; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(iv):
+		}
+	}
+}
+
+func (e *Evaluator) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+// Key is the alert key of an integration's anomaly.
+func Key(integration string, a Anomaly) string { return "anomaly/" + integration + "/" + a.Key() }
+
+// monitored are the integrations the detectors watch: all but those in
+// design.
+func monitored(cat *catalog.Catalog) []string {
+	var ids []string
+	for _, in := range cat.Integrations {
+		if in.Lifecycle != intops.LifecycleDesign {
+			ids = append(ids, in.ID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// EvaluateOnce learns baselines when due and tests every integration over
+// the windows ending at the last whole minute.
+func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
+	now := time.Now()
+	if e.Now != nil {
+		now = e.Now()
+	}
+	now = now.UTC().Truncate(time.Minute)
+	hist := e.History
+	if hist <= 0 {
+		hist = 28 * 24 * time.Hour
+	}
+	ids := monitored(e.Catalog())
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.restored {
+		if err := e.restore(ctx); err != nil {
+			return err
+		}
+	}
+	key := strings.Join(ids, "\x00")
+	if e.baselines == nil || key != e.learnKey || now.Truncate(time.Hour).After(e.learnedAt) {
+		to := now.Truncate(time.Hour)
+		from := to.Add(-hist)
+		hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true})
+		if err != nil {
+			return fmt.Errorf("read history: %w", err)
+		}
+		e.baselines = make(map[string]*Baseline, len(ids))
+		for _, id := range ids {
+			e.baselines[id] = Learn(hours[id], from, to, e.Location)
+		}
+		e.learnedAt, e.learnKey = to, key
+	}
+	split := now.Add(-2 * time.Hour).Truncate(time.Hour)
+	longest := Windows[len(Windows)-1]
+	hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: now.Add(-longest - time.Hour).Truncate(time.Hour), To: split, Hourly: true})
+	if err != nil {
+		return fmt.Errorf("read recent hours: %w", err)
+	}
+	mins, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: split, To: now})
+	if err != nil {
+		return fmt.Errorf("read recent minutes: %w", err)
+	}
+	if e.trackers == nil {
+		e.trackers = map[string]*Tracker{}
+	}
+	var events []clickhouse.AlertEvent
+	var open []Status
+	for _, id := range ids {
+		found := e.baselines[id].Detect(Recent{Split: split, Hours: hours[id], Minutes: mins[id]}, now, e.Config)
+		tr := e.trackers[id]
+		if tr == nil {
+			tr = &Tracker{}
+			e.trackers[id] = tr
+		}
+		opened, closed := tr.Update(now, found)
+		for _, ep := range opened {
+			events = append(events, event(id, ep, now, "firing"))
+		}
+		for _, ep := range closed {
+			events = append(events, event(id, ep, now, "resolved"))
+			e.recent = append(e.recent, Status{Integration: id, Key: "anomaly/" + id + "/" + ep.Key, Episode: ep})
+		}
+		for _, ep := range tr.Open() {
+			open = append(open, Status{Integration: id, Key: "anomaly/" + id + "/" + ep.Key, Episode: ep})
+		}
+	}
+	if len(events) > 0 {
+		// Nothing is forgotten when the log cannot be written: the trackers
+		// are rebuilt from the log on the next try.
+		if err := e.Store.AppendAlertEvents(ctx, events); err != nil {
+			e.trackers, e.restored = nil, false
+			return fmt.Errorf("record anomaly events: %w", err)
+		}
+		for _, ev := range events {
+			e.logger().Info("anomaly", "key", ev.Key, "state", ev.State, "summary", ev.Summary)
+		}
+	}
+	sort.Slice(open, func(i, j int) bool {
+		if open[i].Anomaly.P != open[j].Anomaly.P {
+			return open[i].Anomaly.P < open[j].Anomaly.P
+		}
+		return open[i].Key < open[j].Key
+	})
+	e.open = open
+	cut := now.Add(-24 * time.Hour)
+	k := 0
+	for _, s := range e.recent {
+		if s.Closed.After(cut) {
+			e.recent[k] = s
+			k++
+		}
+	}
+	e.recent = e.recent[:k]
+	return nil
+}
+
+// restore reopens the episodes the event log says are firing, so that a
+// restart neither fires them again nor forgets to resolve them.
+func (e *Evaluator) restore(ctx context.Context) error {
+	states, err := e.Store.LatestAlertStates(ctx, Source)
+	if err != nil {
+		return fmt.Errorf("read anomaly states: %w", err)
+	}
+	e.trackers = map[string]*Tracker{}
+	for key, ev := range states {
+		if ev.State != "firing" {
+			continue
+		}
+		var x evidence
+		if err := json.Unmarshal([]byte(ev.Evidence), &x); err != nil {
+			e.logger().Warn("anomaly event with unreadable evidence; it will fire again if still true", "key", key, "err", err)
+			continue
+		}
+		tr := e.trackers[ev.Integration]
+		if tr == nil {
+			tr = &Tracker{}
+			e.trackers[ev.Integration] = tr
+		}
+		opened := x.OpenedAt
+		if opened.IsZero() {
+			opened = ev.At
+		}
+		tr.Restore(Episode{Key: strings.TrimPrefix(key, "anomaly/"+ev.Integration+"/"), Anomaly: x.Anomaly, Opened: opened, Seen: ev.At})
+	}
+	e.restored = true
+	return nil
+}
+
+// evidence is what an anomaly event records.
+type evidence struct {
+	Anomaly
+	OpenedAt time.Time `json:"opened_at"`
+}
+
+func event(integration string, ep Episode, now time.Time, state string) clickhouse.AlertEvent {
+	js, _ := json.Marshal(evidence{Anomaly: ep.Anomaly, OpenedAt: ep.Opened})
+	summary := integration + ": " + ep.Anomaly.Summary
+	severity := "warning"
+	if state == "resolved" {
+		severity = ""
+		summary = fmt.Sprintf("%s: back to normal (%s %s, open %s)", integration, ep.Anomaly.Signal, ep.Anomaly.Kind, human(now.Sub(ep.Opened)))
+	}
+	return clickhouse.AlertEvent{At: now, Key: "anomaly/" + integration + "/" + ep.Key, Source: Source, Integration: integration,
+		Severity: severity, State: state, Summary: summary, Evidence: string(js)}
+}
+
+// Open returns the open anomalies, most significant first.
+func (e *Evaluator) Open() []Status {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return append([]Status(nil), e.open...)
+}
+
+// Recent returns the anomalies closed in the last day, latest first.
+func (e *Evaluator) Recent() []Status {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := append([]Status(nil), e.recent...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Closed.After(out[j].Closed) })
+	return out
+}

@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/intops/intops/analyzer/estate"
+)
+
+// FindingsSource is the estate analysis as the API reads it.
+type FindingsSource interface {
+	Findings(ctx context.Context) ([]estate.Finding, error)
+	Impact(ctx context.Context, systemID string) (*estate.SystemImpact, error)
+}
+
+var _ FindingsSource = (*estate.Service)(nil)
+
+// findings serves GET /api/v1/findings[?kind=zombie[,shadow…]]: the
+// estate findings, most severe first, in estate.Finding's JSON shape.
+func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
+	var kinds []estate.Kind
+	for _, v := range r.URL.Query()["kind"] {
+		for _, name := range strings.Split(v, ",") {
+			if name = strings.TrimSpace(name); name == "" {
+				continue
+			}
+			k, err := estate.ParseKind(name)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "kind: " + err.Error()})
+				return
+			}
+			kinds = append(kinds, k)
+		}
+	}
+	out := []estate.Finding{}
+	if s.estateSrc != nil {
+		fs, err := s.estateSrc.Findings(r.Context())
+		if err != nil {
+			s.logger.Error("estate findings", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "findings are unavailable (ClickHouse or the catalog); try again shortly"})
+			return
+		}
+		out = append(out, estate.Filter(fs, kinds...)...)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"findings": out})
+}
+
+// systemImpact serves GET /api/v1/systems/{id}/impact: the integrations,
+// teams, SLOs and shadow flows a system's outage or change touches.
+func (s *Server) systemImpact(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if s.estateSrc == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id})
+		return
+	}
+	im, err := s.estateSrc.Impact(r.Context(), id)
+	if errors.Is(err, estate.ErrUnknownSystem) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id + " in the catalog"})
+		return
+	}
+	if err != nil {
+		s.logger.Error("system impact", "system", id, "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "impact is unavailable (ClickHouse or the catalog); try again shortly"})
+		return
+	}
+	writeJSON(w, http.StatusOK, im)
+}
