@@ -1,7 +1,7 @@
 GO      ?= go
 FUZZTIME ?= 20s
 
-.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse bench-catalog bench-slo clean
+.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly eval-anomaly clean
 
 all: build
 
@@ -39,6 +39,17 @@ bench-catalog:
 ## writes docs/benchmarks.md
 bench-slo:
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkEvaluate -benchtime 1x -timeout 30m ./analyzer/slo/
+
+## eval-anomaly: the anomaly detectors' precision, recall and detection
+## delay on the simulator's labelled incidents (3 seeds, ~5 min); writes
+## docs/benchmarks.md
+eval-anomaly:
+	$(GO) run ./cmd/intops anomaly eval --catalog examples/estate --seeds 1,2,3 --report $(CURDIR)/docs/benchmarks.md
+
+## bench-anomaly: one anomaly evaluation of 1,000 integrations with 28
+## days of rollups stored (~4 min to store them); writes docs/benchmarks.md
+bench-anomaly:
+	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkEvaluate -benchtime 1x -timeout 30m ./analyzer/anomaly/
 
 ## bench-clickhouse: native batch inserts of 20,000 spans into ClickHouse
 bench-clickhouse: deps

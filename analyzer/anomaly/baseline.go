@@ -254,19 +254,19 @@ func quantile(le []float64, total, q float64) time.Duration {
 	return clickhouse.LatencyBounds[len(clickhouse.LatencyBounds)-1]
 }
 
-// Expected is the expected count per minute at t from hourly values,
-// interpolated linearly between the centres of the local hours.
+// expected is the expected count per minute at t from hourly values: a
+// straight line through each local hour with the slope of its neighbours
+// (their centred difference), which keeps each hour's total what the
+// history says it is, however steep the ramp between hours.
 func expected(t time.Time, loc *time.Location, hourly *[2][24]float64) float64 {
 	tl := t.In(loc)
-	m := float64(tl.Minute()) + 0.5
-	var a, c time.Time
-	var w float64
-	if m < 30 {
-		a, c, w = tl.Add(-time.Hour), tl, (m+30)/60
-	} else {
-		a, c, w = tl, tl.Add(time.Hour), (m-30)/60
+	prev, next := tl.Add(-time.Hour), tl.Add(time.Hour)
+	h := hourly[dayType(tl)][tl.Hour()]
+	slope := (hourly[dayType(next)][next.Hour()] - hourly[dayType(prev)][prev.Hour()]) / 2
+	// A line that would dip below zero inside the hour is flattened.
+	if math.Abs(slope) > 2*h {
+		slope = math.Copysign(2*h, slope)
 	}
-	va := hourly[dayType(a)][a.Hour()]
-	vc := hourly[dayType(c)][c.Hour()]
-	return ((1-w)*va + w*vc) / 60
+	x := (float64(tl.Minute())+0.5)/60 - 0.5 // -0.5 … 0.5 across the hour
+	return (h + slope*x) / 60
 }

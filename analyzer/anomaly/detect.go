@@ -129,7 +129,11 @@ func (b *Baseline) Detect(r Recent, now time.Time, cfg Config) []Anomaly {
 		split = now.Truncate(time.Hour)
 	}
 	best := map[string]Anomaly{}
+	short := map[string]bool{} // found over a window of an hour or less
 	keep := func(a Anomaly) {
+		if a.Window <= time.Hour {
+			short[a.Key()] = true
+		}
 		if old, ok := best[a.Key()]; !ok || a.P < old.P {
 			best[a.Key()] = a
 		}
@@ -195,7 +199,18 @@ func (b *Baseline) Detect(r Recent, now time.Time, cfg Config) []Anomaly {
 		}
 	}
 	out := make([]Anomaly, 0, len(best))
-	for _, a := range best {
+	for k, a := range best {
+		// A change the short windows see too is a drop or spike, even when
+		// a long window measures it best; a drift is seen only over hours.
+		if a.Kind == KindDrift && short[k] {
+			a.Kind = KindDrop
+			if a.Direction == "high" {
+				a.Kind = KindSpike
+			}
+			if a.Observed == 0 {
+				a.Kind = KindAbsence
+			}
+		}
 		out = append(out, a)
 	}
 	sortAnomalies(out)
