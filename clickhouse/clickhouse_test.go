@@ -132,6 +132,13 @@ func TestRollupReadsOldHoursAsDays(t *testing.T) {
 	if !rs[2].Minute.Equal(day.Add(50*time.Hour)) || rs[2].Width != time.Hour || rs[2].Executions != 10 || rs[2].Records != 3 {
 		t.Errorf("first hour of day 3 %+v", rs[2])
 	}
+	total, err := db.Rollup(ctx, clickhouse.RollupQuery{Integrations: []string{"orders"}, From: day, To: day.Add(72 * time.Hour), Hourly: true, Total: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts := total["orders"]; len(ts) != 1 || ts[0].Executions != 150 || ts[0].LE[b] != 75 || ts[0].Width != 72*time.Hour || !ts[0].Minute.Equal(day) {
+		t.Errorf("total %+v", ts)
+	}
 }
 
 func TestInsertMinutesMergesWithSpans(t *testing.T) {

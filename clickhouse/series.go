@@ -42,6 +42,11 @@ type RollupQuery struct {
 	// LE lists the latency buckets to read (indexes into LatencyBounds);
 	// nil reads all of them. Each one read costs a column per row.
 	LE []int
+	// Total sums all of [From, To) into one bucket per integration (its
+	// Minute is From, its Width To − From).
+	Total bool
+	// NoClasses leaves the failures per error class out (zeros).
+	NoClasses bool
 }
 
 // Minutes reads the per-minute rollup of the integrations in [from, to),
@@ -93,16 +98,23 @@ func (db *DB) Rollup(ctx context.Context, q RollupQuery) (map[string][]MinuteCou
 	if days {
 		args = append(args, dayFrom, dayTo)
 	}
+	group := "integration_id, t"
+	if q.Total {
+		bucket, group = "toUInt32(min("+col+"))", "integration_id"
+	}
 	args = append(args, q.From.UTC(), q.To.UTC(), q.From.UTC(), q.To.UTC())
+	classes := `sumMerge(err_transient), sumMerge(err_timeout), sumMerge(err_auth), sumMerge(err_rate_limit),
+		       sumMerge(err_validation), sumMerge(err_unavailable), sumMerge(err_unknown),`
+	if q.NoClasses {
+		classes = ""
+	}
 	rows, err := db.conn.Query(ctx, `
-		SELECT integration_id, `+bucket+` AS t, sumMerge(executions), sumMerge(failed),
-		       sumMerge(err_transient), sumMerge(err_timeout), sumMerge(err_auth), sumMerge(err_rate_limit),
-		       sumMerge(err_validation), sumMerge(err_unavailable), sumMerge(err_unknown),
+		SELECT integration_id, `+bucket+` AS t, sumMerge(executions), sumMerge(failed), `+classes+`
 		       sumMerge(records)`+sel.String()+`
 		FROM `+db.database+`.`+table+`
 		WHERE date >= toDate(?) AND date <= toDate(?) AND `+col+` >= ? AND `+col+` < ? AND integration_id != ''
-		GROUP BY integration_id, t
-		ORDER BY integration_id, t`, args...)
+		GROUP BY `+group+`
+		ORDER BY `+group, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query rollup: %w", err)
 	}
@@ -121,6 +133,9 @@ func (db *DB) Rollup(ctx context.Context, q RollupQuery) (map[string][]MinuteCou
 	)
 	c := &m.ByClass
 	dst := []any{&id, &t, &m.Executions, &m.Failed, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &m.Records}
+	if q.NoClasses {
+		dst = []any{&id, &t, &m.Executions, &m.Failed, &m.Records}
+	}
 	for i := range les {
 		dst = append(dst, &les[i])
 	}
@@ -136,6 +151,9 @@ func (db *DB) Rollup(ctx context.Context, q RollupQuery) (map[string][]MinuteCou
 		r := m
 		r.Minute = time.Unix(int64(t), 0).UTC()
 		r.Width = width
+		if q.Total {
+			r.Minute, r.Width = q.From.UTC(), q.To.Sub(q.From)
+		}
 		if days && t >= dayFrom && t < dayTo {
 			r.Width = 24 * time.Hour
 		}

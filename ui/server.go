@@ -31,6 +31,7 @@ type Server struct {
 	sloSource  SLOSource
 	estateSrc  FindingsSource // nil: no findings
 	anomalySrc AnomalySource  // nil: no anomalies
+	alertSrc   AlertsSource   // nil: no incidents
 	logger     *slog.Logger
 	now        func() time.Time
 	mux        *http.ServeMux
@@ -45,12 +46,15 @@ type Options struct {
 	Store      Store
 	Catalog    CatalogSource
 	LintConfig catalog.LintConfig
-	SLOs       SLOSource            // nil: /api/v1/slos is empty
-	Findings   FindingsSource       // nil: /api/v1/findings is empty, impact 404s
-	Anomalies  AnomalySource        // nil: /api/v1/anomalies is empty
-	Logger     *slog.Logger         // nil: no logs
-	Registry   *prometheus.Registry // nil: a new one
-	Now        func() time.Time     // nil: time.Now
+	SLOs       SLOSource      // nil: /api/v1/slos is empty
+	Findings   FindingsSource // nil: /api/v1/findings is empty, impact 404s
+	Anomalies  AnomalySource  // nil: /api/v1/anomalies is empty
+	Alerts     AlertsSource   // nil: /api/v1/alerts is empty
+	// Extra are handlers mounted as they are (e.g. /slack/ endpoints).
+	Extra    map[string]http.Handler
+	Logger   *slog.Logger         // nil: no logs
+	Registry *prometheus.Registry // nil: a new one
+	Now      func() time.Time     // nil: time.Now
 }
 
 // New builds the server and registers its metrics.
@@ -66,7 +70,7 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, logger: o.Logger.With("component", "server"), now: o.Now,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, logger: o.Logger.With("component", "server"), now: o.Now,
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
@@ -84,6 +88,15 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/slos", s.slos)
 	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
 	s.route("GET /api/v1/anomalies", s.anomalies)
+	s.route("GET /api/v1/alerts", s.alerts)
+	s.route("GET /api/v1/alerts/stats", s.alertStats)
+	s.route("POST /api/v1/alerts/{id}/{action}", s.incidentAction)
+	s.route("GET /api/v1/silences", s.silences)
+	s.route("POST /api/v1/silences", s.createSilence)
+	s.route("POST /api/v1/silences/{id}/expire", s.expireSilence)
+	for pattern, h := range o.Extra {
+		s.mux.Handle(pattern, h)
+	}
 	s.route("GET /api/v1/findings", s.findings)
 	s.route("GET /api/v1/systems/{id}/impact", s.systemImpact)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))

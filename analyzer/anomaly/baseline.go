@@ -171,16 +171,7 @@ func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Locati
 			b.ClassShare[c] = cl[c] / ex
 		}
 	}
-	// Latency: the bucket under which 95% of executions finish.
-	if le != nil && b.Executions > 0 {
-		for k, v := range le {
-			if v/b.Executions >= 0.95 {
-				b.LatBucket, b.LatOver = k, 1-v/b.Executions
-				break
-			}
-		}
-		b.P95 = quantile(le, b.Executions, 0.95)
-	}
+	b.learnLatency(le, b.Executions)
 	// The usual gap between hours with runs.
 	var gaps []float64
 	last := -1
@@ -197,6 +188,44 @@ func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Locati
 		b.Gap = time.Duration(gaps[int(0.95*float64(len(gaps)-1)+0.5)]) * time.Hour
 	}
 	return b
+}
+
+// learnLatency sets the latency bucket under which 95% of the executions
+// finished, from cumulative bucket counts.
+func (b *Baseline) learnLatency(le []float64, executions float64) {
+	b.LatBucket, b.LatOver, b.P95 = -1, 0, 0
+	if le == nil || executions <= 0 {
+		return
+	}
+	for k, v := range le {
+		if v/executions >= 0.95 {
+			b.LatBucket, b.LatOver = k, 1-v/executions
+			break
+		}
+	}
+	b.P95 = quantile(le, executions, 0.95)
+}
+
+// LearnTotals sets the latency and error-class baselines from the
+// history's totals (one bucket summing it, with every latency bucket
+// read), for callers that read the hours without latency buckets and
+// error classes (a column each per row). The class shares are then of the
+// whole history, incidents included.
+func (b *Baseline) LearnTotals(total clickhouse.MinuteCounts) {
+	le := make([]float64, len(total.LE))
+	for k, v := range total.LE {
+		le[k] = float64(v)
+	}
+	if len(le) == 0 {
+		le = nil
+	}
+	b.learnLatency(le, float64(total.Executions))
+	for c := range b.ClassSeen {
+		b.ClassSeen[c] = float64(total.ByClass[c])
+		if total.Executions > 0 {
+			b.ClassShare[c] = float64(total.ByClass[c]) / float64(total.Executions)
+		}
+	}
 }
 
 func dayType(t time.Time) int {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -50,6 +51,7 @@ type Evaluator struct {
 	baselines map[string]*Baseline
 	learnedAt time.Time
 	learnKey  string
+	le        []int // the latency buckets the baselines test
 	trackers  map[string]*Tracker
 	restored  bool
 	recent    []Status // closed in the last day
@@ -121,23 +123,67 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	if e.baselines == nil || key != e.learnKey || now.Truncate(time.Hour).After(e.learnedAt) {
 		to := now.Truncate(time.Hour)
 		from := to.Add(-hist)
-		hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true})
+		// The hours without latency buckets and error classes (a column
+		// each per row), and beside them the totals of the whole history
+		// (one row per integration) for those.
+		type read struct {
+			got map[string][]clickhouse.MinuteCounts
+			err error
+		}
+		totalsc := make(chan read, 1)
+		go func() {
+			got, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true, Total: true})
+			totalsc <- read{got, err}
+		}()
+		hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true, LE: []int{}, NoClasses: true})
+		totals := <-totalsc
+		if err == nil {
+			err = totals.err
+		}
 		if err != nil {
 			return fmt.Errorf("read history: %w", err)
 		}
-		e.baselines = make(map[string]*Baseline, len(ids))
-		for _, id := range ids {
-			e.baselines[id] = Learn(hours[id], from, to, e.Location)
+		bs := make([]*Baseline, len(ids))
+		var wg sync.WaitGroup
+		workers := max(1, runtime.GOMAXPROCS(0))
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(ids); i += workers {
+					b := Learn(hours[ids[i]], from, to, e.Location)
+					if t := totals.got[ids[i]]; len(t) == 1 {
+						b.LearnTotals(t[0])
+					}
+					bs[i] = b
+				}
+			}()
 		}
+		wg.Wait()
+		e.baselines = make(map[string]*Baseline, len(ids))
+		buckets := map[int]bool{}
+		for i, id := range ids {
+			if bs[i].LatBucket >= 0 {
+				buckets[bs[i].LatBucket] = true
+			}
+			e.baselines[id] = bs[i]
+		}
+		e.le = e.le[:0]
+		for k := range buckets {
+			e.le = append(e.le, k)
+		}
+		sort.Ints(e.le)
 		e.learnedAt, e.learnKey = to, key
 	}
 	split := now.Add(-2 * time.Hour).Truncate(time.Hour)
 	longest := Windows[len(Windows)-1]
-	hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: now.Add(-longest - time.Hour).Truncate(time.Hour), To: split, Hourly: true})
+	// Only the latency buckets some baseline tests are read.
+	le := append([]int{}, e.le...)
+	hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: now.Add(-longest - time.Hour).Truncate(time.Hour), To: split, Hourly: true, LE: le})
 	if err != nil {
 		return fmt.Errorf("read recent hours: %w", err)
 	}
-	mins, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: split, To: now})
+	mins, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: split, To: now, LE: le})
 	if err != nil {
 		return fmt.Errorf("read recent minutes: %w", err)
 	}

@@ -53,20 +53,20 @@ type span struct {
 }
 
 type script struct {
-	loc              *time.Location
-	start            time.Time
-	length           time.Duration
-	profile          [2][24]float64
-	weekendSet       bool
-	every            time.Duration
-	offsets          []time.Duration
-	failures         float64
-	scale            map[string]float64
-	traffic, errs    []span
-	slow             []span
-	evals            []time.Time
-	expects          [][]string
-	lines            []int
+	loc           *time.Location
+	start         time.Time
+	length        time.Duration
+	profile       [2][24]float64
+	weekendSet    bool
+	every         time.Duration
+	offsets       []time.Duration
+	failures      float64
+	scale         map[string]float64
+	traffic, errs []span
+	slow          []span
+	evals         []time.Time
+	expects       [][]string
+	lines         []int
 }
 
 func runScript(t *testing.T, path string) {
@@ -352,4 +352,3 @@ func (s *script) parse(f []string, line int) error {
 	}
 	return err
 }
-

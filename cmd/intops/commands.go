@@ -55,6 +55,7 @@ func runMigrate(ctx context.Context, logger *slog.Logger, args []string) error {
 
 type serverFlags struct {
 	listen, dsn, catalog, timezone string
+	icoeChannel, baseURL           string
 	spanDays, rollupDays           int
 	sloInterval, anomalyInterval   time.Duration
 	zombieAfter                    time.Duration
@@ -68,6 +69,8 @@ func (f *serverFlags) register(fs interface {
 	fs.DurationVar(&f.sloInterval, "slo-interval", 30*time.Second, "how often SLOs are evaluated")
 	fs.DurationVar(&f.anomalyInterval, "anomaly-interval", time.Minute, "how often the anomaly detectors run")
 	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
+	fs.StringVar(&f.icoeChannel, "slack-icoe-channel", envOr("INTOPS_SLACK_ICOE_CHANNEL", "#integration-coe"), "Slack `channel` for unowned integrations and undeliverable alerts")
+	fs.StringVar(&f.baseURL, "base-url", envOr("INTOPS_BASE_URL", ""), "the UI's external `url`, for links in alerts (default: the listen address)")
 	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
 	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
@@ -123,11 +126,18 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly")}
 	go anomalies.Run(ctx)
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
-	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings, Logger: logger, Registry: reg})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	alerts, extra, err := newAlerting(db, watcher.Current, f, "http://"+ln.Addr().String(), logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	go alerts.Run(ctx)
+	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
+		Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
 	errc := make(chan error, 1)

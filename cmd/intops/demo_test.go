@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,8 +90,50 @@ func TestDemo(t *testing.T) {
 		// or never (the two zombies annotated expected-traffic: none).
 		if withTraffic >= total-5 && doc.Unattributed.Spans1h > 0 {
 			t.Logf("%d of %d integrations with spans in the last hour, %d unattributed spans", withTraffic, total, doc.Unattributed.Spans1h)
+			checkDemoFindings(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
 			return
 		}
 	}
 	t.Fatalf("after 90s only %d of %d integrations show traffic", withTraffic, total)
+}
+
+// checkDemoFindings: the simulator's shadow flow, the catalog's zombie
+// candidates and its near-duplicates are estate findings.
+func checkDemoFindings(t *testing.T, base string) {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/findings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Findings []struct {
+			Kind        string   `json:"kind"`
+			Integration string   `json:"integration"`
+			Summary     string   `json:"summary"`
+			Systems     []string `json:"systems"`
+		} `json:"findings"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string][]string{}
+	for _, f := range doc.Findings {
+		kinds[f.Kind] = append(kinds[f.Kind], f.Integration+" "+f.Summary)
+	}
+	want := map[string]string{
+		"shadow":    "marketing-export-script",
+		"zombie":    "oms-to-erp-catalogue-orders",
+		"duplicate": "crm-to-marketo-accounts",
+	}
+	for kind, needle := range want {
+		found := false
+		for _, s := range kinds[kind] {
+			found = found || strings.Contains(s, needle)
+		}
+		if !found {
+			t.Errorf("no %s finding mentions %s; %s findings: %q", kind, needle, kind, kinds[kind])
+		}
+	}
+	t.Logf("findings: %d shadow, %d zombie, %d duplicate, %d in all", len(kinds["shadow"]), len(kinds["zombie"]), len(kinds["duplicate"]), len(doc.Findings))
 }

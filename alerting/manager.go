@@ -1,0 +1,731 @@
+package alerting
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/clickhouse"
+)
+
+// Store is the ClickHouse side of alerting.
+type Store interface {
+	AlertEventsAfter(ctx context.Context, afterNS uint64, limit int) ([]clickhouse.AlertEvent, error)
+	AppendLog(ctx context.Context, es []clickhouse.LogEntry) error
+	ReadLog(ctx context.Context, stream string, after uint64) ([]clickhouse.LogEntry, error)
+	MaxLogSeq(ctx context.Context) (uint64, error)
+	ErrorSamples(ctx context.Context, integration string, from, to time.Time, limit int) ([]clickhouse.ErrorSample, error)
+}
+
+// Streams of the alerting log.
+const (
+	streamIncident = "incident"
+	streamOutbox   = "outbox"
+	streamDelivery = "delivery"
+	streamSilence  = "silence"
+)
+
+// TeamRoute overrides where a team's alerts go.
+type TeamRoute struct {
+	Channel           string        `json:"channel,omitempty"`            // instead of the team's slackChannel
+	PageChannel       string        `json:"page_channel,omitempty"`       // pages only
+	EscalationChannel string        `json:"escalation_channel,omitempty"` // instead of the team's escalationChannel
+	EscalateAfter     time.Duration `json:"escalate_after,omitempty"`
+}
+
+// Config tunes alerting; the zero value is the default.
+type Config struct {
+	// GroupWindow: an alert within this of an integration's last incident
+	// being resolved reopens it instead of opening another (default 30m).
+	GroupWindow time.Duration
+	// RepeatEvery reminds about unacknowledged incidents (default 4h).
+	RepeatEvery time.Duration
+	// EscalateAfter escalates unacknowledged pages (default 15m).
+	EscalateAfter time.Duration
+	// ICoEChannel gets unowned integrations' alerts and what cannot be
+	// delivered elsewhere (default #integration-coe).
+	ICoEChannel string
+	// BaseURL of the UI, for links (default http://127.0.0.1:8080).
+	BaseURL   string
+	Overrides map[string]TeamRoute // by team
+}
+
+func (c Config) groupWindow() time.Duration { return or(c.GroupWindow, 30*time.Minute) }
+func (c Config) repeatEvery() time.Duration { return or(c.RepeatEvery, 4*time.Hour) }
+func (c Config) escalateAfter(team string) time.Duration {
+	if o, ok := c.Overrides[team]; ok && o.EscalateAfter > 0 {
+		return o.EscalateAfter
+	}
+	return or(c.EscalateAfter, 15*time.Minute)
+}
+func (c Config) icoe() string {
+	if c.ICoEChannel != "" {
+		return c.ICoEChannel
+	}
+	return "#integration-coe"
+}
+func (c Config) baseURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	return "http://127.0.0.1:8080"
+}
+
+func or(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// Manager turns alert events into incidents and notifications. It is the
+// only writer of the alerting log; state is rebuilt from the log at start.
+type Manager struct {
+	Store    Store
+	Catalog  func() *catalog.Catalog
+	Notifier Notifier // nil: no Slack, the incidents are in the inbox (API)
+	Config   Config
+	Interval time.Duration // default 10s
+	Now      func() time.Time
+	Logger   *slog.Logger
+
+	mu     sync.Mutex
+	st     *state
+	seq    uint64
+	outbox []Notification // not yet delivered, in seq order
+	// delivery bookkeeping (deliver.go)
+	roots      map[string]Ref // incident → its root message
+	delivered  uint64         // outbox seq delivered (or given up) up to
+	failures   map[string]string
+	wake       chan struct{}
+	resumeFind map[string]bool // notifications to look for before sending again
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (m *Manager) logger() *slog.Logger {
+	if m.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return m.Logger
+}
+
+// load rebuilds the state from the log (once).
+func (m *Manager) load(ctx context.Context) error {
+	if m.st != nil {
+		return nil
+	}
+	st := newState()
+	seq, err := m.Store.MaxLogSeq(ctx)
+	if err != nil {
+		return err
+	}
+	incs, err := m.Store.ReadLog(ctx, streamIncident, 0)
+	if err != nil {
+		return err
+	}
+	for _, le := range incs {
+		var e event
+		if json.Unmarshal([]byte(le.Body), &e) == nil {
+			st.apply(e)
+		}
+	}
+	sils, err := m.Store.ReadLog(ctx, streamSilence, 0)
+	if err != nil {
+		return err
+	}
+	for _, le := range sils {
+		var e silenceEvent
+		if json.Unmarshal([]byte(le.Body), &e) == nil {
+			st.applySilence(e)
+		}
+	}
+	if err := m.loadOutbox(ctx); err != nil {
+		return err
+	}
+	m.st, m.seq = st, seq
+	return nil
+}
+
+// Run processes alert events and timers until ctx ends, and delivers
+// notifications when a notifier is set.
+func (m *Manager) Run(ctx context.Context) {
+	iv := m.Interval
+	if iv <= 0 {
+		iv = 10 * time.Second
+	}
+	if m.Notifier != nil {
+		go m.deliverLoop(ctx)
+	}
+	for {
+		if err := m.Tick(ctx); err != nil && ctx.Err() == nil {
+			m.logger().Warn("alerting: will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(iv):
+		}
+	}
+}
+
+// Tick handles new alert events, reminders, escalations and expired
+// silences.
+func (m *Manager) Tick(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return fmt.Errorf("load alerting log: %w", err)
+	}
+	for {
+		evs, err := m.Store.AlertEventsAfter(ctx, m.st.cursor, 500)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := m.ingest(ctx, ev); err != nil {
+				return err
+			}
+		}
+		if len(evs) < 500 {
+			break
+		}
+	}
+	return m.timers(ctx)
+}
+
+// tx is a set of log entries applied together once written.
+type tx struct {
+	m       *Manager
+	entries []clickhouse.LogEntry
+	events  []event
+	notes   []Notification
+	sils    []silenceEvent
+}
+
+func (m *Manager) begin() *tx { return &tx{m: m} }
+
+func (t *tx) event(e event) {
+	t.m.seq++
+	t.entries = append(t.entries, clickhouse.LogEntry{At: e.At, Seq: t.m.seq, Stream: streamIncident, Key: e.Incident, Body: e.body()})
+	t.events = append(t.events, e)
+}
+
+func (t *tx) silence(e silenceEvent) {
+	t.m.seq++
+	b, _ := json.Marshal(e)
+	t.entries = append(t.entries, clickhouse.LogEntry{At: t.m.now(), Seq: t.m.seq, Stream: streamSilence, Key: e.Silence.ID, Body: string(b)})
+	t.sils = append(t.sils, e)
+}
+
+// notify queues a notification (only when there is someone to deliver it).
+func (t *tx) notify(n Notification) {
+	if t.m.Notifier == nil {
+		return
+	}
+	t.m.seq++
+	n.Seq = t.m.seq
+	n.ID = fmt.Sprintf("n%d-%s", n.Seq, n.Incident)
+	b, _ := json.Marshal(n)
+	t.entries = append(t.entries, clickhouse.LogEntry{At: n.CreatedAt, Seq: n.Seq, Stream: streamOutbox, Key: n.ID, Body: string(b)})
+	t.notes = append(t.notes, n)
+}
+
+// commit writes the entries, then applies them; a failed write applies
+// nothing (the same work is done again on the next tick).
+func (t *tx) commit(ctx context.Context) error {
+	if len(t.entries) == 0 {
+		return nil
+	}
+	first := t.entries[0].Seq - 1
+	if err := t.m.Store.AppendLog(ctx, t.entries); err != nil {
+		t.m.seq = first
+		return err
+	}
+	for _, e := range t.events {
+		t.m.st.apply(e)
+	}
+	for _, e := range t.sils {
+		t.m.st.applySilence(e)
+	}
+	if len(t.notes) > 0 {
+		t.m.outbox = append(t.m.outbox, t.notes...)
+		t.m.kick()
+	}
+	return nil
+}
+
+// route says which team and channel an integration's alerts go to.
+func (m *Manager) route(cat *catalog.Catalog, integration, severity string) (team, channel string) {
+	in := cat.Integration(integration)
+	if in == nil || in.Owner == "" {
+		return "", m.Config.icoe()
+	}
+	team = in.Owner
+	t := cat.Teams[team]
+	if t != nil {
+		channel = t.SlackChannel
+	}
+	if o, ok := m.Config.Overrides[team]; ok {
+		if o.Channel != "" {
+			channel = o.Channel
+		}
+		if severity == "page" && o.PageChannel != "" {
+			channel = o.PageChannel
+		}
+	}
+	if channel == "" {
+		channel = m.Config.icoe()
+	}
+	return team, channel
+}
+
+func severityOf(ev clickhouse.AlertEvent) string {
+	switch ev.Severity {
+	case "page", "ticket":
+		return ev.Severity
+	}
+	return "warning"
+}
+
+// sinceOf reads when an alert's condition began from its evidence.
+func sinceOf(ev clickhouse.AlertEvent) time.Time {
+	var x struct {
+		Since    time.Time `json:"since"`
+		OpenedAt time.Time `json:"opened_at"`
+	}
+	_ = json.Unmarshal([]byte(ev.Evidence), &x)
+	if !x.Since.IsZero() {
+		return x.Since
+	}
+	return ev.At
+}
+
+// ingest folds one alert event into the incidents.
+func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
+	now := m.now()
+	ns := uint64(ev.At.UnixNano())
+	cat := m.Catalog()
+	t := m.begin()
+	firing := ev.State == "firing" || ev.State == "no_data"
+	sev := severityOf(ev)
+	if ev.State == "no_data" {
+		sev = "ticket"
+	}
+	in := m.st.incidents[m.st.open[ev.Integration]]
+	switch {
+	case in == nil && !firing:
+		// A resolution for an incident already closed (by hand): note the
+		// cursor only.
+		if last := m.st.lastIncident(ev.Integration); last != nil {
+			t.event(event{Kind: evAlert, At: now, Incident: last.ID, AlertKey: ev.Key, AlertSource: ev.Source,
+				AlertState: "resolved", AlertSeverity: sev, Text: ev.Summary, AlertNS: ns})
+		} else {
+			m.st.cursor = max(m.st.cursor, ns)
+			return nil
+		}
+		return t.commit(ctx)
+	case in == nil:
+		team, channel := m.route(cat, ev.Integration, sev)
+		last := m.st.lastIncident(ev.Integration)
+		if last != nil && !last.Open() && now.Sub(last.ResolvedAt) < m.Config.groupWindow() {
+			t.event(event{Kind: evReopened, At: now, Incident: last.ID, Text: "reopened: a new alert within " + human(m.Config.groupWindow()) + " of its resolution"})
+			in = last
+			t.event(event{Kind: evAlert, At: now, Incident: in.ID, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
+				AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
+			if err := m.silenceIfMatched(t, in, now); err != nil {
+				return err
+			}
+			m.queue(t, in, Notification{Kind: KindReply, Note: "Reopened: " + ev.Summary}, true)
+			return t.commit(ctx)
+		}
+		id := fmt.Sprintf("inc-%s-%d", ev.Integration, now.Unix())
+		t.event(event{Kind: evOpened, At: now, Incident: id, Integration: ev.Integration, Team: team, Channel: channel,
+			Text: "opened: " + ev.Summary})
+		t.event(event{Kind: evAlert, At: now, Incident: id, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
+			AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
+		// The incident exists for the silence check and the view once the
+		// events are applied; apply to a scratch copy first.
+		stub := &Incident{ID: id, Integration: ev.Integration, Team: team, Channel: channel, State: StateOpen, OpenedAt: now,
+			Alerts: []*AlertView{{Key: ev.Key, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary, Since: sinceOf(ev)}}}
+		stub.Severity = stub.worst()
+		if err := m.silenceIfMatched(t, stub, now); err != nil {
+			return err
+		}
+		m.queue(t, stub, Notification{Kind: KindPost}, false)
+		return t.commit(ctx)
+	}
+	a := in.alert(ev.Key)
+	if a != nil && a.State == ev.State && a.Severity == sev {
+		// The same alert in the same state: a duplicate, nothing to say.
+		m.st.cursor = max(m.st.cursor, ns)
+		return nil
+	}
+	note := ""
+	switch {
+	case !firing:
+		note = "Resolved: " + ev.Summary
+	case a == nil:
+		note = "New alert: " + ev.Summary
+	default:
+		note = "Now " + sev + ": " + ev.Summary
+	}
+	t.event(event{Kind: evAlert, At: now, Incident: in.ID, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
+		AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: firing})
+	// What the incident looks like after this event.
+	after := *in
+	after.Alerts = append([]*AlertView(nil), in.Alerts...)
+	if a == nil {
+		after.Alerts = append(after.Alerts, &AlertView{Key: ev.Key, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary})
+	} else {
+		c := *a
+		c.State, c.Severity, c.Summary = ev.State, sev, ev.Summary
+		for i := range after.Alerts {
+			if after.Alerts[i].Key == ev.Key {
+				after.Alerts[i] = &c
+			}
+		}
+	}
+	after.Severity = after.worst()
+	if !after.firing() {
+		t.event(event{Kind: evResolved, At: now, Incident: in.ID, Actor: "intops", Text: "resolved: every alert has stopped firing"})
+		after.State, after.ResolvedAt, after.ResolvedBy = StateResolved, now, "intops"
+		note = fmt.Sprintf("Resolved after %s: every alert has stopped firing. Last: %s", human(now.Sub(in.OpenedAt)), ev.Summary)
+	}
+	m.queue(t, &after, Notification{Kind: KindReply, Note: note}, true)
+	return t.commit(ctx)
+}
+
+// queue adds a notification about in (and an update of its root message
+// when update is set), unless a silence holds the incident.
+func (m *Manager) queue(t *tx, in *Incident, n Notification, update bool) {
+	now := m.now()
+	if in.Silenced(now) && n.Kind != KindUpdate {
+		return
+	}
+	view := m.view(in)
+	n.Incident, n.Channel, n.View, n.CreatedAt = in.ID, in.Channel, view, now
+	n.Text = plainText(view, n.Note)
+	t.notify(n)
+	if update {
+		t.notify(Notification{Kind: KindUpdate, Incident: in.ID, Channel: in.Channel, View: view, CreatedAt: now, Text: plainText(view, "")})
+	}
+}
+
+// silenceIfMatched records that a silence holds a new or reopened incident.
+func (m *Manager) silenceIfMatched(t *tx, in *Incident, now time.Time) error {
+	cat := m.Catalog()
+	for _, s := range m.st.activeSilences(now) {
+		if s.matches(cat, in.Integration, in.Team) {
+			t.event(event{Kind: evSilenced, At: now, Incident: in.ID, Actor: s.Creator, SilenceID: s.ID, SilenceEnds: s.Ends,
+				Text: fmt.Sprintf("silenced until %s by %s: %s", s.Ends.Format(time.RFC3339), s.Creator, s.Reason)})
+			in.SilenceID, in.SilencedBy, in.SilenceEnds = s.ID, s.Creator, s.Ends
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *Silence) matches(cat *catalog.Catalog, integration, team string) bool {
+	if s.Integration == "" && s.System == "" && s.Team == "" {
+		return false
+	}
+	if s.Integration != "" && s.Integration != integration {
+		return false
+	}
+	if s.Team != "" && s.Team != team {
+		return false
+	}
+	if s.System != "" {
+		in := cat.Integration(integration)
+		if in == nil || (in.Source != s.System && !contains(in.Targets, s.System)) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// timers sends reminders and escalations and notes expired silences.
+func (m *Manager) timers(ctx context.Context) error {
+	now := m.now()
+	cat := m.Catalog()
+	t := m.begin()
+	for _, id := range m.st.order {
+		in := m.st.incidents[id]
+		if !in.Open() || in.State == StateAcknowledged || in.Silenced(now) || !in.firing() {
+			continue
+		}
+		if in.Severity == "page" && !in.Escalated && now.Sub(in.OpenedAt) >= m.Config.escalateAfter(in.Team) {
+			ch, oncall := m.escalation(cat, in.Team)
+			t.event(event{Kind: evEscalated, At: now, Incident: in.ID, Channel: ch,
+				Text: fmt.Sprintf("escalated to %s %s: unacknowledged for %s", ch, oncall, human(now.Sub(in.OpenedAt)))})
+			m.queue(t, in, Notification{Kind: KindPost, Escalation: true, OnCall: oncall,
+				Note: fmt.Sprintf("Unacknowledged for %s", human(now.Sub(in.OpenedAt)))}, false)
+			if len(t.notes) > 0 {
+				t.notes[len(t.notes)-1].Channel = ch
+				fixOutboxChannel(t, ch)
+			}
+			m.queue(t, in, Notification{Kind: KindReply, Note: fmt.Sprintf("Escalated to %s %s: unacknowledged for %s", ch, oncall, human(now.Sub(in.OpenedAt)))}, false)
+		}
+		if (in.Severity == "page" || in.Severity == "ticket") && now.Sub(in.LastNotice) >= m.Config.repeatEvery() {
+			t.event(event{Kind: evReminded, At: now, Incident: in.ID, Notify: true, Text: "reminder: still firing, unacknowledged"})
+			m.queue(t, in, Notification{Kind: KindReply, Note: fmt.Sprintf("Still firing and unacknowledged after %s", human(now.Sub(in.OpenedAt)))}, false)
+		}
+	}
+	for _, s := range m.st.silences {
+		_ = s // expiry needs no event: a silence is active while now < Ends
+	}
+	return t.commit(ctx)
+}
+
+// fixOutboxChannel rewrites the channel of the last queued outbox entry
+// (an escalation post goes to the escalation channel).
+func fixOutboxChannel(t *tx, ch string) {
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		if t.entries[i].Stream == streamOutbox {
+			var n Notification
+			if json.Unmarshal([]byte(t.entries[i].Body), &n) == nil {
+				n.Channel = ch
+				b, _ := json.Marshal(n)
+				t.entries[i].Body = string(b)
+			}
+			return
+		}
+	}
+}
+
+func (m *Manager) escalation(cat *catalog.Catalog, team string) (channel, oncall string) {
+	if t := cat.Teams[team]; t != nil {
+		channel, oncall = t.Escalation, t.OnCall
+		if channel == "" {
+			channel = t.SlackChannel
+		}
+	}
+	if o, ok := m.Config.Overrides[team]; ok && o.EscalationChannel != "" {
+		channel = o.EscalationChannel
+	}
+	if channel == "" {
+		channel = m.Config.icoe()
+	}
+	return channel, oncall
+}
+
+// Acknowledge implements Actions.
+func (m *Manager) Acknowledge(ctx context.Context, id, actor string) error {
+	return m.act(ctx, id, func(t *tx, in *Incident, now time.Time) error {
+		if !in.Open() {
+			return fmt.Errorf("%w: %s is resolved", ErrNotFound, id)
+		}
+		if in.State == StateAcknowledged {
+			return nil
+		}
+		t.event(event{Kind: evAcked, At: now, Incident: id, Actor: actor, Text: "acknowledged by " + actor})
+		after := *in
+		after.State, after.AckedAt, after.AckedBy = StateAcknowledged, now, actor
+		m.queue(t, &after, Notification{Kind: KindReply, Note: "Acknowledged by " + actor}, true)
+		return nil
+	})
+}
+
+// Resolve implements Actions.
+func (m *Manager) Resolve(ctx context.Context, id, actor string) error {
+	return m.act(ctx, id, func(t *tx, in *Incident, now time.Time) error {
+		if !in.Open() {
+			return nil
+		}
+		t.event(event{Kind: evResolved, At: now, Incident: id, Actor: actor, Text: "resolved by " + actor})
+		after := *in
+		after.State, after.ResolvedAt, after.ResolvedBy = StateResolved, now, actor
+		m.queue(t, &after, Notification{Kind: KindReply, Note: fmt.Sprintf("Resolved by %s after %s", actor, human(now.Sub(in.OpenedAt)))}, true)
+		return nil
+	})
+}
+
+// act runs an action on one incident under the lock and commits it.
+func (m *Manager) act(ctx context.Context, id string, f func(*tx, *Incident, time.Time) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return err
+	}
+	in := m.st.incidents[id]
+	if in == nil {
+		return fmt.Errorf("%w: no incident %q", ErrNotFound, id)
+	}
+	t := m.begin()
+	if err := f(t, in, m.now()); err != nil {
+		return err
+	}
+	return t.commit(ctx)
+}
+
+// Silence implements Actions: a silence (or maintenance window) by
+// integration, system or team, or for an incident's integration.
+func (m *Manager) Silence(ctx context.Context, r SilenceRequest) (Silence, error) {
+	if r.Duration <= 0 || r.Duration > 30*24*time.Hour {
+		return Silence{}, errors.New("a silence lasts more than 0 and at most 30 days")
+	}
+	if strings.TrimSpace(r.Creator) == "" {
+		return Silence{}, errors.New("a silence needs its creator")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return Silence{}, err
+	}
+	cat := m.Catalog()
+	if r.Incident != "" {
+		in := m.st.incidents[r.Incident]
+		if in == nil {
+			return Silence{}, fmt.Errorf("%w: no incident %q", ErrNotFound, r.Incident)
+		}
+		r.Integration = in.Integration
+	}
+	switch {
+	case r.Integration == "" && r.System == "" && r.Team == "":
+		return Silence{}, errors.New("a silence needs an integration, system or team")
+	case r.Integration != "" && cat.Integration(r.Integration) == nil:
+		return Silence{}, fmt.Errorf("%w: no integration %q in the catalog", ErrNotFound, r.Integration)
+	case r.System != "" && cat.Systems[r.System] == nil:
+		return Silence{}, fmt.Errorf("%w: no system %q in the catalog", ErrNotFound, r.System)
+	case r.Team != "" && cat.Teams[r.Team] == nil:
+		return Silence{}, fmt.Errorf("%w: no team %q in the catalog", ErrNotFound, r.Team)
+	}
+	now := m.now()
+	s := Silence{ID: fmt.Sprintf("sil-%d", now.UnixNano()), Integration: r.Integration, System: r.System, Team: r.Team,
+		Starts: now, Ends: now.Add(r.Duration), Creator: r.Creator, Reason: r.Reason}
+	t := m.begin()
+	t.silence(silenceEvent{Kind: "created", Silence: s})
+	// Open incidents it covers go quiet now; their root message says so.
+	for _, id := range m.st.order {
+		in := m.st.incidents[id]
+		if !in.Open() || !s.matches(cat, in.Integration, in.Team) {
+			continue
+		}
+		t.event(event{Kind: evSilenced, At: now, Incident: id, Actor: s.Creator, SilenceID: s.ID, SilenceEnds: s.Ends,
+			Text: fmt.Sprintf("silenced for %s by %s: %s", human(r.Duration), s.Creator, s.Reason)})
+		after := *in
+		after.SilenceID, after.SilencedBy, after.SilenceEnds = s.ID, s.Creator, s.Ends
+		view := m.view(&after)
+		t.notify(Notification{Kind: KindReply, Incident: id, Channel: in.Channel, View: view, CreatedAt: now,
+			Note: fmt.Sprintf("Silenced for %s by %s: %s", human(r.Duration), s.Creator, s.Reason), Text: plainText(view, "silenced")})
+		t.notify(Notification{Kind: KindUpdate, Incident: id, Channel: in.Channel, View: view, CreatedAt: now, Text: plainText(view, "")})
+	}
+	if err := t.commit(ctx); err != nil {
+		return Silence{}, err
+	}
+	return s, nil
+}
+
+// Expire ends a silence now.
+func (m *Manager) Expire(ctx context.Context, id, actor string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return err
+	}
+	s := m.st.silences[id]
+	if s == nil {
+		return fmt.Errorf("%w: no silence %q", ErrNotFound, id)
+	}
+	now := m.now()
+	if !now.Before(s.Ends) {
+		return nil
+	}
+	c := *s
+	c.Ends = now
+	t := m.begin()
+	t.silence(silenceEvent{Kind: "expired", Silence: c})
+	return t.commit(ctx)
+}
+
+// Silences returns the silences, active first, then the latest expired.
+func (m *Manager) Silences(ctx context.Context) ([]Silence, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	now := m.now()
+	var out []Silence
+	for _, s := range m.st.silences {
+		out = append(out, *s)
+	}
+	sortSilences(out, now)
+	return out, nil
+}
+
+// Status implements Actions.
+func (m *Manager) Status(ctx context.Context, integration string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return "", err
+	}
+	cat := m.Catalog()
+	ig := cat.Integration(integration)
+	if ig == nil {
+		return "", fmt.Errorf("%w: no integration %q in the catalog", ErrNotFound, integration)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s → %s), owned by %s\n", title(ig), ig.Source, strings.Join(ig.Targets, ", "), ig.Owner)
+	if in := m.st.incidents[m.st.open[integration]]; in != nil {
+		fmt.Fprintf(&b, "Open incident %s (%s, %s) since %s:\n", in.ID, in.Severity, in.State, in.OpenedAt.Format("2006-01-02 15:04 MST"))
+		for _, a := range in.Alerts {
+			fmt.Fprintf(&b, "• [%s] %s\n", a.State, a.Summary)
+		}
+	} else {
+		b.WriteString("No open incident.\n")
+	}
+	for _, s := range m.st.activeSilences(m.now()) {
+		if s.matches(cat, integration, ig.Owner) {
+			fmt.Fprintf(&b, "Silenced until %s by %s: %s\n", s.Ends.Format("2006-01-02 15:04 MST"), s.Creator, s.Reason)
+		}
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// Incident implements Actions.
+func (m *Manager) Incident(ctx context.Context, idOrIntegration string) (IncidentView, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return IncidentView{}, err
+	}
+	in := m.st.incidents[idOrIntegration]
+	if in == nil {
+		in = m.st.incidents[m.st.open[idOrIntegration]]
+	}
+	if in == nil {
+		return IncidentView{}, fmt.Errorf("%w: no incident or open incident of %q", ErrNotFound, idOrIntegration)
+	}
+	return m.view(in), nil
+}
+
+func title(ig *intops.Integration) string {
+	if ig.Title != "" {
+		return ig.Title
+	}
+	return ig.ID
+}

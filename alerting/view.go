@@ -1,0 +1,244 @@
+package alerting
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/intops/intops/catalog"
+)
+
+// view builds what a notification shows of an incident.
+func (m *Manager) view(in *Incident) IncidentView {
+	v := IncidentView{ID: in.ID, Integration: in.Integration, Title: in.Integration, Team: in.Team, Severity: in.Severity,
+		State: in.State, Silenced: in.Silenced(m.now()), OpenedAt: in.OpenedAt, ResolvedAt: in.ResolvedAt, AckedBy: in.AckedBy,
+		ResolvedBy: in.ResolvedBy, SilencedBy: in.SilencedBy, SilenceEnds: in.SilenceEnds,
+		URL: m.Config.baseURL() + "/integrations/" + in.Integration}
+	cat := m.Catalog()
+	if ig := cat.Integration(in.Integration); ig != nil {
+		v.Title, v.Tier, v.Technical, v.Business, v.Runbook = title(ig), ig.Tier, ig.TechnicalOwner, ig.BusinessOwner, ig.RunbookURL
+		v.Source = systemTitle(cat, ig.Source)
+		for _, t := range ig.Targets {
+			v.Targets = append(v.Targets, systemTitle(cat, t))
+		}
+	}
+	for _, pass := range []bool{true, false} {
+		for _, a := range in.Alerts {
+			if (a.State != "resolved") == pass {
+				v.Alerts = append(v.Alerts, *a)
+			}
+		}
+	}
+	v.TopErrors = m.samples(in)
+	return v
+}
+
+// samples reads the top error messages of the incident's failed
+// executions (redacted, truncated). A read failure leaves them out: the
+// alert matters more than its samples.
+func (m *Manager) samples(in *Incident) []ErrorSample {
+	if m.Store == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	to := m.now()
+	if !in.ResolvedAt.IsZero() {
+		to = in.ResolvedAt
+	}
+	ss, err := m.Store.ErrorSamples(ctx, in.Integration, in.OpenedAt.Add(-30*time.Minute), to.Add(time.Minute), 5)
+	if err != nil {
+		m.logger().Warn("alerting: no error samples", "integration", in.Integration, "err", err)
+		return nil
+	}
+	var out []ErrorSample
+	for _, s := range ss {
+		out = append(out, ErrorSample{Class: s.Class, Message: Redact(s.Message, 200), Count: int(s.Count)})
+	}
+	return out
+}
+
+func systemTitle(cat *catalog.Catalog, id string) string {
+	if s := cat.Systems[id]; s != nil && s.Title != "" {
+		return s.Title
+	}
+	return id
+}
+
+var secretPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}`),
+	regexp.MustCompile(`(?i)\b(password|passwd|pwd|secret|client_secret|access_token|refresh_token|api[_-]?key|apikey|authorization|token|sig|signature)\b(\s*[=:]\s*|"\s*:\s*")[^\s"&,;]+`),
+	regexp.MustCompile(`://[^/\s:@]+:[^/\s@]+@`),
+	regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+`), // JWT
+	regexp.MustCompile(`\b[A-Za-z0-9+/_-]{40,}={0,2}`),                                // long keys
+}
+
+// Redact removes credentials from an error message and truncates it to
+// max characters.
+func Redact(s string, max int) string {
+	s = secretPatterns[0].ReplaceAllString(s, "$1 [redacted]")
+	s = secretPatterns[1].ReplaceAllString(s, "$1$2[redacted]")
+	s = secretPatterns[2].ReplaceAllString(s, "://[redacted]@")
+	s = secretPatterns[3].ReplaceAllString(s, "[redacted-jwt]")
+	s = secretPatterns[4].ReplaceAllString(s, "[redacted]")
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > max {
+		r := []rune(s)
+		s = string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// plainText is a notification's text fallback.
+func plainText(v IncidentView, note string) string {
+	state := v.State
+	if v.Silenced {
+		state += ", silenced"
+	}
+	s := fmt.Sprintf("[%s] %s (%s): %s", v.Severity, v.Title, state, firstSummary(v))
+	if note != "" {
+		s = note + " — " + s
+	}
+	return s
+}
+
+func firstSummary(v IncidentView) string {
+	if len(v.Alerts) == 0 {
+		return ""
+	}
+	return v.Alerts[0].Summary
+}
+
+// human writes a duration the way an on-call engineer reads it.
+func human(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%.0f days", d.Hours()/24)
+	case d >= time.Hour:
+		h := int(d / time.Hour)
+		if m := int((d % time.Hour) / time.Minute); m > 0 {
+			return fmt.Sprintf("%d h %d min", h, m)
+		}
+		return fmt.Sprintf("%d h", h)
+	case d >= time.Minute:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%d s", int(d/time.Second))
+}
+
+func sortSilences(ss []Silence, now time.Time) {
+	slices.SortFunc(ss, func(a, b Silence) int {
+		aa, ba := now.Before(a.Ends), now.Before(b.Ends)
+		if aa != ba {
+			if aa {
+				return -1
+			}
+			return 1
+		}
+		return b.Starts.Compare(a.Starts)
+	})
+}
+
+// IncidentStatus is an incident as the API shows it.
+type IncidentStatus struct {
+	Incident
+	View     IncidentView
+	Delivery string // inbox, pending, sent, failed: <code>
+}
+
+// Incidents returns the open incidents (worst first) and those resolved
+// since `since` (latest first).
+func (m *Manager) Incidents(ctx context.Context, since time.Time) (open, recent []IncidentStatus, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return nil, nil, err
+	}
+	for i := len(m.st.order) - 1; i >= 0; i-- {
+		in := m.st.incidents[m.st.order[i]]
+		if !in.Open() && in.ResolvedAt.Before(since) {
+			continue
+		}
+		c := *in
+		c.Alerts = nil
+		for _, a := range in.Alerts {
+			c.Alerts = append(c.Alerts, &AlertView{Key: a.Key, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary, Since: a.Since})
+		}
+		c.Timeline = slices.Clone(in.Timeline)
+		st := IncidentStatus{Incident: c, View: m.view(in), Delivery: m.deliveryState(in.ID)}
+		if in.Open() {
+			open = append(open, st)
+		} else {
+			recent = append(recent, st)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b IncidentStatus) int {
+		if d := severityRank[b.Severity] - severityRank[a.Severity]; d != 0 {
+			return d
+		}
+		return a.OpenedAt.Compare(b.OpenedAt)
+	})
+	return open, recent, nil
+}
+
+// TeamStats are a team's response times over a period.
+type TeamStats struct {
+	Team         string        `json:"team"`
+	Incidents    int           `json:"incidents"`
+	Acknowledged int           `json:"acknowledged"`
+	Resolved     int           `json:"resolved"`
+	MTTA         time.Duration `json:"-"`
+	MTTR         time.Duration `json:"-"`
+}
+
+// Stats computes MTTA (open to acknowledgement) and MTTR (open to
+// resolution) per team over the incidents opened since `since`.
+func (m *Manager) Stats(ctx context.Context, since time.Time) ([]TeamStats, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	by := map[string]*TeamStats{}
+	var ack, res = map[string]time.Duration{}, map[string]time.Duration{}
+	for _, id := range m.st.order {
+		in := m.st.incidents[id]
+		if in.OpenedAt.Before(since) {
+			continue
+		}
+		team := in.Team
+		if team == "" {
+			team = "(unowned)"
+		}
+		s := by[team]
+		if s == nil {
+			s = &TeamStats{Team: team}
+			by[team] = s
+		}
+		s.Incidents++
+		if !in.FirstAck.IsZero() {
+			s.Acknowledged++
+			ack[team] += in.FirstAck.Sub(in.OpenedAt)
+		}
+		if !in.ResolvedAt.IsZero() {
+			s.Resolved++
+			res[team] += in.ResolvedAt.Sub(in.OpenedAt)
+		}
+	}
+	var out []TeamStats
+	for team, s := range by {
+		if s.Acknowledged > 0 {
+			s.MTTA = ack[team] / time.Duration(s.Acknowledged)
+		}
+		if s.Resolved > 0 {
+			s.MTTR = res[team] / time.Duration(s.Resolved)
+		}
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b TeamStats) int { return strings.Compare(a.Team, b.Team) })
+	return out, nil
+}

@@ -1,0 +1,313 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intops/intops/alerting"
+)
+
+// AlertsSource is the alerting manager as the API reads and drives it.
+type AlertsSource interface {
+	Incidents(ctx context.Context, since time.Time) (open, recent []alerting.IncidentStatus, err error)
+	Acknowledge(ctx context.Context, id, actor string) error
+	Resolve(ctx context.Context, id, actor string) error
+	Silence(ctx context.Context, r alerting.SilenceRequest) (alerting.Silence, error)
+	Silences(ctx context.Context) ([]alerting.Silence, error)
+	Expire(ctx context.Context, id, actor string) error
+	Stats(ctx context.Context, since time.Time) ([]alerting.TeamStats, error)
+}
+
+var _ AlertsSource = (*alerting.Manager)(nil)
+
+type incidentJSON struct {
+	ID             string                   `json:"id"`
+	Integration    string                   `json:"integration"`
+	Title          string                   `json:"title"`
+	Team           string                   `json:"team"`
+	Channel        string                   `json:"channel"`
+	Severity       string                   `json:"severity"`
+	State          string                   `json:"state"`
+	Silenced       bool                     `json:"silenced"`
+	SilencedUntil  string                   `json:"silenced_until,omitempty"`
+	OpenedAt       string                   `json:"opened_at"`
+	AcknowledgedAt string                   `json:"acknowledged_at,omitempty"`
+	AcknowledgedBy string                   `json:"acknowledged_by,omitempty"`
+	ResolvedAt     string                   `json:"resolved_at,omitempty"`
+	ResolvedBy     string                   `json:"resolved_by,omitempty"`
+	DurationSec    float64                  `json:"duration_seconds"`
+	Delivery       string                   `json:"delivery"`
+	Alerts         []alertJSON              `json:"alerts"`
+	TopErrors      []alerting.ErrorSample   `json:"top_errors"`
+	Timeline       []alerting.TimelineEntry `json:"timeline"`
+	URL            string                   `json:"url"`
+	Runbook        string                   `json:"runbook,omitempty"`
+}
+
+type alertJSON struct {
+	Key      string `json:"key"`
+	Source   string `json:"source"`
+	Severity string `json:"severity"`
+	State    string `json:"state"`
+	Summary  string `json:"summary"`
+}
+
+func rfc(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func incidentOf(st alerting.IncidentStatus, now time.Time) incidentJSON {
+	end := now
+	if !st.ResolvedAt.IsZero() {
+		end = st.ResolvedAt
+	}
+	j := incidentJSON{ID: st.ID, Integration: st.Integration, Title: st.View.Title, Team: st.Team, Channel: st.Channel,
+		Severity: st.Severity, State: st.State, Silenced: st.View.Silenced, OpenedAt: rfc(st.OpenedAt),
+		AcknowledgedAt: rfc(st.AckedAt), AcknowledgedBy: st.AckedBy, ResolvedAt: rfc(st.ResolvedAt), ResolvedBy: st.ResolvedBy,
+		DurationSec: end.Sub(st.OpenedAt).Seconds(), Delivery: st.Delivery, Timeline: st.Timeline, URL: st.View.URL, Runbook: st.View.Runbook,
+		Alerts: []alertJSON{}, TopErrors: st.View.TopErrors}
+	if st.View.Silenced {
+		j.SilencedUntil = rfc(st.SilenceEnds)
+	}
+	if j.TopErrors == nil {
+		j.TopErrors = []alerting.ErrorSample{}
+	}
+	for _, a := range st.View.Alerts {
+		j.Alerts = append(j.Alerts, alertJSON{Key: a.Key, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary})
+	}
+	return j
+}
+
+// alerts serves GET /api/v1/alerts[?since=24h]: open incidents, worst
+// first, and those resolved within `since` (default 24h), each with its
+// alerts, top errors, timeline and delivery state.
+func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
+	since := 24 * time.Hour
+	if v := r.URL.Query().Get("since"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "since: want a duration such as 24h"})
+			return
+		}
+		since = d
+	}
+	open, recent := []incidentJSON{}, []incidentJSON{}
+	if s.alertSrc != nil {
+		o, rc, err := s.alertSrc.Incidents(r.Context(), s.now().Add(-since))
+		if err != nil {
+			s.unavailable(w, "alerts", err)
+			return
+		}
+		for _, st := range o {
+			open = append(open, incidentOf(st, s.now()))
+		}
+		for _, st := range rc {
+			recent = append(recent, incidentOf(st, s.now()))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": open, "recent": recent})
+}
+
+func (s *Server) unavailable(w http.ResponseWriter, what string, err error) {
+	s.logger.Error(what, "err", err)
+	writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": what + " are unavailable (ClickHouse); try again shortly"})
+}
+
+// actionBody is the optional JSON body of an action.
+type actionBody struct {
+	Actor string `json:"actor"`
+}
+
+// readJSON decodes a JSON request body; only application/json is taken,
+// which a cross-site form cannot send.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	if r.ContentLength == 0 && optional {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send Content-Type: application/json"})
+		return false
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !(optional && errors.Is(err, io.EOF)) {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body: " + err.Error()})
+		return false
+	}
+	return true
+}
+
+func (s *Server) actor(r *http.Request, body string) string {
+	if body = strings.TrimSpace(body); body != "" {
+		return body
+	}
+	return "api"
+}
+
+func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request) {
+	if s.alertSrc == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
+		return
+	}
+	if r.Header.Get("Content-Type") == "" && r.ContentLength > 0 {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send Content-Type: application/json"})
+		return
+	}
+	var b actionBody
+	if !readJSON(w, r, &b, true) {
+		return
+	}
+	id, action := r.PathValue("id"), r.PathValue("action")
+	var err error
+	switch action {
+	case "ack":
+		err = s.alertSrc.Acknowledge(r.Context(), id, s.actor(r, b.Actor))
+	case "resolve":
+		err = s.alertSrc.Resolve(r.Context(), id, s.actor(r, b.Actor))
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown action " + strconv.Quote(action) + " (ack, resolve)"})
+		return
+	}
+	s.actionResult(w, err)
+}
+
+func (s *Server) actionResult(w http.ResponseWriter, err error) {
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case errors.Is(err, alerting.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+	default:
+		s.unavailable(w, "alerts", err)
+	}
+}
+
+type silenceBody struct {
+	Integration string `json:"integration"`
+	System      string `json:"system"`
+	Team        string `json:"team"`
+	Incident    string `json:"incident"`
+	Duration    string `json:"duration"`
+	Reason      string `json:"reason"`
+	CreatedBy   string `json:"created_by"`
+}
+
+// createSilence serves POST /api/v1/silences.
+func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
+	if s.alertSrc == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
+		return
+	}
+	var b silenceBody
+	if !readJSON(w, r, &b, false) {
+		return
+	}
+	d, err := time.ParseDuration(b.Duration)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "duration: want a Go duration such as 2h or 30m"})
+		return
+	}
+	if strings.TrimSpace(b.Reason) == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reason: say why (it is shown with the silence)"})
+		return
+	}
+	sil, err := s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Integration: b.Integration, System: b.System, Team: b.Team,
+		Incident: b.Incident, Duration: d, Reason: b.Reason, Creator: s.actor(r, b.CreatedBy)})
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusCreated, sil)
+	case errors.Is(err, alerting.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+	case strings.HasPrefix(err.Error(), "a silence"):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	default:
+		s.unavailable(w, "silences", err)
+	}
+}
+
+// silences serves GET /api/v1/silences: active first, then expired.
+func (s *Server) silences(w http.ResponseWriter, r *http.Request) {
+	out := []alerting.Silence{}
+	if s.alertSrc != nil {
+		ss, err := s.alertSrc.Silences(r.Context())
+		if err != nil {
+			s.unavailable(w, "silences", err)
+			return
+		}
+		out = append(out, ss...)
+	}
+	now := s.now()
+	type silenceJSON struct {
+		alerting.Silence
+		Active bool `json:"active"`
+	}
+	js := []silenceJSON{}
+	for _, x := range out {
+		js = append(js, silenceJSON{x, now.Before(x.Ends) && !now.Before(x.Starts)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"silences": js})
+}
+
+// expireSilence serves POST /api/v1/silences/{id}/expire.
+func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
+	if s.alertSrc == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
+		return
+	}
+	var b actionBody
+	if !readJSON(w, r, &b, true) {
+		return
+	}
+	s.actionResult(w, s.alertSrc.Expire(r.Context(), r.PathValue("id"), s.actor(r, b.Actor)))
+}
+
+// alertStats serves GET /api/v1/alerts/stats[?days=30]: MTTA and MTTR
+// per team.
+func (s *Server) alertStats(w http.ResponseWriter, r *http.Request) {
+	days := 30
+	if v := r.URL.Query().Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 400 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "days: want 1 to 400"})
+			return
+		}
+		days = n
+	}
+	type teamJSON struct {
+		alerting.TeamStats
+		MTTASec *float64 `json:"mtta_seconds"`
+		MTTRSec *float64 `json:"mttr_seconds"`
+	}
+	out := []teamJSON{}
+	if s.alertSrc != nil {
+		ts, err := s.alertSrc.Stats(r.Context(), s.now().Add(-time.Duration(days)*24*time.Hour))
+		if err != nil {
+			s.unavailable(w, "alert statistics", err)
+			return
+		}
+		for _, t := range ts {
+			j := teamJSON{TeamStats: t}
+			if t.Acknowledged > 0 {
+				v := t.MTTA.Seconds()
+				j.MTTASec = &v
+			}
+			if t.Resolved > 0 {
+				v := t.MTTR.Seconds()
+				j.MTTRSec = &v
+			}
+			out = append(out, j)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"days": days, "teams": out})
+}
