@@ -18,7 +18,7 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 	if base == "" {
 		base = listenURL
 	}
-	m := &alerting.Manager{Store: db, Catalog: cat, Logger: logger.With("component", "alerting"),
+	m := &alerting.Manager{Store: db, Catalog: cat, Logger: logger.With("component", "alerting"), Interval: f.alertInterval,
 		Config: alerting.Config{ICoEChannel: f.icoeChannel, BaseURL: base}}
 	extra := map[string]http.Handler{}
 	if token := os.Getenv("INTOPS_SLACK_TOKEN"); token != "" {

@@ -58,6 +58,7 @@ type serverFlags struct {
 	icoeChannel, baseURL           string
 	spanDays, rollupDays           int
 	sloInterval, anomalyInterval   time.Duration
+	alertInterval                  time.Duration
 	zombieAfter                    time.Duration
 }
 
@@ -68,6 +69,7 @@ func (f *serverFlags) register(fs interface {
 }) {
 	fs.DurationVar(&f.sloInterval, "slo-interval", 30*time.Second, "how often SLOs are evaluated")
 	fs.DurationVar(&f.anomalyInterval, "anomaly-interval", time.Minute, "how often the anomaly detectors run")
+	fs.DurationVar(&f.alertInterval, "alert-interval", 10*time.Second, "how often new alerts become incidents and notifications")
 	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
 	fs.StringVar(&f.icoeChannel, "slack-icoe-channel", envOr("INTOPS_SLACK_ICOE_CHANNEL", "#integration-coe"), "Slack `channel` for unowned integrations and undeliverable alerts")
 	fs.StringVar(&f.baseURL, "base-url", envOr("INTOPS_BASE_URL", ""), "the UI's external `url`, for links in alerts (default: the listen address)")
