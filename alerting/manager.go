@@ -351,7 +351,11 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
 			m.queue(t, in, Notification{Kind: KindReply, Note: "Reopened: " + ev.Summary}, true)
 			return t.commit(ctx)
 		}
-		id := fmt.Sprintf("inc-%s-%d", ev.Integration, now.Unix())
+		subject := ev.Integration
+		if subject == "" {
+			subject = "unowned" // findings about no catalogued integration (shadow flows)
+		}
+		id := fmt.Sprintf("inc-%s-%d", subject, now.Unix())
 		t.event(event{Kind: evOpened, At: now, Incident: id, Integration: ev.Integration, Team: team, Channel: channel,
 			Text: "opened: " + ev.Summary})
 		t.event(event{Kind: evAlert, At: now, Incident: id, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,

@@ -18,6 +18,9 @@ func (m *Manager) view(in *Incident) IncidentView {
 		State: in.State, Silenced: in.Silenced(m.now()), OpenedAt: in.OpenedAt, ResolvedAt: in.ResolvedAt, AckedBy: in.AckedBy,
 		ResolvedBy: in.ResolvedBy, SilencedBy: in.SilencedBy, SilenceEnds: in.SilenceEnds,
 		URL: m.Config.baseURL() + "/integrations/" + in.Integration}
+	if in.Integration == "" {
+		v.Title, v.URL = "Shadow and unowned integrations", m.Config.baseURL()+"/catalog"
+	}
 	cat := m.Catalog()
 	if ig := cat.Integration(in.Integration); ig != nil {
 		v.Title, v.Tier, v.Technical, v.Business, v.Runbook = title(ig), ig.Tier, ig.TechnicalOwner, ig.BusinessOwner, ig.RunbookURL

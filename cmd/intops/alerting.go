@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 )
@@ -20,12 +27,16 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 	}
 	m := &alerting.Manager{Store: db, Catalog: cat, Logger: logger.With("component", "alerting"), Interval: f.alertInterval,
 		Config: alerting.Config{ICoEChannel: f.icoeChannel, BaseURL: base}}
+	if f.alertRoutes != "" {
+		routes, err := loadRoutes(f.alertRoutes)
+		if err != nil {
+			return nil, nil, unusable{err}
+		}
+		m.Config.Overrides = routes
+	}
 	extra := map[string]http.Handler{}
 	if token := os.Getenv("INTOPS_SLACK_TOKEN"); token != "" {
-		n, handlers, err := slackParts(token, os.Getenv("INTOPS_SLACK_SIGNING_SECRET"), os.Getenv("INTOPS_SLACK_API_URL"), m)
-		if err != nil {
-			return nil, nil, err
-		}
+		n, handlers := slackParts(token, os.Getenv("INTOPS_SLACK_SIGNING_SECRET"), os.Getenv("INTOPS_SLACK_API_URL"), m, logger)
 		m.Notifier = n
 		for k, v := range handlers {
 			extra[k] = v
@@ -35,4 +46,83 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 		logger.Info("INTOPS_SLACK_TOKEN is not set: alerts go to the inbox (GET /api/v1/alerts)")
 	}
 	return m, extra, nil
+}
+
+// loadRoutes reads per-team routing overrides: a JSON object by team,
+// e.g. {"order-platform": {"channel": "#orders", "page_channel":
+// "#orders-pages", "escalation_channel": "#orders-esc", "escalate_after": "30m"}}.
+func loadRoutes(path string) (map[string]alerting.TeamRoute, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]struct {
+		Channel           string `json:"channel"`
+		PageChannel       string `json:"page_channel"`
+		EscalationChannel string `json:"escalation_channel"`
+		EscalateAfter     string `json:"escalate_after"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("%s: %v (want {\"team\": {\"channel\", \"page_channel\", \"escalation_channel\", \"escalate_after\"}})", path, err)
+	}
+	out := map[string]alerting.TeamRoute{}
+	for team, r := range raw {
+		tr := alerting.TeamRoute{Channel: r.Channel, PageChannel: r.PageChannel, EscalationChannel: r.EscalationChannel}
+		if r.EscalateAfter != "" {
+			d, err := time.ParseDuration(r.EscalateAfter)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("%s: team %q: escalate_after %q: want a duration such as 30m", path, team, r.EscalateAfter)
+			}
+			tr.EscalateAfter = d
+		}
+		out[team] = tr
+	}
+	return out, nil
+}
+
+// shadowAlerts turns the estate's shadow findings into alerts (source
+// "finding", no integration, so they go to the ICoE channel) every
+// interval: a new shadow flow fires, one no longer seen resolves.
+func shadowAlerts(ctx context.Context, db *clickhouse.DB, findings *estate.Service, every time.Duration, logger *slog.Logger) {
+	for {
+		if err := shadowAlertsOnce(ctx, db, findings, time.Now().UTC()); err != nil && ctx.Err() == nil {
+			logger.Warn("shadow findings not turned into alerts; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+func shadowAlertsOnce(ctx context.Context, db *clickhouse.DB, findings *estate.Service, now time.Time) error {
+	fs, err := findings.Findings(ctx)
+	if err != nil {
+		return err
+	}
+	states, err := db.LatestAlertStates(ctx, "finding")
+	if err != nil {
+		return err
+	}
+	var evs []clickhouse.AlertEvent
+	seen := map[string]bool{}
+	for _, f := range estate.Filter(fs, estate.KindShadow) {
+		key := "finding/" + f.ID
+		seen[key] = true
+		if states[key].State == "firing" {
+			continue
+		}
+		evs = append(evs, clickhouse.AlertEvent{At: now, Key: key, Source: "finding", Severity: "warning", State: "firing",
+			Summary: "Shadow integration: " + f.Summary, Evidence: "{}"})
+	}
+	for key, st := range states {
+		if st.State == "firing" && !seen[key] {
+			evs = append(evs, clickhouse.AlertEvent{At: now, Key: key, Source: "finding", State: "resolved",
+				Summary: "no longer seen: " + strings.TrimPrefix(st.Summary, "Shadow integration: "), Evidence: "{}"})
+		}
+	}
+	return db.AppendAlertEvents(ctx, evs)
 }

@@ -56,6 +56,7 @@ func runMigrate(ctx context.Context, logger *slog.Logger, args []string) error {
 type serverFlags struct {
 	listen, dsn, catalog, timezone string
 	icoeChannel, baseURL           string
+	alertRoutes                    string
 	spanDays, rollupDays           int
 	sloInterval, anomalyInterval   time.Duration
 	alertInterval                  time.Duration
@@ -72,6 +73,7 @@ func (f *serverFlags) register(fs interface {
 	fs.DurationVar(&f.alertInterval, "alert-interval", 10*time.Second, "how often new alerts become incidents and notifications")
 	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
 	fs.StringVar(&f.icoeChannel, "slack-icoe-channel", envOr("INTOPS_SLACK_ICOE_CHANNEL", "#integration-coe"), "Slack `channel` for unowned integrations and undeliverable alerts")
+	fs.StringVar(&f.alertRoutes, "alert-routes", envOr("INTOPS_ALERT_ROUTES", ""), "JSON `file` of per-team alert routing overrides (channel, page_channel, escalation_channel, escalate_after)")
 	fs.StringVar(&f.baseURL, "base-url", envOr("INTOPS_BASE_URL", ""), "the UI's external `url`, for links in alerts (default: the listen address)")
 	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
@@ -138,6 +140,7 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		return err
 	}
 	go alerts.Run(ctx)
+	go shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
 	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
 		Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}

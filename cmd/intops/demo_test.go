@@ -91,6 +91,7 @@ func TestDemo(t *testing.T) {
 		if withTraffic >= total-5 && doc.Unattributed.Spans1h > 0 {
 			t.Logf("%d of %d integrations with spans in the last hour, %d unattributed spans", withTraffic, total, doc.Unattributed.Spans1h)
 			checkDemoFindings(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
+			checkDemoInbox(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
 			return
 		}
 	}
@@ -136,4 +137,51 @@ func checkDemoFindings(t *testing.T, base string) {
 		}
 	}
 	t.Logf("findings: %d shadow, %d zombie, %d duplicate, %d in all", len(kinds["shadow"]), len(kinds["zombie"]), len(kinds["duplicate"]), len(doc.Findings))
+}
+
+// checkDemoInbox: the demo's injected drop of monitoring-to-itsm-incidents
+// (15% fewer incidents created since half an hour before start) becomes
+// an anomaly, then one incident in the inbox (no Slack token), which is
+// acknowledged through the API.
+func checkDemoInbox(t *testing.T, base string) {
+	t.Helper()
+	type incident struct {
+		ID, Integration, State, Delivery string
+		Timeline                         []struct{ Kind, Text string }
+		Alerts                           []struct{ Key, Summary string }
+	}
+	find := func() (incident, int) {
+		var doc struct{ Incidents []incident }
+		getJSON(t, base+"/api/v1/alerts", &doc)
+		n := 0
+		var out incident
+		for _, in := range doc.Incidents {
+			if in.Integration == "monitoring-to-itsm-incidents" {
+				out = in
+				n++
+			}
+		}
+		return out, n
+	}
+	deadline := time.Now().Add(120 * time.Second)
+	var in incident
+	var n int
+	for time.Now().Before(deadline) {
+		if in, n = find(); n > 0 {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	if n != 1 || in.Delivery != "inbox" || len(in.Timeline) < 2 || len(in.Alerts) == 0 || !strings.HasPrefix(in.Alerts[0].Key, "anomaly/monitoring-to-itsm-incidents/") {
+		t.Fatalf("the injected drop: %d incidents, %+v", n, in)
+	}
+	t.Logf("inbox: %s: %s", in.ID, in.Alerts[0].Summary)
+	resp, err := http.Post(base+"/api/v1/alerts/"+in.ID+"/ack", "application/json", strings.NewReader(`{"actor":"@demo"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if in, _ = find(); resp.StatusCode != http.StatusOK || in.State != "acknowledged" {
+		t.Errorf("ack: %d, then %+v", resp.StatusCode, in)
+	}
 }
