@@ -59,9 +59,12 @@ func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Locati
 		return b
 	}
 	from, to = from.Truncate(time.Hour), to.Truncate(time.Hour)
-	// History starts with the integration's first traffic.
+	// History starts with the integration's first traffic. When that is
+	// inside the window, its first hour is left out: it may be partial
+	// (the data began mid-hour), and a partial hour would pass for a quiet
+	// one.
 	if first := hours[0].Minute.Truncate(time.Hour); first.After(from) {
-		from = first
+		from = first.Add(time.Hour)
 	}
 	n := int(to.Sub(from) / time.Hour)
 	if n <= 0 {
@@ -112,14 +115,40 @@ func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Locati
 			b.Records[d][h] = median(rcells[d][h])
 		}
 	}
-	// Weekend hours seen on no day yet (under a week of history) borrow
-	// the weekday's.
-	for h := range 24 {
-		if len(cells[1][h]) == 0 {
-			b.Exec[1][h], b.Records[1][h] = b.Exec[0][h], b.Records[0][h]
+	// Hours seen on no day yet (under a week or a day of history): a
+	// weekend hour borrows the weekday's and the other way round; an hour
+	// seen on no day at all takes the mean of the nearest known hours.
+	var known [2][24]bool
+	for d := range 2 {
+		for h := range 24 {
+			known[d][h] = len(cells[d][h]) > 0
 		}
-		if len(cells[0][h]) == 0 {
-			b.Exec[0][h], b.Records[0][h] = b.Exec[1][h], b.Records[1][h]
+	}
+	for h := range 24 {
+		if !known[1][h] && known[0][h] {
+			b.Exec[1][h], b.Records[1][h], known[1][h] = b.Exec[0][h], b.Records[0][h], true
+		}
+		if !known[0][h] && known[1][h] {
+			b.Exec[0][h], b.Records[0][h], known[0][h] = b.Exec[1][h], b.Records[1][h], true
+		}
+	}
+	for d := range 2 {
+		for h := range 24 {
+			if known[d][h] {
+				continue
+			}
+			var e, r, n float64
+			for _, step := range []int{-1, 1} {
+				for k := 1; k < 24; k++ {
+					if j := (h + step*k + 24) % 24; known[d][j] {
+						e, r, n = e+b.Exec[d][j], r+b.Records[d][j], n+1
+						break
+					}
+				}
+			}
+			if n > 0 {
+				b.Exec[d][h], b.Records[d][h] = e/n, r/n
+			}
 		}
 	}
 	b.ExecK = dispersion(exec, from, loc, &b.Exec)
