@@ -292,6 +292,23 @@ func (m *Manager) route(cat *catalog.Catalog, integration, severity string) (tea
 	return team, channel
 }
 
+// byTier adjusts a severity to the integration's tier: anomalies of a
+// tier-1 integration open tickets, and tier-3 (and lower) integrations
+// never page anyone (their pages become tickets).
+func byTier(cat *catalog.Catalog, integration, sev string) string {
+	in := cat.Integration(integration)
+	if in == nil {
+		return sev
+	}
+	switch {
+	case in.Tier == 1 && sev == "warning":
+		return "ticket"
+	case in.Tier >= 3 && sev == "page":
+		return "ticket"
+	}
+	return sev
+}
+
 func severityOf(ev clickhouse.AlertEvent) string {
 	switch ev.Severity {
 	case "page", "ticket":
@@ -324,6 +341,7 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
 	if ev.State == "no_data" {
 		sev = "ticket"
 	}
+	sev = byTier(cat, ev.Integration, sev)
 	in := m.st.incidents[m.st.open[ev.Integration]]
 	switch {
 	case in == nil && !firing:
