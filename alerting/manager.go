@@ -13,6 +13,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/internal/loop"
 )
 
 // Store is the ClickHouse side of alerting.
@@ -169,16 +170,7 @@ func (m *Manager) Run(ctx context.Context) {
 	if m.Notifier != nil {
 		go m.deliverLoop(ctx)
 	}
-	for {
-		if err := m.Tick(ctx); err != nil && ctx.Err() == nil {
-			m.logger().Warn("alerting: will retry", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(iv):
-		}
-	}
+	loop.Every(ctx, iv, m.Tick, func(err error) { m.logger().Warn("alerting: will retry", "err", err) })
 }
 
 // Tick handles new alert events, reminders, escalations and expired

@@ -71,21 +71,8 @@ func (db *DB) MaxLogSeq(ctx context.Context) (uint64, error) {
 // AlertEventsAfter returns alert events logged after afterNS (at_ns),
 // oldest first, at most limit.
 func (db *DB) AlertEventsAfter(ctx context.Context, afterNS uint64, limit int) ([]AlertEvent, error) {
-	rows, err := db.conn.Query(ctx, `SELECT `+alertColumns+` FROM `+db.database+`.alert_events
+	return db.queryAlerts(ctx, `SELECT `+alertColumns+` FROM `+db.database+`.alert_events
 		WHERE at_ns > ? ORDER BY at_ns, key LIMIT ?`, afterNS, uint64(limit))
-	if err != nil {
-		return nil, fmt.Errorf("query alert events: %w", err)
-	}
-	defer rows.Close()
-	var out []AlertEvent
-	for rows.Next() {
-		e, err := scanAlert(rows.Scan)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // ErrorSample is a distinct error message of failed executions.

@@ -77,8 +77,13 @@ func (db *DB) LatestAlertStates(ctx context.Context, source string) (map[string]
 // AlertEvents returns the events of one alert key in [from, to), oldest
 // first.
 func (db *DB) AlertEvents(ctx context.Context, key string, from, to time.Time) ([]AlertEvent, error) {
-	rows, err := db.conn.Query(ctx, `SELECT `+alertColumns+` FROM `+db.database+`.alert_events
+	return db.queryAlerts(ctx, `SELECT `+alertColumns+` FROM `+db.database+`.alert_events
 		WHERE key = ? AND at_ns >= ? AND at_ns < ? ORDER BY at_ns`, key, uint64(from.UnixNano()), uint64(to.UnixNano()))
+}
+
+// queryAlerts runs a query of alertColumns.
+func (db *DB) queryAlerts(ctx context.Context, sql string, args ...any) ([]AlertEvent, error) {
+	rows, err := db.conn.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query alert events: %w", err)
 	}

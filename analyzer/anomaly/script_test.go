@@ -101,7 +101,7 @@ func runScript(t *testing.T, path string) {
 			minutes = append(minutes, mc)
 		}
 	}
-	hours := toHours(minutes)
+	hours := clickhouse.SumBuckets(minutes, time.Hour)
 	b := Learn(hours[:firstBucket(hours, histEnd)], s.start, histEnd, s.loc)
 	for k, at := range s.evals {
 		split := at.Add(-2 * time.Hour).Truncate(time.Hour)
@@ -126,27 +126,6 @@ func runScript(t *testing.T, path string) {
 func firstBucket(ms []clickhouse.MinuteCounts, t time.Time) int {
 	i, _ := slices.BinarySearchFunc(ms, t, func(m clickhouse.MinuteCounts, t time.Time) int { return m.Minute.Compare(t) })
 	return i
-}
-
-func toHours(ms []clickhouse.MinuteCounts) []clickhouse.MinuteCounts {
-	var out []clickhouse.MinuteCounts
-	for _, m := range ms {
-		h := m.Minute.Truncate(time.Hour)
-		if len(out) == 0 || !out[len(out)-1].Minute.Equal(h) {
-			out = append(out, clickhouse.MinuteCounts{Minute: h, Width: time.Hour, LE: make([]uint64, len(clickhouse.LatencyBounds))})
-		}
-		o := &out[len(out)-1]
-		o.Executions += m.Executions
-		o.Failed += m.Failed
-		o.Records += m.Records
-		for c := range o.ByClass {
-			o.ByClass[c] += m.ByClass[c]
-		}
-		for k := range o.LE {
-			o.LE[k] += m.LE[k]
-		}
-	}
-	return out
 }
 
 // minute draws the minute starting at m.

@@ -17,6 +17,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/internal/loop"
 )
 
 // Store is what the evaluator reads and writes in ClickHouse.
@@ -77,16 +78,7 @@ func (e *Evaluator) Run(ctx context.Context) {
 	if iv <= 0 {
 		iv = 30 * time.Second
 	}
-	for {
-		if err := e.EvaluateOnce(ctx); err != nil && ctx.Err() == nil {
-			e.logger().Warn("SLO evaluation failed; will retry", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(iv):
-		}
-	}
+	loop.Every(ctx, iv, e.EvaluateOnce, func(err error) { e.logger().Warn("SLO evaluation failed; will retry", "err", err) })
 }
 
 func (e *Evaluator) logger() *slog.Logger {

@@ -190,7 +190,11 @@ func Run(ctx context.Context, profiles []*simulate.Profile, o Options) (Report, 
 			clean := *p
 			clean.Incidents = nil
 			hist := minutes(&clean, s, o.Start, evalFrom)
-			base := anomaly.Learn(hourly(hist), o.Start, evalFrom, o.Location)
+			// As the server learns: hours for volume and failures, the
+			// history's totals for error classes and latency.
+			hours := hourly(hist)
+			base := anomaly.Learn(hours, o.Start, evalFrom, o.Location)
+			base.LearnTotals(total(hours))
 			// Incident-free evaluation: every episode is a false alarm.
 			tail := hist[firstAt(hist, evalFrom.Add(-14*time.Hour)):]
 			evalMins := append(slices.Clone(tail), minutes(&clean, s+1, evalFrom, evalFrom.Add(o.Eval))...)
@@ -330,28 +334,18 @@ func minutes(p *simulate.Profile, seed uint64, from, to time.Time) []clickhouse.
 	return out
 }
 
+// total sums buckets into one.
+func total(ms []clickhouse.MinuteCounts) clickhouse.MinuteCounts {
+	t := clickhouse.MinuteCounts{LE: make([]uint64, len(clickhouse.LatencyBounds))}
+	for _, m := range ms {
+		t.Add(m)
+	}
+	return t
+}
+
 // hourly sums minutes into hours.
 func hourly(ms []clickhouse.MinuteCounts) []clickhouse.MinuteCounts {
-	var out []clickhouse.MinuteCounts
-	for _, m := range ms {
-		h := m.Minute.Truncate(time.Hour)
-		if len(out) == 0 || !out[len(out)-1].Minute.Equal(h) {
-			out = append(out, clickhouse.MinuteCounts{Minute: h, Width: time.Hour, LE: make([]uint64, len(clickhouse.LatencyBounds))})
-		}
-		o := &out[len(out)-1]
-		o.Executions += m.Executions
-		o.Failed += m.Failed
-		o.Records += m.Records
-		for c := range o.ByClass {
-			o.ByClass[c] += m.ByClass[c]
-		}
-		for k := range o.LE {
-			if k < len(m.LE) {
-				o.LE[k] += m.LE[k]
-			}
-		}
-	}
-	return out
+	return clickhouse.SumBuckets(ms, time.Hour)
 }
 
 // Print writes the report as a table.
