@@ -3,7 +3,7 @@ GO      ?= go
 # deadline exceeded" when a worker is still busy at the deadline.
 FUZZRUNS ?= 200000x
 
-.PHONY: all build demo test fuzz deps bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly eval-anomaly clean
+.PHONY: all build demo test fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly eval-anomaly clean
 
 all: build
 
@@ -12,6 +12,11 @@ deps:
 
 build:
 	$(GO) build -o bin/intops ./cmd/intops
+
+## generate: regenerate the templ components' Go code (ui/*_templ.go,
+## committed so that a clone builds without the templ CLI)
+generate:
+	$(GO) generate ./ui/
 
 ## demo: the whole platform on this machine (managed ClickHouse, collector,
 ## server, simulated estate) on http://127.0.0.1:8080

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what intops needs on a Debian machine and is missing:
 # clickhouse-server (tests, the demo's managed ClickHouse) and prometheus
-# (its promtool checks the generated SLO rules in the tests).
+# (its promtool checks the generated SLO rules in the tests) and chromium
+# (the UI's browser tests drive /usr/bin/chromium).
 set -euo pipefail
 missing=()
 if ! command -v promtool >/dev/null 2>&1; then
@@ -9,6 +10,9 @@ if ! command -v promtool >/dev/null 2>&1; then
 fi
 if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
   missing+=(clickhouse-server)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
 fi
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed: install Go 1.26 or newer (https://go.dev/dl/)" >&2

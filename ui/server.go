@@ -20,8 +20,14 @@ import (
 // Store is what the server reads from ClickHouse.
 type Store interface {
 	IntegrationCounts(ctx context.Context, from, to time.Time) (map[string]clickhouse.Counts, error)
+	// Minutes and Hours read the per-minute and hourly rollups (the
+	// integration page's chart).
+	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
+	Hours(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
 	Ping(ctx context.Context) error
 }
+
+var _ Store = (*clickhouse.DB)(nil)
 
 // Server is intops' HTTP server.
 type Server struct {
@@ -81,6 +87,9 @@ func New(o Options) *Server {
 		}, []string{"route"}),
 	}
 	o.Registry.MustRegister(s.requests, s.latency)
+	s.route("GET /{$}", s.estatePage)
+	s.route("GET /integrations/{id}", s.integrationPage)
+	s.mux.Handle("GET /static/", staticHandler())
 	s.route("GET /healthz", s.healthz)
 	s.route("GET /api/v1/integrations", s.integrations)
 	s.route("GET /api/v1/catalog", s.catalogModel)
@@ -133,7 +142,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'")
+		// Scripts and styles are files under /static/; JSON data blocks
+		// are not scripts, so nothing inline needs allowing.
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -20,7 +20,7 @@ import (
 
 func TestMain(m *testing.M) { chtest.Main(m) }
 
-func get(t *testing.T, srv http.Handler, path string) (*http.Response, string) {
+func get(t testing.TB, srv http.Handler, path string) (*http.Response, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -99,6 +99,12 @@ type downStore struct{}
 
 func (downStore) IntegrationCounts(context.Context, time.Time, time.Time) (map[string]clickhouse.Counts, error) {
 	return nil, errors.New("dial tcp 127.0.0.1:9000: connection refused")
+}
+func (downStore) Minutes(context.Context, []string, time.Time, time.Time) (map[string][]clickhouse.MinuteCounts, error) {
+	return nil, errors.New("connection refused")
+}
+func (downStore) Hours(context.Context, []string, time.Time, time.Time) (map[string][]clickhouse.MinuteCounts, error) {
+	return nil, errors.New("connection refused")
 }
 func (downStore) Ping(context.Context) error { return errors.New("connection refused") }
 

@@ -1,0 +1,276 @@
+package ui
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/analyzer/slo"
+)
+
+// estateFilter is the overview's query: every field is a GET parameter,
+// so a filtered view is a URL that can be shared.
+type estateFilter struct {
+	Team, System, Tier, Lifecycle, Q string
+	Sort                             string // worst (default), name, volume
+}
+
+func estateFilterOf(q url.Values) estateFilter {
+	f := estateFilter{Team: q.Get("team"), System: q.Get("system"), Tier: q.Get("tier"),
+		Lifecycle: q.Get("lifecycle"), Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	if f.Sort != "name" && f.Sort != "volume" {
+		f.Sort = "worst"
+	}
+	return f
+}
+
+func (f estateFilter) match(in *intops.Integration) bool {
+	if f.Team != "" && in.Owner != f.Team {
+		return false
+	}
+	if f.System != "" && in.Source != f.System && !slices.Contains(in.Targets, f.System) {
+		return false
+	}
+	if f.Tier != "" && strconv.Itoa(in.Tier) != f.Tier {
+		return false
+	}
+	if f.Lifecycle != "" && string(in.Lifecycle) != f.Lifecycle {
+		return false
+	}
+	if f.Q != "" {
+		q := strings.ToLower(f.Q)
+		if !strings.Contains(strings.ToLower(in.ID), q) && !strings.Contains(strings.ToLower(in.Title), q) {
+			return false
+		}
+	}
+	return true
+}
+
+// sloSummary is the worst of an integration's SLOs.
+type sloSummary struct {
+	Status string  // page, ticket, no_data, ok; "" without SLOs
+	Budget float64 // the lowest budget remaining
+	Count  int
+}
+
+// sloRank orders SLO statuses, worst first.
+var sloRank = map[string]int{"page": 0, "ticket": 1, "no_data": 2, "ok": 3}
+
+func (a *sloSummary) add(st slo.Status) {
+	if a.Count == 0 || sloRank[st.Result.Status] < sloRank[a.Status] {
+		a.Status = st.Result.Status
+	}
+	if a.Count == 0 || st.Result.BudgetRemaining < a.Budget {
+		a.Budget = st.Result.BudgetRemaining
+	}
+	a.Count++
+}
+
+// incidentView is an incident as the pages show it.
+type incidentView struct {
+	ID, Integration, Title, Severity, State string
+	Opened, Resolved                        time.Time
+	Age                                     string
+	Timeline                                []alerting.TimelineEntry
+}
+
+func incidentViewOf(id, integration, title, severity, state string, opened, resolved time.Time, tl []alerting.TimelineEntry, now time.Time) incidentView {
+	return incidentView{ID: id, Integration: integration, Title: first(title, id), Severity: severity, State: state,
+		Opened: opened, Resolved: resolved, Age: ago(now, opened), Timeline: tl}
+}
+
+// estateRow is one integration of the overview.
+type estateRow struct {
+	ID, Title, Source, Targets, Team, Lifecycle string
+	Tier                                        int
+	SLO                                         sloSummary
+	Anomalies                                   int
+	Incident                                    *incidentView
+	Executions, Failures                        uint64
+	rank                                        int
+}
+
+// health is the row's place in "worst first": a page (SLO or incident),
+// a ticket, open anomalies, no data, ok, and last integrations without
+// SLOs or signals.
+func (r *estateRow) health() int {
+	sev := ""
+	if r.Incident != nil {
+		sev = r.Incident.Severity
+	}
+	switch {
+	case r.SLO.Status == "page" || sev == "page":
+		return 0
+	case r.SLO.Status == "ticket" || sev != "":
+		return 1
+	case r.Anomalies > 0:
+		return 2
+	case r.SLO.Status == "no_data":
+		return 3
+	case r.SLO.Status == "ok":
+		return 4
+	}
+	return 5
+}
+
+// estateModel is everything the overview renders.
+type estateModel struct {
+	Filter                            estateFilter
+	Rows                              []estateRow
+	Total                             int
+	Teams, Systems, Tiers, Lifecycles []option
+	Warnings                          []string
+}
+
+type option struct{ Value, Label string }
+
+func (s *Server) estatePage(w http.ResponseWriter, r *http.Request) {
+	m := s.estate(r)
+	s.render(w, r, http.StatusOK, estatePage(m))
+}
+
+// estate builds the overview with one read of each source, whatever the
+// number of integrations: counts, SLOs, anomalies and incidents become
+// maps by integration id before the rows are made.
+func (s *Server) estate(r *http.Request) estateModel {
+	ctx := r.Context()
+	now := s.now()
+	f := estateFilterOf(r.URL.Query())
+	m := estateModel{Filter: f}
+	cat := s.catalog.Current()
+
+	counts, err := s.store.IntegrationCounts(ctx, now.Add(-time.Hour), now)
+	if err != nil {
+		s.logger.Error("read integration counts", "err", err)
+		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: executions and failures are not shown.")
+	}
+	slos := map[string]*sloSummary{}
+	if s.sloSource != nil {
+		for _, st := range s.sloSource.Results() {
+			a := slos[st.SLO.Integration]
+			if a == nil {
+				a = &sloSummary{}
+				slos[st.SLO.Integration] = a
+			}
+			a.add(st)
+		}
+	}
+	anomalies := map[string]int{}
+	if s.anomalySrc != nil {
+		for _, st := range s.anomalySrc.Open() {
+			anomalies[st.Integration]++
+		}
+	}
+	incidents := map[string]*incidentView{}
+	open, _, err := s.incidentsSince(ctx, now)
+	if err != nil {
+		s.logger.Error("read incidents", "err", err)
+		m.Warnings = append(m.Warnings, "Alerting is unavailable: open incidents are not shown.")
+	}
+	for i := range open { // worst first: keep the first per integration
+		if _, ok := incidents[open[i].Integration]; !ok {
+			incidents[open[i].Integration] = &open[i]
+		}
+	}
+
+	teams, systems, tiers := map[string]bool{}, map[string]bool{}, map[int]bool{}
+	for _, in := range cat.All() {
+		teams[in.Owner] = true
+		systems[in.Source] = true
+		for _, t := range in.Targets {
+			systems[t] = true
+		}
+		tiers[in.Tier] = true
+		if !f.match(in) {
+			continue
+		}
+		c := counts[in.ID]
+		row := estateRow{ID: in.ID, Title: first(in.Title, in.ID), Source: in.Source, Targets: strings.Join(in.Targets, ", "),
+			Team: in.Owner, Lifecycle: string(in.Lifecycle), Tier: in.Tier, Anomalies: anomalies[in.ID],
+			Incident: incidents[in.ID], Executions: c.Executions, Failures: c.Failed}
+		if a := slos[in.ID]; a != nil {
+			row.SLO = *a
+		}
+		row.rank = row.health()
+		m.Rows = append(m.Rows, row)
+	}
+	m.Total = len(cat.All())
+	switch f.Sort {
+	case "name":
+		slices.SortFunc(m.Rows, func(a, b estateRow) int { return cmp.Compare(a.ID, b.ID) })
+	case "volume":
+		slices.SortFunc(m.Rows, func(a, b estateRow) int {
+			return cmp.Or(cmp.Compare(b.Executions, a.Executions), cmp.Compare(a.ID, b.ID))
+		})
+	default:
+		slices.SortFunc(m.Rows, func(a, b estateRow) int {
+			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.SLO.Budget, b.SLO.Budget),
+				cmp.Compare(b.Failures, a.Failures), cmp.Compare(a.ID, b.ID))
+		})
+	}
+
+	for t := range teams {
+		label := t
+		if tm := cat.Teams[t]; tm != nil && tm.Title != "" {
+			label = tm.Title
+		}
+		if t == "" {
+			continue // "" is "all"
+		}
+		m.Teams = append(m.Teams, option{t, label})
+	}
+	for sys := range systems {
+		if sys == "" {
+			continue
+		}
+		label := sys
+		if sy := cat.Systems[sys]; sy != nil && sy.Title != "" {
+			label = sy.Title
+		}
+		m.Systems = append(m.Systems, option{sys, label})
+	}
+	for t := range tiers {
+		m.Tiers = append(m.Tiers, option{strconv.Itoa(t), "Tier " + strconv.Itoa(t)})
+	}
+	for _, l := range intops.Lifecycles {
+		m.Lifecycles = append(m.Lifecycles, option{string(l), string(l)})
+	}
+	byLabel := func(a, b option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) }
+	slices.SortFunc(m.Teams, byLabel)
+	slices.SortFunc(m.Systems, byLabel)
+	slices.SortFunc(m.Tiers, func(a, b option) int { return cmp.Compare(a.Value, b.Value) })
+	return m
+}
+
+// sortURL is the current view sorted another way.
+func (f estateFilter) sortURL(sort string) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"team": f.Team, "system": f.System, "tier": f.Tier, "lifecycle": f.Lifecycle, "q": f.Q} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if sort != "worst" {
+		q.Set("sort", sort)
+	}
+	if len(q) == 0 {
+		return "/"
+	}
+	return "/?" + q.Encode()
+}
+
+func sloLabel(s sloSummary) string {
+	switch s.Status {
+	case "":
+		return "no SLO"
+	case "no_data":
+		return "no data"
+	}
+	return s.Status
+}
