@@ -148,7 +148,12 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) bool
 	return true
 }
 
+// actor is who acts: the signed-in user or token when auth is configured,
+// else the body's actor (default "api").
 func (s *Server) actor(r *http.Request, body string) string {
+	if p, ok := r.Context().Value(principalKey{}).(Principal); ok {
+		return p.Name
+	}
 	if body = strings.TrimSpace(body); body != "" {
 		return body
 	}

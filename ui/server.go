@@ -56,6 +56,7 @@ type Options struct {
 	Findings   FindingsSource // nil: /api/v1/findings is empty, impact 404s
 	Anomalies  AnomalySource  // nil: /api/v1/anomalies is empty
 	Alerts     AlertsSource   // nil: /api/v1/alerts is empty
+	Auth       *AuthConfig    // nil: everyone is admin (the server binds 127.0.0.1 by default)
 	// Extra are handlers mounted as they are (e.g. /slack/ endpoints).
 	Extra    map[string]http.Handler
 	Logger   *slog.Logger         // nil: no logs
@@ -109,7 +110,7 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/findings", s.findings)
 	s.route("GET /api/v1/systems/{id}/impact", s.systemImpact)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
-	s.handler = securityHeaders(s.mux)
+	s.handler = securityHeaders(withAuth(o.Auth, withCSRF(s.mux)))
 	return s
 }
 

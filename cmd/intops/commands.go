@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,6 +59,7 @@ type serverFlags struct {
 	listen, dsn, catalog, timezone string
 	icoeChannel, baseURL           string
 	alertRoutes                    string
+	trustedProxies, groupRoles     string
 	spanDays, rollupDays           int
 	sloInterval, anomalyInterval   time.Duration
 	alertInterval                  time.Duration
@@ -74,6 +77,8 @@ func (f *serverFlags) register(fs interface {
 	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
 	fs.StringVar(&f.icoeChannel, "slack-icoe-channel", envOr("INTOPS_SLACK_ICOE_CHANNEL", "#integration-coe"), "Slack `channel` for unowned integrations and undeliverable alerts")
 	fs.StringVar(&f.alertRoutes, "alert-routes", envOr("INTOPS_ALERT_ROUTES", ""), "JSON `file` of per-team alert routing overrides (channel, page_channel, escalation_channel, escalate_after)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", envOr("INTOPS_TRUSTED_PROXIES", ""), "comma-separated `addresses` (IPs, CIDRs) of the auth proxy whose X-Forwarded-User/-Groups headers are believed")
+	fs.StringVar(&f.groupRoles, "group-roles", envOr("INTOPS_GROUP_ROLES", ""), "proxy group to role `map`: sre=operator,icoe=icoe,admins=admin (others are viewers)")
 	fs.StringVar(&f.baseURL, "base-url", envOr("INTOPS_BASE_URL", ""), "the UI's external `url`, for links in alerts (default: the listen address)")
 	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
@@ -141,7 +146,17 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	}
 	go alerts.Run(ctx)
 	go shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
-	srv := ui.New(ui.Options{Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
+	auth, err := authConfig(f.trustedProxies, f.groupRoles, os.Getenv("INTOPS_API_TOKENS"))
+	if err != nil {
+		ln.Close()
+		return usageError{err}
+	}
+	if auth == nil {
+		if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+			logger.Warn("no authentication is configured and the server listens beyond this machine: everyone who reaches it is admin; set --trusted-proxies or INTOPS_API_TOKENS", "listen", ln.Addr().String())
+		}
+	}
+	srv := ui.New(ui.Options{Auth: auth, Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
 		Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})

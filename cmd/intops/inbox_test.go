@@ -134,14 +134,14 @@ func TestOutageReachesTheInbox(t *testing.T) {
 		t.Fatalf("incidents %+v", doc.Incidents)
 	}
 	t.Logf("inbox: %s %s, %d alerts: %s", in.ID, in.Severity, len(in.Alerts), slo)
-	// Acknowledged through the API (JSON only: a cross-site form cannot).
+	// Acknowledged through the API (JSON; a form post needs a CSRF token).
 	resp, err := http.Post(base+"/api/v1/alerts/"+in.ID+"/ack", "application/x-www-form-urlencoded", strings.NewReader("actor=x"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnsupportedMediaType {
-		t.Errorf("a form post: %d, want 415", resp.StatusCode)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a form post without a CSRF token: %d, want 403", resp.StatusCode)
 	}
 	resp, err = http.Post(base+"/api/v1/alerts/"+in.ID+"/ack", "application/json", bytes.NewReader([]byte(`{"actor":"@ana"}`)))
 	if err != nil {

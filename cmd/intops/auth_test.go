@@ -1,0 +1,28 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAuthConfig(t *testing.T) {
+	a, err := authConfig("", "", "")
+	if err != nil || a != nil {
+		t.Fatalf("nothing configured: %v %v", a, err)
+	}
+	a, err = authConfig("10.0.0.5, 10.1.0.0/16", "sre=operator,icoe=icoe", "ci:operator:0123456789abcdefXYZ")
+	if err != nil || len(a.TrustedProxies) != 2 || a.GroupRoles["sre"] != "operator" || len(a.Tokens) != 1 {
+		t.Fatalf("%+v %v", a, err)
+	}
+	for _, c := range []struct{ proxies, groups, tokens, want string }{
+		{"not-an-ip", "", "", `trusted proxy "not-an-ip"`},
+		{"", "sre=boss", "", `group role "sre=boss"`},
+		{"", "", "ci:operator:short", "INTOPS_API_TOKENS entry 1"},
+		{"", "", "ci:root:0123456789abcdefXYZ", "INTOPS_API_TOKENS entry 1"},
+	} {
+		_, err := authConfig(c.proxies, c.groups, c.tokens)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "0123456789abcdef") {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}
