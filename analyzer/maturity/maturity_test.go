@@ -61,11 +61,11 @@ func TestLevelBoundaries(t *testing.T) {
 
 func TestParseRejectsBadModels(t *testing.T) {
 	for in, want := range map[string]string{
-		"criteria: [{level: 1, dimension: slo, measure: slo_attainment, op: '>=', threshold: 1}]": "level 1",
+		"criteria: [{level: 1, dimension: slo, measure: slo_attainment, op: '>=', threshold: 1}]":   "level 1",
 		"criteria: [{level: 3, dimension: money, measure: slo_attainment, op: '>=', threshold: 1}]": "unknown dimension",
-		"criteria: [{level: 3, dimension: slo, measure: vibes, op: '>=', threshold: 1}]":           "unknown measure",
-		"criteria: [{level: 3, dimension: slo, measure: slo_attainment, op: '>', threshold: 1}]":   "op",
-		"criteria: [{level: 3, dimension: slo, measure: slo_attainment, op: '>=', limit: 1}]":      "field limit not found",
+		"criteria: [{level: 3, dimension: slo, measure: vibes, op: '>=', threshold: 1}]":            "unknown measure",
+		"criteria: [{level: 3, dimension: slo, measure: slo_attainment, op: '>', threshold: 1}]":    "op",
+		"criteria: [{level: 3, dimension: slo, measure: slo_attainment, op: '>=', limit: 1}]":       "field limit not found",
 		"criteria: []": "no criteria",
 	} {
 		if _, err := Parse("m.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
