@@ -29,7 +29,7 @@ type SLOOutcome struct {
 
 // IncidentOutcome is one incident over the period.
 type IncidentOutcome struct {
-	Integration            string
+	Integration             string
 	Opened, Acked, Resolved time.Time
 	// SLOPage: an SLO paged; AnomalyFirst: an anomaly of the integration
 	// fired before that page.
