@@ -3,7 +3,7 @@ GO      ?= go
 # deadline exceeded" when a worker is still busy at the deadline.
 FUZZRUNS ?= 200000x
 
-.PHONY: all build demo test fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly eval-anomaly clean
+.PHONY: all build demo test fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
 
 all: build
 
@@ -57,6 +57,12 @@ eval-anomaly:
 ## days of rollups stored (~4 min to store them); writes docs/benchmarks.md
 bench-anomaly:
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkEvaluate -benchtime 1x -timeout 30m ./analyzer/anomaly/
+
+## bench-ui: server-side render time of the estate overview and an
+## integration page with 1,000 integrations and 30 days of rollups (~4 min
+## to store them); writes docs/benchmarks.md
+bench-ui:
+	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkPages -benchtime 1x -timeout 30m ./ui/
 
 ## bench-clickhouse: native batch inserts of 20,000 spans into ClickHouse
 bench-clickhouse: deps

@@ -31,17 +31,18 @@ var _ Store = (*clickhouse.DB)(nil)
 
 // Server is intops' HTTP server.
 type Server struct {
-	store      Store
-	catalog    CatalogSource
-	lintConfig catalog.LintConfig
-	sloSource  SLOSource
-	estateSrc  FindingsSource // nil: no findings
-	anomalySrc AnomalySource  // nil: no anomalies
-	alertSrc   AlertsSource   // nil: no incidents
-	logger     *slog.Logger
-	now        func() time.Time
-	mux        *http.ServeMux
-	handler    http.Handler
+	store       Store
+	catalog     CatalogSource
+	lintConfig  catalog.LintConfig
+	sloSource   SLOSource
+	estateSrc   FindingsSource // nil: no findings
+	anomalySrc  AnomalySource  // nil: no anomalies
+	alertSrc    AlertsSource   // nil: no incidents
+	maturitySrc MaturitySource // nil: no maturity report
+	logger      *slog.Logger
+	now         func() time.Time
+	mux         *http.ServeMux
+	handler     http.Handler
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -57,6 +58,7 @@ type Options struct {
 	Anomalies  AnomalySource  // nil: /api/v1/anomalies is empty
 	Alerts     AlertsSource   // nil: /api/v1/alerts is empty
 	Auth       *AuthConfig    // nil: everyone is admin (the server binds 127.0.0.1 by default)
+	Maturity   MaturitySource // nil: /api/v1/reports/maturity 404s
 	// Extra are handlers mounted as they are (e.g. /slack/ endpoints).
 	Extra    map[string]http.Handler
 	Logger   *slog.Logger         // nil: no logs
@@ -77,7 +79,7 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, logger: o.Logger.With("component", "server"), now: o.Now,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, logger: o.Logger.With("component", "server"), now: o.Now,
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
@@ -98,6 +100,7 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/slos", s.slos)
 	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
 	s.route("GET /api/v1/anomalies", s.anomalies)
+	s.route("GET /api/v1/reports/maturity", s.maturityReport)
 	s.route("GET /api/v1/alerts", s.alerts)
 	s.route("GET /api/v1/alerts/stats", s.alertStats)
 	s.route("POST /api/v1/alerts/{id}/{action}", s.incidentAction)
@@ -107,8 +110,10 @@ func New(o Options) *Server {
 	for pattern, h := range o.Extra {
 		s.mux.Handle(pattern, h)
 	}
+	s.registerCatalogPages()
 	s.route("GET /api/v1/findings", s.findings)
 	s.route("GET /api/v1/systems/{id}/impact", s.systemImpact)
+	s.registerAlertPages()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	s.handler = securityHeaders(withAuth(o.Auth, withCSRF(s.mux)))
 	return s

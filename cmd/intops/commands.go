@@ -17,6 +17,7 @@ import (
 
 	"github.com/intops/intops/analyzer/anomaly"
 	"github.com/intops/intops/analyzer/estate"
+	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -156,7 +157,8 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 			logger.Warn("no authentication is configured and the server listens beyond this machine: everyone who reaches it is admin; set --trusted-proxies or INTOPS_API_TOKENS", "listen", ln.Addr().String())
 		}
 	}
-	srv := ui.New(ui.Options{Auth: auth, Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
+	scores := newMaturity(db, watcher.Current, lintCfg, evaluator, alerts, maturity.Default())
+	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
 		Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})

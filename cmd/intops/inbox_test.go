@@ -157,6 +157,32 @@ func TestOutageReachesTheInbox(t *testing.T) {
 	if in.State != "acknowledged" || in.AcknowledgedBy != "@ana" || last.Kind != "acknowledged" || last.Actor != "@ana" {
 		t.Errorf("after ack: %+v", in)
 	}
+	// The maturity report scores the estate and the team from the same
+	// platform: one SLO paged and was acknowledged.
+	var rep struct {
+		Scores []struct {
+			Scope    string
+			Level    int
+			Criteria []struct {
+				Measure string
+				Value   float64
+				Known   bool
+			}
+		}
+	}
+	getJSON(t, base+"/api/v1/reports/maturity", &rep)
+	if len(rep.Scores) != 2 || rep.Scores[0].Scope != "estate" || rep.Scores[1].Scope != "orders" || rep.Scores[0].Level < 1 {
+		t.Fatalf("maturity %+v", rep)
+	}
+	measured := map[string]float64{}
+	for _, c := range rep.Scores[0].Criteria {
+		if c.Known {
+			measured[c.Measure] = c.Value
+		}
+	}
+	if measured["owner_share"] != 1 || measured["emitting_share"] != 1 || measured["slo_coverage_tier12"] != 1 {
+		t.Errorf("measured %v", measured)
+	}
 }
 
 // TestSlackEndpointsNeedSignatures: with Slack configured, the server

@@ -1,0 +1,115 @@
+package ui_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/analyzer/anomaly"
+	"github.com/intops/intops/analyzer/slo"
+	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/clickhouse/chtest"
+	"github.com/intops/intops/internal/benchreport"
+	"github.com/intops/intops/ui"
+)
+
+// BenchmarkPages: server-side render time of the estate overview and of
+// an integration page (6 h, 24 h and 7 d charts) with 1,000 integrations,
+// 1,000 SLOs and 30 days of per-minute rollups in ClickHouse, every source
+// real (SLO evaluator, anomaly evaluator, alerting manager).
+func BenchmarkPages(b *testing.B) {
+	const integrations = 1000
+	db := chtest.Shared(b).Open(b)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Minute)
+	start := now.Add(-30 * 24 * time.Hour)
+	t0 := time.Now()
+	for d := 0; d < 30; d++ {
+		err := db.Exec(ctx, fmt.Sprintf(`INSERT INTO %s.flow_rollup_input (date, minute, integration_id, service_name, peer_service,
+			spans, error_spans, executions, failed, err_transient, err_timeout, err_auth, err_rate_limit, err_validation,
+			err_unavailable, err_unknown, records, durations, duration_le)
+			SELECT toDate(m), m, concat('flow-', toString(i)), '', '', 2 * x, e, x, e, 0, e, 0, 0, 0, 0, 0, x, [],
+			       [0, 0, 0, intDiv(x, 2), x, x, x, x, x, x, x, x, x, x, x]
+			FROM (SELECT i, m, toUInt64(20 + 60 * (1 + sin(toUInt32(m) / 13751)) + (cityHash64(i, m) %% 9)) AS x, toUInt64(cityHash64(m, i) %% 500 = 0) AS e
+			      FROM (SELECT number %% %d AS i, toDateTime(%d) + intDiv(number, %d) * 60 AS m FROM numbers(%d)))`,
+			db.Database(), integrations, start.Add(time.Duration(d)*24*time.Hour).Unix(), integrations, integrations*1440))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := db.Optimize(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("stored 30 days of minutes for %d integrations in %v", integrations, time.Since(t0).Round(time.Second))
+	var y []byte
+	y = append(y, "apiVersion: intops.dev/v1alpha1\nkind: Team\nmetadata: {name: t}\nspec: {slackChannel: \"#t\"}\n---\napiVersion: intops.dev/v1alpha1\nkind: System\nmetadata: {name: a}\n---\napiVersion: intops.dev/v1alpha1\nkind: System\nmetadata: {name: b}\n"...)
+	for i := 0; i < integrations; i++ {
+		y = fmt.Appendf(y, "---\napiVersion: intops.dev/v1alpha1\nkind: Integration\nmetadata: {name: flow-%d, title: Flow %d}\nspec: {source: a, targets: [b], owner: t, tier: %d, lifecycle: production}\n", i, i, 1+i%3)
+		y = fmt.Appendf(y, `---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: flow-%d-ok}
+spec:
+  service: flow-%d
+  indicator: {metadata: {name: i%d}, spec: {ratioMetric: {counter: true, good: {metricSource: {type: intops, spec: {sli: success_ratio}}}, total: {metricSource: {type: intops, spec: {sli: success_ratio}}}}}}
+  timeWindow: [{duration: 30d, isRolling: true}]
+  objectives: [{target: 0.999}]
+`, i, i, i)
+	}
+	cat, err := catalog.Parse("bench.yaml", y)
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	slos := &slo.Evaluator{Store: db, Catalog: func() *catalog.Catalog { return cat }, Now: clock}
+	anomalies := &anomaly.Evaluator{Store: db, Catalog: func() *catalog.Catalog { return cat }, Now: clock}
+	alerts := &alerting.Manager{Store: db, Catalog: func() *catalog.Catalog { return cat }, Now: clock}
+	if err := slos.EvaluateOnce(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := anomalies.EvaluateOnce(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := alerts.Tick(ctx); err != nil {
+		b.Fatal(err)
+	}
+	srv := ui.New(ui.Options{Store: db, Catalog: catalog.Fixed(cat), SLOs: slos, Anomalies: anomalies, Alerts: alerts, Now: clock})
+	type result struct {
+		page     string
+		p50, p95 time.Duration
+	}
+	var results []result
+	for _, page := range []string{"/", "/?sort=volume&tier=1", "/integrations/flow-7", "/integrations/flow-7?range=24h", "/integrations/flow-7?range=7d"} {
+		var ds []time.Duration
+		for i := 0; i < 40; i++ {
+			rec := httptest.NewRecorder()
+			t1 := time.Now()
+			srv.ServeHTTP(rec, httptest.NewRequest("GET", page, nil))
+			ds = append(ds, time.Since(t1))
+			if rec.Code != 200 {
+				b.Fatalf("%s: %d %s", page, rec.Code, rec.Body.String()[:min(300, rec.Body.Len())])
+			}
+		}
+		slices.Sort(ds)
+		r := result{page, ds[len(ds)/2], ds[len(ds)*95/100]}
+		results = append(results, r)
+		b.Logf("%s: p50 %v, p95 %v", page, r.p50.Round(100*time.Microsecond), r.p95.Round(100*time.Microsecond))
+	}
+	if path := os.Getenv("INTOPS_BENCH_REPORT"); path != "" {
+		body := fmt.Sprintf("## UI render time\n\nCommand: `make bench-ui` (BenchmarkPages in ui/render_bench_test.go), run %s.\nMachine: %s, ClickHouse 18.16 (Debian) started by the test helper.\n\n"+
+			"1,000 integrations with one 30-day SLO each and 30 days of per-minute rollups (43.2 million minutes, merged); the SLO and anomaly evaluators and the alerting manager are the real ones, evaluated once before. Each page is requested 40 times in a row through the server's handler (no network), timing the whole request: ClickHouse reads and rendering.\n\n| page | p50 | p95 |\n|---|---:|---:|\n",
+			time.Now().UTC().Format("2006-01-02"), benchreport.Machine())
+		for _, r := range results {
+			body += fmt.Sprintf("| `%s` | %.1f ms | %.1f ms |\n", r.page, float64(r.p50.Microseconds())/1000, float64(r.p95.Microseconds())/1000)
+		}
+		body += "\nGoal: p95 under 300 ms for the estate overview and an integration page.\n"
+		if err := benchreport.Write(path, "bench-ui", body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

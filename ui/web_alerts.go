@@ -1,0 +1,470 @@
+package ui
+
+import (
+	"cmp"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/catalog"
+)
+
+// registerAlertPages adds the SLO, alert and silence pages and the form
+// endpoints behind their buttons. The forms post plain
+// application/x-www-form-urlencoded bodies with the CSRF token (withCSRF
+// refuses them without it) and answer with a 303 back to the page.
+func (s *Server) registerAlertPages() {
+	s.route("GET /slos", s.slosPage)
+	s.route("GET /alerts", s.alertsPage)
+	s.route("POST /alerts/{id}/ack", s.incidentForm)
+	s.route("POST /alerts/{id}/resolve", s.incidentForm)
+	s.route("POST /alerts/{id}/silence", s.incidentForm)
+	s.route("GET /silences", s.silencesPage)
+	s.route("POST /silences", s.createSilenceForm)
+	s.route("POST /silences/{id}/expire", s.expireSilenceForm)
+}
+
+// ---- /slos
+
+// sloFilter is the SLO page's query (GET parameters).
+type sloFilter struct{ Status, Team, Integration string }
+
+// sloRow is one SLO of the /slos page.
+type sloRow struct {
+	sloView
+	Integration, IntegrationTitle, Team string
+	Evaluated                           string
+}
+
+type slosModel struct {
+	Filter                        sloFilter
+	Rows                          []sloRow
+	Total                         int
+	Statuses, Teams, Integrations []option
+	Warnings                      []string
+}
+
+func (s *Server) slosPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	m := slosModel{Filter: sloFilter{Status: q.Get("status"), Team: q.Get("team"), Integration: q.Get("integration")}}
+	cat := s.catalog.Current()
+	if s.sloSource == nil {
+		m.Warnings = append(m.Warnings, "SLO evaluation is not running: no SLO to show.")
+	}
+	teams, integrations := map[string]bool{}, map[string]bool{}
+	if s.sloSource != nil {
+		now := s.now()
+		for _, st := range s.sloSource.Results() {
+			m.Total++
+			row := sloRow{sloView: sloViewOf(st), Integration: st.SLO.Integration, IntegrationTitle: st.SLO.Integration}
+			if in := cat.Integration(st.SLO.Integration); in != nil {
+				row.IntegrationTitle, row.Team = first(in.Title, in.ID), in.Owner
+			}
+			if !st.EvaluatedAt.IsZero() {
+				row.Evaluated = ago(now, st.EvaluatedAt)
+			}
+			teams[row.Team], integrations[row.Integration] = true, true
+			f := m.Filter
+			if (f.Status != "" && row.Status != f.Status) || (f.Team != "" && row.Team != f.Team) ||
+				(f.Integration != "" && row.Integration != f.Integration) {
+				continue
+			}
+			m.Rows = append(m.Rows, row)
+		}
+	}
+	// Worst first: page, ticket, no data, ok; then the least budget left.
+	slices.SortFunc(m.Rows, func(a, b sloRow) int {
+		return cmp.Or(cmp.Compare(rankOf(a.Status), rankOf(b.Status)), cmp.Compare(a.Budget, b.Budget), cmp.Compare(a.ID, b.ID))
+	})
+	for _, st := range []string{"page", "ticket", "no_data", "ok"} {
+		m.Statuses = append(m.Statuses, option{st, sloLabel(sloSummary{Status: st})})
+	}
+	m.Teams = teamOptions(cat, teams)
+	for id := range integrations {
+		if id != "" {
+			m.Integrations = append(m.Integrations, option{id, id})
+		}
+	}
+	slices.SortFunc(m.Integrations, func(a, b option) int { return cmp.Compare(a.Value, b.Value) })
+	s.render(w, r, http.StatusOK, slosPage(m))
+}
+
+// rankOf places unknown statuses after ok.
+func rankOf(status string) int {
+	if r, ok := sloRank[status]; ok {
+		return r
+	}
+	return len(sloRank)
+}
+
+func teamOptions(cat *catalog.Catalog, names map[string]bool) []option {
+	var out []option
+	for t := range names {
+		if t == "" {
+			continue
+		}
+		label := t
+		if tm := cat.Teams[t]; tm != nil && tm.Title != "" {
+			label = tm.Title
+		}
+		out = append(out, option{t, label})
+	}
+	slices.SortFunc(out, func(a, b option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) })
+	return out
+}
+
+// ---- /alerts
+
+// alertIncident is an incident of the /alerts page.
+type alertIncident struct {
+	alerting.IncidentStatus
+	IntegrationTitle, TeamTitle string
+	Age, Duration               string
+	Silenced                    bool
+}
+
+// CanAck and the others say which buttons apply.
+func (a alertIncident) CanAck() bool     { return a.State == alerting.StateOpen }
+func (a alertIncident) CanResolve() bool { return a.State != alerting.StateResolved }
+
+type alertsModel struct {
+	CSRF         string
+	Since        string // the history window as given (7d default)
+	Sinces       []string
+	Open, Recent []alertIncident
+	Flash        string
+	Warnings     []string
+}
+
+// historySpans are the choices of ?since=; any Go duration or "<n>d" is
+// taken too.
+var historySpans = []string{"24h", "7d", "30d"}
+
+// parseSpan reads "30m", "24h" or "7d".
+func parseSpan(v string) (time.Duration, bool) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d <= 0 || d > 400 {
+			return 0, false
+		}
+		return time.Duration(d) * 24 * time.Hour, true
+	}
+	d, err := time.ParseDuration(v)
+	return d, err == nil && d > 0
+}
+
+func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
+	csrf := CSRFToken(w, r)
+	q := r.URL.Query()
+	m := alertsModel{CSRF: csrf, Since: "7d", Sinces: historySpans, Flash: flashOf(q)}
+	span := 7 * 24 * time.Hour
+	if v := q.Get("since"); v != "" {
+		if d, ok := parseSpan(v); ok {
+			m.Since, span = v, d
+		} else {
+			m.Warnings = append(m.Warnings, "since="+v+" is not a duration such as 24h or 7d: showing the last 7 days.")
+		}
+	}
+	if s.alertSrc == nil {
+		m.Warnings = append(m.Warnings, "Alerting is not running: no incident to show.")
+		s.render(w, r, http.StatusOK, alertsPage(m))
+		return
+	}
+	now := s.now()
+	open, recent, err := s.alertSrc.Incidents(r.Context(), now.Add(-span))
+	if err != nil {
+		s.logger.Error("read incidents", "err", err)
+		m.Warnings = append(m.Warnings, "Alerting is unavailable: incidents are not shown; try again shortly.")
+	}
+	cat := s.catalog.Current()
+	view := func(st alerting.IncidentStatus) alertIncident {
+		a := alertIncident{IncidentStatus: st, IntegrationTitle: first(st.View.Title, st.Integration), TeamTitle: st.Team,
+			Age: ago(now, st.OpenedAt), Silenced: st.View.Silenced || st.Incident.Silenced(now)}
+		if in := cat.Integration(st.Integration); in != nil && st.View.Title == "" {
+			a.IntegrationTitle = first(in.Title, in.ID)
+		}
+		if t := cat.Teams[st.Team]; t != nil && t.Title != "" {
+			a.TeamTitle = t.Title
+		}
+		end := now
+		if !st.ResolvedAt.IsZero() {
+			end = st.ResolvedAt
+		}
+		a.Duration = inWords(end.Sub(st.OpenedAt))
+		return a
+	}
+	for _, st := range open {
+		m.Open = append(m.Open, view(st))
+	}
+	for _, st := range recent {
+		m.Recent = append(m.Recent, view(st))
+	}
+	s.render(w, r, http.StatusOK, alertsPage(m))
+}
+
+// flashes are the results the form endpoints report back (?done=…&id=…):
+// fixed sentences, so the URL cannot put words on the page.
+var flashes = map[string]string{
+	"ack":     "Acknowledged %s.",
+	"resolve": "Resolved %s.",
+	"silence": "Silenced %s.",
+	"expire":  "Expired silence %s.",
+	"create":  "Created silence %s.",
+}
+
+func flashOf(q url.Values) string {
+	f, ok := flashes[q.Get("done")]
+	if !ok {
+		return ""
+	}
+	return strings.Replace(f, "%s", q.Get("id"), 1)
+}
+
+// incidentSilences are the durations of an incident's silence buttons.
+var incidentSilences = map[string]time.Duration{"1h": time.Hour, "4h": 4 * time.Hour, "24h": 24 * time.Hour}
+
+// incidentForm serves POST /alerts/{id}/ack, …/resolve and …/silence.
+func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
+	if s.alertSrc == nil {
+		s.notFound(w, r, "Alerting is not running: there is no incident to act on.")
+		return
+	}
+	id := r.PathValue("id")
+	action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	actor := s.actor(r, "")
+	var err error
+	switch action {
+	case "ack":
+		err = s.alertSrc.Acknowledge(r.Context(), id, actor)
+	case "resolve":
+		err = s.alertSrc.Resolve(r.Context(), id, actor)
+	case "silence":
+		d, ok := incidentSilences[r.PostFormValue("duration")]
+		if !ok {
+			s.problem(w, r, http.StatusBadRequest, "Cannot silence", "duration: want 1h, 4h or 24h.", "/alerts")
+			return
+		}
+		reason := strings.TrimSpace(r.PostFormValue("reason"))
+		if reason == "" {
+			reason = "silenced from the alerts page"
+		}
+		_, err = s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Incident: id, Duration: d, Reason: reason, Creator: actor})
+	}
+	if err != nil {
+		s.formError(w, r, "incident "+id, err, "/alerts")
+		return
+	}
+	http.Redirect(w, r, backTo(r, "/alerts", action, id), http.StatusSeeOther)
+}
+
+// formError answers a failed form action: 404 for an unknown (or already
+// resolved) incident or silence, 503 when alerting cannot be reached.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, what string, err error, back string) {
+	if errors.Is(err, alerting.ErrNotFound) {
+		s.problem(w, r, http.StatusNotFound, "Not found", "Cannot act on "+what+": "+err.Error()+".", back)
+		return
+	}
+	s.logger.Error("form action", "path", r.URL.Path, "err", err)
+	s.problem(w, r, http.StatusServiceUnavailable, "Alerting is unavailable", "The action was not done: alerting cannot be reached; try again shortly.", back)
+}
+
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, code int, title, msg, back string) {
+	s.render(w, r, code, problemPage(title, msg, back))
+}
+
+// backTo is where a form action redirects: the page the form was on when
+// the Referer is a path of this site, else def; /alerts and /silences get
+// the result to show.
+func backTo(r *http.Request, def, done, id string) string {
+	target := def
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Path != "" && strings.HasPrefix(ref.Path, "/") &&
+		!strings.HasPrefix(ref.Path, "//") && (ref.Host == "" || ref.Host == r.Host) && (ref.Scheme == "" || ref.Scheme == "http" || ref.Scheme == "https") {
+		q := ref.Query()
+		q.Del("done")
+		q.Del("id")
+		target = ref.Path
+		if len(q) > 0 {
+			target += "?" + q.Encode()
+		}
+	}
+	path, _, _ := strings.Cut(target, "?")
+	if path != "/alerts" && path != "/silences" {
+		return target
+	}
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	return target + sep + url.Values{"done": {done}, "id": {id}}.Encode()
+}
+
+// ---- /silences
+
+// silenceDurations are the choices of the silence form.
+var silenceDurations = []struct {
+	Value string
+	D     time.Duration
+}{{"1h", time.Hour}, {"4h", 4 * time.Hour}, {"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}}
+
+type silenceRow struct {
+	alerting.Silence
+	Matches string // integration x, system y, team z
+	Left    string // time left (active) or when it ended (expired)
+}
+
+// silenceForm is the create form as submitted (kept on errors).
+type silenceForm struct {
+	Integration, System, Team, Duration, Reason string
+}
+
+type silencesModel struct {
+	CSRF                         string
+	Active, Expired              []silenceRow
+	Form                         silenceForm
+	Errors                       []string
+	Integrations, Systems, Teams []option
+	Durations                    []string
+	Flash                        string
+	Warnings                     []string
+}
+
+func (s *Server) silencesPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := silenceForm{Integration: q.Get("integration"), System: q.Get("system"), Team: q.Get("team"), Duration: "4h"}
+	m := s.silencesModelOf(w, r, f)
+	m.Flash = flashOf(q)
+	s.render(w, r, http.StatusOK, silencesPage(m))
+}
+
+// silencesModelOf builds the silences page around a form.
+func (s *Server) silencesModelOf(w http.ResponseWriter, r *http.Request, f silenceForm) silencesModel {
+	m := silencesModel{CSRF: CSRFToken(w, r), Form: f}
+	for _, d := range silenceDurations {
+		m.Durations = append(m.Durations, d.Value)
+	}
+	cat := s.catalog.Current()
+	teams := map[string]bool{}
+	for _, in := range cat.All() {
+		m.Integrations = append(m.Integrations, option{in.ID, in.ID})
+		teams[in.Owner] = true
+	}
+	for name := range cat.Teams {
+		teams[name] = true
+	}
+	m.Teams = teamOptions(cat, teams)
+	for name, sy := range cat.Systems {
+		m.Systems = append(m.Systems, option{name, first(sy.Title, name)})
+	}
+	slices.SortFunc(m.Integrations, func(a, b option) int { return cmp.Compare(a.Value, b.Value) })
+	slices.SortFunc(m.Systems, func(a, b option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) })
+	if s.alertSrc == nil {
+		m.Warnings = append(m.Warnings, "Alerting is not running: silences cannot be shown or made.")
+		return m
+	}
+	ss, err := s.alertSrc.Silences(r.Context())
+	if err != nil {
+		s.logger.Error("read silences", "err", err)
+		m.Warnings = append(m.Warnings, "Alerting is unavailable: silences are not shown; try again shortly.")
+	}
+	now := s.now()
+	for _, x := range ss {
+		row := silenceRow{Silence: x, Matches: matchesOf(x)}
+		if now.Before(x.Ends) && !now.Before(x.Starts) {
+			row.Left = inWords(x.Ends.Sub(now)) + " left"
+			m.Active = append(m.Active, row)
+		} else {
+			row.Left = "ended " + ago(now, x.Ends)
+			m.Expired = append(m.Expired, row)
+		}
+	}
+	return m
+}
+
+// inWords says a duration in words: "3 days 2 h", "5 h 10 min", "12 min".
+func inWords(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days, h, m := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, strconv.Itoa(days)+" d")
+	}
+	if h > 0 {
+		parts = append(parts, strconv.Itoa(h)+" h")
+	}
+	if m > 0 && days == 0 || len(parts) == 0 {
+		parts = append(parts, strconv.Itoa(m)+" min")
+	}
+	return strings.Join(parts, " ")
+}
+
+func matchesOf(x alerting.Silence) string {
+	var parts []string
+	for _, p := range []struct{ k, v string }{{"integration", x.Integration}, {"system", x.System}, {"team", x.Team}} {
+		if p.v != "" {
+			parts = append(parts, p.k+" "+p.v)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// createSilenceForm serves POST /silences: the form's fields, checked,
+// become a silence; problems show on the page with the form as filled.
+func (s *Server) createSilenceForm(w http.ResponseWriter, r *http.Request) {
+	f := silenceForm{Integration: strings.TrimSpace(r.PostFormValue("integration")), System: strings.TrimSpace(r.PostFormValue("system")),
+		Team: strings.TrimSpace(r.PostFormValue("team")), Duration: r.PostFormValue("duration"), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	var problems []string
+	if f.Integration == "" && f.System == "" && f.Team == "" {
+		problems = append(problems, "Choose an integration, a system or a team to silence.")
+	}
+	var d time.Duration
+	for _, x := range silenceDurations {
+		if x.Value == f.Duration {
+			d = x.D
+		}
+	}
+	if d == 0 {
+		problems = append(problems, "Duration: choose 1h, 4h, 24h or 7d.")
+	}
+	if f.Reason == "" {
+		problems = append(problems, "Reason: say why (it is shown with the silence).")
+	}
+	if len(problems) == 0 && s.alertSrc == nil {
+		problems = append(problems, "Alerting is not running: no silence can be made.")
+	}
+	if len(problems) == 0 {
+		sil, err := s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Integration: f.Integration, System: f.System, Team: f.Team,
+			Duration: d, Reason: f.Reason, Creator: s.actor(r, "")})
+		if err == nil {
+			http.Redirect(w, r, "/silences?"+url.Values{"done": {"create"}, "id": {sil.ID}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		if !errors.Is(err, alerting.ErrNotFound) && !strings.HasPrefix(err.Error(), "a silence") {
+			s.logger.Error("create silence", "err", err)
+			problems = append(problems, "Alerting is unavailable: the silence was not made; try again shortly.")
+		} else {
+			problems = append(problems, "The silence was not made: "+err.Error()+".")
+		}
+	}
+	m := s.silencesModelOf(w, r, f)
+	m.Errors = problems
+	s.render(w, r, http.StatusBadRequest, silencesPage(m))
+}
+
+// expireSilenceForm serves POST /silences/{id}/expire.
+func (s *Server) expireSilenceForm(w http.ResponseWriter, r *http.Request) {
+	if s.alertSrc == nil {
+		s.notFound(w, r, "Alerting is not running: there is no silence to expire.")
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.alertSrc.Expire(r.Context(), id, s.actor(r, "")); err != nil {
+		s.formError(w, r, "silence "+id, err, "/silences")
+		return
+	}
+	http.Redirect(w, r, backTo(r, "/silences", "expire", id), http.StatusSeeOther)
+}

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"cmp"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/analyzer/estate"
+)
+
+// hubCount is how many of the most connected systems the map lists.
+const hubCount = 5
+
+// mapNode is a system of the estate map.
+type mapNode struct {
+	ID         string  `json:"id"`
+	Label      string  `json:"label"`
+	Kind       string  `json:"kind"`
+	Owner      string  `json:"owner"`
+	Catalogued bool    `json:"catalogued"`
+	Degree     int     `json:"degree"` // integrations that touch the system
+	Sources    int     `json:"sources"`
+	Targets    int     `json:"targets"`
+	Share      float64 `json:"share"` // degree / integrations on the map
+	Hub        bool    `json:"hub"`
+}
+
+// mapEdge is an integration from its source to one of its targets.
+type mapEdge struct {
+	ID          string `json:"id"`
+	Source      string `json:"source"`
+	Target      string `json:"target"`
+	Integration string `json:"integration"`
+	Label       string `json:"label"`
+	Team        string `json:"team"`
+	Tier        int    `json:"tier"`
+	Lifecycle   string `json:"lifecycle"`
+	// Health is the worst of the integration's SLOs and open incident:
+	// page, ticket, no_data, ok, or none without SLO or incident.
+	Health string `json:"health"`
+	Volume uint64 `json:"volume"` // executions in the last hour
+}
+
+// mapGraph is the map's data: GET /map/data.json and the page's JSON block.
+type mapGraph struct {
+	Nodes        []mapNode `json:"nodes"`
+	Edges        []mapEdge `json:"edges"`
+	Integrations int       `json:"integrations"`
+	MaxDegree    int       `json:"max_degree"`
+	MaxVolume    uint64    `json:"max_volume"`
+	Selected     string    `json:"selected,omitempty"`
+}
+
+// mapModel is what /map renders.
+type mapModel struct {
+	Graph    mapGraph
+	Systems  []mapNode // by degree, most connected first
+	Hubs     []mapNode
+	System   string
+	Impact   *estate.SystemImpact
+	Warnings []string
+}
+
+// health combines an SLO summary and an incident severity into one status.
+func health(s sloSummary, incident string) string {
+	switch {
+	case s.Status == "page" || incident == "page":
+		return "page"
+	case s.Status == "ticket" || incident != "":
+		return "ticket"
+	case s.Status != "":
+		return s.Status
+	}
+	return "none"
+}
+
+// graph builds the map from one read of each source. Retired
+// integrations are left out unless they carried traffic in the last hour.
+func (s *Server) graph(r *http.Request) (mapGraph, []string) {
+	ctx := r.Context()
+	now := s.now()
+	cat := s.catalog.Current()
+	var warns []string
+	counts, err := s.store.IntegrationCounts(ctx, now.Add(-time.Hour), now)
+	if err != nil {
+		s.logger.Error("read integration counts", "err", err)
+		warns = append(warns, "ClickHouse is unavailable: edge widths (volume) are not shown.")
+	}
+	slos := map[string]*sloSummary{}
+	if s.sloSource != nil {
+		for _, st := range s.sloSource.Results() {
+			a := slos[st.SLO.Integration]
+			if a == nil {
+				a = &sloSummary{}
+				slos[st.SLO.Integration] = a
+			}
+			a.add(st)
+		}
+	}
+	incidents := map[string]string{}
+	open, _, err := s.incidentsSince(ctx, now)
+	if err != nil {
+		s.logger.Error("read incidents", "err", err)
+		warns = append(warns, "Alerting is unavailable: open incidents do not colour the edges.")
+	}
+	for _, iv := range open {
+		if cur, ok := incidents[iv.Integration]; !ok || (cur != "page" && iv.Severity == "page") {
+			incidents[iv.Integration] = iv.Severity
+		}
+	}
+
+	g := mapGraph{Nodes: []mapNode{}, Edges: []mapEdge{}}
+	nodes := map[string]*mapNode{}
+	node := func(id string) *mapNode {
+		n := nodes[id]
+		if n == nil {
+			n = &mapNode{ID: id, Label: id}
+			if sy := cat.Systems[id]; sy != nil {
+				n.Label, n.Kind, n.Owner, n.Catalogued = first(sy.Title, id), sy.Kind, sy.Owner, true
+			}
+			nodes[id] = n
+		}
+		return n
+	}
+	for id := range cat.Systems {
+		node(id)
+	}
+	for _, in := range cat.All() {
+		c := counts[in.ID]
+		if in.Source == "" || len(in.Targets) == 0 || (in.Lifecycle == intops.LifecycleRetired && c.Executions == 0) {
+			continue
+		}
+		g.Integrations++
+		var sum sloSummary
+		if a := slos[in.ID]; a != nil {
+			sum = *a
+		}
+		h := health(sum, incidents[in.ID])
+		touched := map[string]bool{in.Source: true}
+		node(in.Source).Sources++
+		for _, t := range in.Targets {
+			touched[t] = true
+			node(t).Targets++
+			g.Edges = append(g.Edges, mapEdge{ID: in.ID + "→" + t, Source: in.Source, Target: t, Integration: in.ID,
+				Label: first(in.Title, in.ID), Team: in.Owner, Tier: in.Tier, Lifecycle: string(in.Lifecycle), Health: h, Volume: c.Executions})
+			g.MaxVolume = max(g.MaxVolume, c.Executions)
+		}
+		for sys := range touched {
+			node(sys).Degree++
+		}
+	}
+	for _, n := range nodes {
+		if g.Integrations > 0 {
+			n.Share = float64(n.Degree) / float64(g.Integrations)
+		}
+		g.MaxDegree = max(g.MaxDegree, n.Degree)
+		g.Nodes = append(g.Nodes, *n)
+	}
+	slices.SortFunc(g.Nodes, func(a, b mapNode) int { return cmp.Or(cmp.Compare(b.Degree, a.Degree), cmp.Compare(a.ID, b.ID)) })
+	for i := range g.Nodes {
+		if i < hubCount && g.Nodes[i].Degree > 0 {
+			g.Nodes[i].Hub = true
+		}
+	}
+	return g, warns
+}
+
+func (s *Server) mapData(w http.ResponseWriter, r *http.Request) {
+	g, _ := s.graph(r)
+	g.Selected = r.URL.Query().Get("system")
+	writeJSON(w, http.StatusOK, g)
+}
+
+func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
+	g, warns := s.graph(r)
+	m := mapModel{Graph: g, Systems: g.Nodes, Warnings: warns, System: r.URL.Query().Get("system")}
+	for _, n := range g.Nodes {
+		if n.Hub {
+			m.Hubs = append(m.Hubs, n)
+		}
+	}
+	code := http.StatusOK
+	if m.System != "" {
+		m.Graph.Selected = m.System
+		switch {
+		case s.estateSrc == nil:
+			m.Warnings = append(m.Warnings, "The estate analysis is not configured: change impact is not available.")
+		default:
+			im, err := s.estateSrc.Impact(r.Context(), m.System)
+			switch {
+			case errors.Is(err, estate.ErrUnknownSystem):
+				code = http.StatusNotFound
+				m.Warnings = append(m.Warnings, "No system "+m.System+" in the catalog.")
+			case err != nil:
+				s.logger.Error("system impact", "system", m.System, "err", err)
+				m.Warnings = append(m.Warnings, "Change impact is unavailable (ClickHouse or the catalog); try again shortly.")
+			default:
+				m.Impact = im
+			}
+		}
+	}
+	s.render(w, r, code, mapPage(m))
+}
+
+// systemURL is the map with a system's change impact.
+func systemURL(id string) string { return "/map?system=" + url.QueryEscape(id) }
