@@ -14,7 +14,10 @@ type SpanQuery struct {
 	IntegrationID *string // nil: any; "": unattributed only
 	From, To      time.Time
 	FailedOnly    bool
-	Limit         int // 0: no limit
+	// ExecutionsOnly keeps execution (root or entry) spans.
+	ExecutionsOnly bool
+	TraceID        string // "": any trace
+	Limit          int    // 0: no limit
 }
 
 // Spans reads raw spans, newest first.
@@ -35,6 +38,13 @@ func (db *DB) Spans(ctx context.Context, q SpanQuery) ([]intops.FlowSpan, error)
 	}
 	if q.FailedOnly {
 		where = append(where, "status = 2")
+	}
+	if q.ExecutionsOnly {
+		where = append(where, "execution = 1")
+	}
+	if q.TraceID != "" {
+		where = append(where, "trace_id = ?")
+		args = append(args, q.TraceID)
 	}
 	sql := "SELECT " + spanColumns + " FROM " + db.database + ".flow_spans"
 	if len(where) > 0 {

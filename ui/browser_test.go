@@ -197,5 +197,57 @@ func TestBrowserPages(t *testing.T) {
 			t.Errorf("url %s", url)
 		}
 		noProblems(url)
+
+		// the three charts have data; 90d draws 2,160 hours
+		var charts, classPoints, latencyPoints, failedRows int
+		err = chromedp.Run(ctx,
+			chromedp.Navigate(hs.URL+"/integrations/shop-to-erp-orders?range=90d"),
+			chromedp.WaitVisible(`#chart-latency canvas`, chromedp.ByQuery),
+			pollJS(`window.intopsCharts && window.intopsCharts.length === 3 && window.intopsChart === window.intopsCharts[0]`),
+			pollJS(`window.intopsChart.data[1].length === 2160`),
+			chromedp.Evaluate(`window.intopsCharts.length`, &charts),
+			chromedp.Evaluate(`window.intopsCharts[1].data.slice(1).reduce((n, s) => n + s.filter(v => v > 0).length, 0)`, &classPoints),
+			chromedp.Evaluate(`window.intopsCharts[2].data.slice(1).reduce((n, s) => n + s.filter(v => v != null && v > 0).length, 0)`, &latencyPoints),
+			chromedp.Evaluate(`document.querySelectorAll('[data-testid="failed-row"]').length`, &failedRows),
+		)
+		if err != nil {
+			t.Fatalf("range 90d: %v", err)
+		}
+		if charts != 3 || classPoints == 0 || latencyPoints == 0 || failedRows != 20 {
+			t.Errorf("90d: %d charts, %d class points, %d latency points, %d failed rows", charts, classPoints, latencyPoints, failedRows)
+		}
+		noProblems("?range=90d")
+
+		// a failed execution's trace link shows the trace's spans
+		var spans int
+		err = chromedp.Run(ctx,
+			chromedp.Click(`[data-testid="failed-row"] a[data-testid="trace-link"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`[data-testid="trace-span"]`, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelectorAll('[data-testid="trace-span"]').length`, &spans),
+			chromedp.Location(&url),
+		)
+		if err != nil {
+			t.Fatalf("trace: %v", err)
+		}
+		if spans != 3 || !strings.Contains(url, "trace=") {
+			t.Errorf("trace %s: %d spans, want 3", url, spans)
+		}
+		screenshot(t, ctx, "integration-trace.png")
+		noProblems(url)
+
+		var msg string
+		err = chromedp.Run(ctx,
+			chromedp.Navigate(hs.URL+"/integrations/shop-to-erp-orders?trace=not-hex"),
+			chromedp.WaitVisible(`[data-testid="trace-error"]`, chromedp.ByQuery),
+			chromedp.Text(`[data-testid="trace-error"]`, &msg, chromedp.ByQuery),
+			pollJS(`window.intopsCharts && window.intopsCharts.length === 3`),
+		)
+		if err != nil {
+			t.Fatalf("bad trace: %v", err)
+		}
+		if !strings.Contains(msg, "Not a trace id") {
+			t.Errorf("bad trace id message %q", msg)
+		}
+		noProblems("?trace=not-hex")
 	})
 }

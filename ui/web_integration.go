@@ -2,11 +2,14 @@ package ui
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/slo"
@@ -24,6 +27,8 @@ var chartRanges = []struct {
 	{"6h", 6 * time.Hour, false},
 	{"24h", 24 * time.Hour, false},
 	{"7d", 7 * 24 * time.Hour, true},
+	{"30d", 30 * 24 * time.Hour, true},
+	{"90d", 90 * 24 * time.Hour, true},
 }
 
 // sloView is one SLO of the integration page.
@@ -52,6 +57,33 @@ type chartData struct {
 	T          []int64   `json:"t"`
 	Executions []float64 `json:"executions"`
 	Failures   []float64 `json:"failures"`
+	// Classes names the error classes that occur in the range (in the
+	// order of intops.ErrorClasses); ByClass[k] is the failures of
+	// Classes[k] per bucket.
+	Classes []string    `json:"classes"`
+	ByClass [][]float64 `json:"by_class"`
+	// P50, P95 and P99 are latency quantiles in milliseconds estimated from
+	// the rollup's latency buckets; null where a bucket has no executions
+	// (or no latency buckets).
+	P50 []*float64 `json:"p50"`
+	P95 []*float64 `json:"p95"`
+	P99 []*float64 `json:"p99"`
+}
+
+// failedView is one failed execution of the integration page.
+type failedView struct {
+	At                       time.Time
+	Class, Message, Duration string
+	TraceID                  string
+}
+
+// traceSpanView is one span of the trace the page shows, Depth levels
+// under its root.
+type traceSpanView struct {
+	Depth                                 int
+	Name, Service, Kind, Offset, Duration string
+	Status, Message                       string
+	Failed                                bool
 }
 
 // integrationModel is everything the integration page renders.
@@ -66,7 +98,30 @@ type integrationModel struct {
 	Chart           chartData
 	Executions, Bad uint64
 	Warnings        []string
+	// Failed lists the last failed executions in the range (nil when the
+	// store cannot read spans: FailedKnown is false then).
+	Failed      []failedView
+	FailedKnown bool
+	// Trace is the ?trace= parameter; TraceError explains a bad one,
+	// TraceSpans lists the trace's spans.
+	Trace      string
+	TraceError string
+	TraceSpans []traceSpanView
 }
+
+// spanReader is the part of a store that reads raw spans
+// (*clickhouse.DB has it); the page lists failed executions and traces
+// only when the store has it.
+type spanReader interface {
+	Spans(ctx context.Context, q clickhouse.SpanQuery) ([]intops.FlowSpan, error)
+}
+
+// Raw span reads of the integration page stay bounded.
+const (
+	failedShown    = 20
+	traceScanLimit = 5000 // spans of one trace read at most
+	messageMax     = 200
+)
 
 func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -144,13 +199,171 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		m.Executions += uint64(m.Chart.Executions[i])
 		m.Bad += uint64(m.Chart.Failures[i])
 	}
+	if sr, ok := s.store.(spanReader); ok {
+		s.readFailures(ctx, sr, &m, in.ID, from, to, r.URL.Query().Get("trace"))
+	}
 	s.render(w, r, http.StatusOK, integrationPage(m))
+}
+
+// readFailures fills the page's failed executions and, when asked for,
+// the spans of one trace.
+func (s *Server) readFailures(ctx context.Context, sr spanReader, m *integrationModel, id string, from, to time.Time, trace string) {
+	spans, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, FailedOnly: true, ExecutionsOnly: true, Limit: failedShown})
+	if err != nil {
+		s.logger.Error("read failed spans", "integration", id, "err", err)
+		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: failed executions are not shown.")
+	} else {
+		m.FailedKnown = true
+		for _, sp := range spans { // newest first
+			if !sp.Execution || sp.Status != intops.StatusError {
+				continue
+			}
+			m.Failed = append(m.Failed, failedView{At: sp.Start, Class: string(sp.ErrorClass), Message: truncate(sp.StatusMessage, messageMax),
+				Duration: sp.Duration.Round(time.Millisecond).String(), TraceID: sp.TraceID})
+			if len(m.Failed) == failedShown {
+				break
+			}
+		}
+	}
+	if trace == "" {
+		return
+	}
+	m.Trace = trace
+	if !validTraceID(trace) {
+		m.TraceError = "Not a trace id: it must be at most 32 hexadecimal digits."
+		return
+	}
+	trace = strings.ToLower(trace)
+	m.Trace = trace
+	// The integration's spans of the trace in the range say when it
+	// happened; then every span of it around that time (other
+	// integrations' and unattributed spans of the same trace).
+	mine, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, TraceID: trace, Limit: traceScanLimit})
+	if err != nil {
+		s.logger.Error("read trace", "trace", trace, "err", err)
+		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
+		return
+	}
+	var lo, hi time.Time
+	for _, sp := range mine {
+		if sp.TraceID != trace {
+			continue
+		}
+		if lo.IsZero() || sp.Start.Before(lo) {
+			lo = sp.Start
+		}
+		if end := sp.Start.Add(sp.Duration); end.After(hi) {
+			hi = end
+		}
+	}
+	if lo.IsZero() {
+		m.TraceError = "No span of trace " + trace + " for this integration in the last " + m.Range + "."
+		return
+	}
+	all, err := sr.Spans(ctx, clickhouse.SpanQuery{From: lo.Add(-time.Minute), To: hi.Add(time.Minute), TraceID: trace, Limit: traceScanLimit})
+	if err != nil {
+		s.logger.Error("read trace", "trace", trace, "err", err)
+		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
+		return
+	}
+	var trSpans []intops.FlowSpan
+	for _, sp := range all {
+		if sp.TraceID == trace {
+			trSpans = append(trSpans, sp)
+		}
+	}
+	m.TraceSpans = traceTree(trSpans)
+}
+
+// validTraceID accepts up to 32 hexadecimal digits.
+func validTraceID(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// traceTree orders a trace's spans depth first, children by start, with
+// start offsets from the earliest span. Spans whose parent is missing are
+// roots.
+func traceTree(spans []intops.FlowSpan) []traceSpanView {
+	if len(spans) == 0 {
+		return nil
+	}
+	slices.SortFunc(spans, func(a, b intops.FlowSpan) int {
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.SpanID, b.SpanID))
+	})
+	t0 := spans[0].Start
+	byID := map[string]bool{}
+	for _, sp := range spans {
+		byID[sp.SpanID] = true
+	}
+	children := map[string][]int{}
+	var roots []int
+	for i, sp := range spans {
+		if sp.ParentSpanID == "" || !byID[sp.ParentSpanID] || sp.ParentSpanID == sp.SpanID {
+			roots = append(roots, i)
+		} else {
+			children[sp.ParentSpanID] = append(children[sp.ParentSpanID], i)
+		}
+	}
+	var out []traceSpanView
+	seen := make([]bool, len(spans))
+	var walk func(i, depth int)
+	walk = func(i, depth int) {
+		if seen[i] {
+			return
+		}
+		seen[i] = true
+		sp := spans[i]
+		status := "ok"
+		switch sp.Status {
+		case intops.StatusError:
+			status = "error"
+			if sp.ErrorClass != "" {
+				status += " (" + string(sp.ErrorClass) + ")"
+			}
+		case intops.StatusUnset:
+			status = "unset"
+		}
+		out = append(out, traceSpanView{Depth: min(depth, 8), Name: sp.Name, Service: sp.ServiceName, Kind: sp.Kind,
+			Offset: "+" + sp.Start.Sub(t0).Round(time.Millisecond).String(), Duration: sp.Duration.Round(time.Millisecond).String(),
+			Status: status, Message: truncate(sp.StatusMessage, messageMax), Failed: sp.Status == intops.StatusError})
+		for _, c := range children[sp.SpanID] {
+			walk(c, depth+1)
+		}
+	}
+	for _, i := range roots {
+		walk(i, 0)
+	}
+	for i := range spans { // cycles: whatever the walk missed
+		walk(i, 0)
+	}
+	return out
 }
 
 // chartOf lays the buckets on a regular grid from `from` to `to`.
 func chartOf(rangeName string, buckets []clickhouse.MinuteCounts, from, to time.Time, step time.Duration) chartData {
 	n := int(to.Sub(from) / step)
 	c := chartData{Range: rangeName, Step: int64(step / time.Second), T: make([]int64, n), Executions: make([]float64, n), Failures: make([]float64, n)}
+	byClass := make([][]float64, len(intops.ErrorClasses))
+	for k := range byClass {
+		byClass[k] = make([]float64, n)
+	}
+	le := make([][]uint64, n) // summed per grid bucket; nil: none
 	for i := range n {
 		c.T[i] = from.Add(time.Duration(i) * step).Unix()
 	}
@@ -161,8 +374,64 @@ func chartOf(rangeName string, buckets []clickhouse.MinuteCounts, from, to time.
 		}
 		c.Executions[i] += float64(b.Executions)
 		c.Failures[i] += float64(b.Failed)
+		for k := range b.ByClass {
+			byClass[k][i] += float64(b.ByClass[k])
+		}
+		if len(b.LE) == len(clickhouse.LatencyBounds) {
+			if le[i] == nil {
+				le[i] = make([]uint64, len(b.LE))
+			}
+			for k, x := range b.LE {
+				le[i][k] += x
+			}
+		}
+	}
+	c.Classes, c.ByClass = []string{}, [][]float64{}
+	for k, cls := range intops.ErrorClasses {
+		if slices.ContainsFunc(byClass[k], func(x float64) bool { return x > 0 }) {
+			c.Classes = append(c.Classes, string(cls))
+			c.ByClass = append(c.ByClass, byClass[k])
+		}
+	}
+	c.P50, c.P95, c.P99 = make([]*float64, n), make([]*float64, n), make([]*float64, n)
+	for i := range n {
+		if c.Executions[i] == 0 || le[i] == nil {
+			continue
+		}
+		total := uint64(c.Executions[i])
+		c.P50[i] = quantileMS(le[i], total, 0.50)
+		c.P95[i] = quantileMS(le[i], total, 0.95)
+		c.P99[i] = quantileMS(le[i], total, 0.99)
 	}
 	return c
+}
+
+// quantileMS estimates the q-quantile of a bucket's latency, in
+// milliseconds, from its cumulative counts le over
+// clickhouse.LatencyBounds, interpolating on a log scale between the
+// bounds around it. Below the first bound it interpolates from a tenth of
+// it; beyond the last it gives the last bound (a lower bound).
+func quantileMS(le []uint64, total uint64, q float64) *float64 {
+	bounds := clickhouse.LatencyBounds
+	target := q * float64(total)
+	ms := func(d float64) *float64 { v := math.Round(d/float64(time.Millisecond)*100) / 100; return &v }
+	for i, c := range le {
+		if float64(c) < target {
+			continue
+		}
+		lo, below := float64(bounds[0])/10, 0.0
+		if i > 0 {
+			lo, below = float64(bounds[i-1]), float64(le[i-1])
+		}
+		hi := float64(bounds[i])
+		f := 1.0
+		if float64(c) > below {
+			f = (target - below) / (float64(c) - below)
+		}
+		f = math.Max(0, math.Min(1, f))
+		return ms(math.Exp(math.Log(lo) + f*(math.Log(hi)-math.Log(lo))))
+	}
+	return ms(float64(bounds[len(bounds)-1]))
 }
 
 func sloViewOf(st slo.Status) sloView {

@@ -2,14 +2,18 @@ package ui_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/anomaly"
 	"github.com/intops/intops/analyzer/slo"
@@ -55,6 +59,12 @@ func (s estateStore) series(ids []string, from, to time.Time, step time.Duration
 			m := clickhouse.MinuteCounts{Minute: t, Width: step, Executions: n}
 			if id == "shop-to-erp-orders" && webNow.Sub(t) < 50*time.Minute {
 				m.Failed = n / 3
+				m.ByClass[intops.ErrorTimeout.Index()] = m.Failed / 2
+				m.ByClass[intops.ErrorUnavailable.Index()] = m.Failed - m.Failed/2
+			}
+			m.LE = make([]uint64, len(clickhouse.LatencyBounds))
+			for k := range m.LE { // most take 100–500 ms, all under 10 s
+				m.LE[k] = uint64(math.Round(float64(n) * latencyShare[min(k, len(latencyShare)-1)]))
 			}
 			out[id] = append(out[id], m)
 		}
@@ -71,6 +81,47 @@ func (s estateStore) Hours(_ context.Context, ids []string, from, to time.Time) 
 }
 
 func (estateStore) Ping(context.Context) error { return nil }
+
+// latencyShare is the fake's cumulative share of executions under each of
+// clickhouse.LatencyBounds.
+var latencyShare = []float64{0, 0.02, 0.1, 0.3, 0.7, 0.9, 0.96, 0.99, 0.995, 1}
+
+// fakeTraceID is the trace of the i-th failed execution of the fake.
+func fakeTraceID(i int) string { return fmt.Sprintf("%032x", 0xabc000+i) }
+
+// Spans serves shop-to-erp-orders' failed executions, one a minute in the
+// last 40 minutes, each a trace of an execution span, a client span under
+// it and an unattributed span of the ERP under that.
+func (estateStore) Spans(_ context.Context, q clickhouse.SpanQuery) ([]intops.FlowSpan, error) {
+	var out []intops.FlowSpan
+	for i := range 40 { // newest first
+		start := webNow.Add(-time.Duration(i+1) * time.Minute)
+		tr := fakeTraceID(i)
+		root := intops.FlowSpan{TraceID: tr, SpanID: fmt.Sprintf("%016x", 3*i+1), Name: "POST /orders", Kind: "server",
+			Start: start, Duration: 1500 * time.Millisecond, Status: intops.StatusError, IntegrationID: "shop-to-erp-orders",
+			Execution: true, ErrorClass: intops.ErrorTimeout, ServiceName: "order-bridge",
+			StatusMessage: "upstream timed out " + strings.Repeat("x", 300)}
+		call := intops.FlowSpan{TraceID: tr, SpanID: fmt.Sprintf("%016x", 3*i+2), ParentSpanID: root.SpanID, Name: "erp.CreateOrder",
+			Kind: "client", Start: start.Add(20 * time.Millisecond), Duration: 1400 * time.Millisecond, Status: intops.StatusError,
+			IntegrationID: "shop-to-erp-orders", ErrorClass: intops.ErrorTimeout, ServiceName: "order-bridge", StatusMessage: "deadline exceeded"}
+		erp := intops.FlowSpan{TraceID: tr, SpanID: fmt.Sprintf("%016x", 3*i+3), ParentSpanID: call.SpanID, Name: "BAPI_SALESORDER_CREATE",
+			Kind: "server", Start: start.Add(40 * time.Millisecond), Duration: 1300 * time.Millisecond, Status: intops.StatusOK, ServiceName: "sap-erp"}
+		for _, sp := range []intops.FlowSpan{erp, call, root} {
+			switch {
+			case q.IntegrationID != nil && sp.IntegrationID != *q.IntegrationID,
+				!q.From.IsZero() && sp.Start.Before(q.From), !q.To.IsZero() && !sp.Start.Before(q.To),
+				q.FailedOnly && sp.Status != intops.StatusError,
+				q.ExecutionsOnly && !sp.Execution, q.TraceID != "" && sp.TraceID != q.TraceID:
+				continue
+			}
+			out = append(out, sp)
+		}
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
 
 type fixedSLOs []slo.Status
 
@@ -232,12 +283,71 @@ func TestIntegrationPage(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+	// the three charts' data: executions, failures by class, latency
+	data := chartJSON(t, body)
+	if len(data.T) != 24*60 || len(data.Executions) != len(data.T) || len(data.P50) != len(data.T) {
+		t.Errorf("chart: %d buckets, want %d", len(data.T), 24*60)
+	}
+	if !slices.Equal(data.Classes, []string{"timeout", "unavailable"}) || len(data.ByClass) != 2 || slices.Max(data.ByClass[0]) == 0 {
+		t.Errorf("classes %v", data.Classes)
+	}
+	if p50, p99 := data.P50[len(data.P50)-1], data.P99[len(data.P99)-1]; p50 == nil || p99 == nil || *p50 < 100 || *p50 > 250 || *p99 < 2000 || *p99 > 5000 {
+		t.Errorf("latency p50 %v p99 %v, want 100–250 ms and 2–5 s", p50, p99)
+	}
+	if got := strings.Count(body, `data-testid="failed-row"`); got != 20 {
+		t.Errorf("%d failed executions, want 20", got)
+	}
+	if strings.Contains(body, strings.Repeat("x", 201)) || !strings.Contains(body, fakeTraceID(0)) {
+		t.Error("failed executions: message not truncated or trace missing")
+	}
+	_, body = get(t, srv, "/integrations/shop-to-erp-orders?range=24h&trace="+fakeTraceID(3))
+	if got := strings.Count(body, `data-testid="trace-span"`); got != 3 || !strings.Contains(body, "BAPI_SALESORDER_CREATE") ||
+		!strings.Contains(body, "depth-2") {
+		t.Errorf("trace: %d spans, want 3 (with the unattributed ERP span two levels down)", got)
+	}
+	for _, bad := range []string{"xyz", strings.Repeat("a", 33), "%3Cscript%3E"} {
+		resp, body := get(t, srv, "/integrations/shop-to-erp-orders?trace="+bad)
+		if resp.StatusCode != 200 || !strings.Contains(body, "Not a trace id") || strings.Contains(body, `data-testid="trace-span"`) {
+			t.Errorf("trace=%s: %d", bad, resp.StatusCode)
+		}
+	}
+	for rg, n := range map[string]int{"30d": 30 * 24, "90d": 90 * 24} {
+		resp, body := get(t, srv, "/integrations/shop-to-erp-orders?range="+rg)
+		if d := chartJSON(t, body); resp.StatusCode != 200 || len(d.T) != n || d.Step != 3600 {
+			t.Errorf("range %s: %d, %d buckets, want %d hours", rg, resp.StatusCode, len(d.T), n)
+		}
+	}
 	if resp, body := get(t, srv, "/integrations/no-such-thing"); resp.StatusCode != 404 || !strings.Contains(body, "No integration no-such-thing") {
 		t.Errorf("unknown id: %d", resp.StatusCode)
 	}
 	if resp, body := get(t, srv, "/static/htmx.min.js"); resp.StatusCode != 200 || len(body) < 10000 {
 		t.Errorf("static htmx: %d, %d bytes", resp.StatusCode, len(body))
 	}
+}
+
+type chartJSONData struct {
+	Step       int64       `json:"step"`
+	T          []int64     `json:"t"`
+	Executions []float64   `json:"executions"`
+	Classes    []string    `json:"classes"`
+	ByClass    [][]float64 `json:"by_class"`
+	P50        []*float64  `json:"p50"`
+	P99        []*float64  `json:"p99"`
+}
+
+var chartDataRE = regexp.MustCompile(`(?s)<script id="chart-data" type="application/json">(.*?)</script>`)
+
+func chartJSON(t *testing.T, body string) chartJSONData {
+	t.Helper()
+	m := chartDataRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no chart-data block")
+	}
+	var d chartJSONData
+	if err := json.Unmarshal([]byte(m[1]), &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func TestPagesWhenClickHouseIsDown(t *testing.T) {

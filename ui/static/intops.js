@@ -1,19 +1,21 @@
-// intops pages' script: draws the integration chart from the JSON data
+// intops pages' script: draws the integration charts from the JSON data
 // block the page carries (no inline script: the CSP allows 'self' only).
+// window.intopsCharts holds the uPlot instances (executions, failures by
+// class, latency); window.intopsChart is the first.
 (function () {
   "use strict";
+
+  // one colour per error class, in the order of intops.ErrorClasses
+  var classColors = {
+    transient: "#e8a33d", timeout: "#d1495b", auth: "#8e44ad", rate_limit: "#2e86de",
+    validation: "#16a085", unavailable: "#c0392b", unknown: "#7f8c8d"
+  };
 
   function css(name) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   }
 
-  function drawChart() {
-    var el = document.getElementById("chart");
-    var src = document.getElementById("chart-data");
-    if (!el || !src || typeof uPlot === "undefined") {
-      return;
-    }
-    var d = JSON.parse(src.textContent);
+  function draw(el, label, series, data, yExtra) {
     var fg = css("--fg"), line = css("--line");
     var axis = { stroke: fg, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 } };
     var opts = {
@@ -21,24 +23,67 @@
       height: 300,
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true } },
-      axes: [axis, Object.assign({}, axis, { label: "per " + (d.step >= 3600 ? "hour" : "minute") })],
-      series: [
-        {},
-        { label: "executions", stroke: css("--exec"), width: 1.5, points: { show: false } },
-        { label: "failures", stroke: css("--fail"), width: 1.5, points: { show: false } }
-      ]
+      axes: [axis, Object.assign({}, axis, { label: label }, yExtra || {})],
+      series: [{}].concat(series)
     };
     el.textContent = "";
-    var chart = new uPlot(opts, [d.t, d.executions, d.failures], el);
-    window.intopsChart = chart;
+    var chart = new uPlot(opts, data, el);
     window.addEventListener("resize", function () {
       chart.setSize({ width: Math.max(300, el.clientWidth), height: 300 });
     });
+    return chart;
+  }
+
+  function line(label, stroke) {
+    return { label: label, stroke: stroke, width: 1.5, points: { show: false } };
+  }
+
+  function drawCharts() {
+    var el = document.getElementById("chart");
+    var src = document.getElementById("chart-data");
+    if (!el || !src || typeof uPlot === "undefined") {
+      return;
+    }
+    var d = JSON.parse(src.textContent);
+    var per = "per " + (d.step >= 3600 ? "hour" : "minute");
+    var charts = [];
+    charts.push(draw(el, per, [line("executions", css("--exec")), line("failures", css("--fail"))],
+      [d.t, d.executions, d.failures]));
+
+    var cel = document.getElementById("chart-classes");
+    if (cel) {
+      var classes = d.classes || [], byClass = d.by_class || [];
+      var cseries = [], cdata = [d.t];
+      for (var i = 0; i < classes.length; i++) {
+        cseries.push(line(classes[i], classColors[classes[i]] || css("--fail")));
+        cdata.push(byClass[i]);
+      }
+      if (cseries.length === 0) { // an empty chart keeps the time axis
+        cseries.push(line("failures", css("--fail")));
+        cdata.push(d.failures);
+      }
+      charts.push(draw(cel, "failures " + per, cseries, cdata));
+    }
+
+    var lel = document.getElementById("chart-latency");
+    if (lel) {
+      var ms = function (u, vals) {
+        return vals.map(function (v) { return v == null ? "" : v >= 1000 ? +(v / 1000).toFixed(2) + " s" : +v.toFixed(1) + " ms"; });
+      };
+      var lc = draw(lel, "latency", [
+        Object.assign(line("p50", css("--exec")), { spanGaps: false }),
+        Object.assign(line("p95", "#e8a33d"), { spanGaps: false }),
+        Object.assign(line("p99", css("--fail")), { spanGaps: false })
+      ], [d.t, d.p50 || [], d.p95 || [], d.p99 || []], { values: ms, size: 70 });
+      charts.push(lc);
+    }
+    window.intopsCharts = charts;
+    window.intopsChart = charts[0];
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawChart);
+    document.addEventListener("DOMContentLoaded", drawCharts);
   } else {
-    drawChart();
+    drawCharts();
   }
 })();
