@@ -76,11 +76,17 @@ func TestBrowserOnTheRealStack(t *testing.T) {
 	if rows != len(cat.Integrations) {
 		t.Errorf("estate: %d rows, want %d", rows, len(cat.Integrations))
 	}
+	var band int
 	check("/integrations/shop-to-erp-orders", `#chart canvas`,
 		pollJS(`window.intopsChart && window.intopsChart.data[1].length > 0`),
-		chromedp.Evaluate(`window.intopsChart.data[2].filter(v => v > 0).length`, &points))
+		chromedp.Evaluate(`window.intopsChart.data[2].filter(v => v > 0).length`, &points),
+		// the expected executions and their normal range, from the baseline
+		chromedp.Evaluate(`window.intopsChart.data.length === 6 ? window.intopsChart.data[3].filter(v => v > 0).length : -1`, &band))
 	if points < 15 {
 		t.Errorf("the outage shows in %d minutes of the chart, want about 20", points)
+	}
+	if band < 300 {
+		t.Errorf("the expected band has %d points, want the 360 minutes of the range", band)
 	}
 	var body string
 	check("/slos", "main", chromedp.Text("main", &body, chromedp.ByQuery))

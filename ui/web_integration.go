@@ -57,6 +57,12 @@ type chartData struct {
 	T          []int64   `json:"t"`
 	Executions []float64 `json:"executions"`
 	Failures   []float64 `json:"failures"`
+	// Expected, Low and High are the executions the anomaly baseline
+	// expects per bucket and its normal range (absent before one is
+	// learned).
+	Expected []float64 `json:"expected,omitempty"`
+	Low      []float64 `json:"low,omitempty"`
+	High     []float64 `json:"high,omitempty"`
 	// Classes names the error classes that occur in the range (in the
 	// order of intops.ErrorClasses); ByClass[k] is the failures of
 	// Classes[k] per bucket.
@@ -195,6 +201,15 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: the chart is empty.")
 	}
 	m.Chart = chartOf(m.Range, buckets[in.ID], from, to, step)
+	if bs, ok := s.anomalySrc.(bandSource); ok {
+		starts := make([]time.Time, len(m.Chart.T))
+		for i, t := range m.Chart.T {
+			starts[i] = time.Unix(t, 0).UTC()
+		}
+		if e, lo, hi, ok := bs.Band(in.ID, starts, step); ok {
+			m.Chart.Expected, m.Chart.Low, m.Chart.High = e, lo, hi
+		}
+	}
 	for i := range m.Chart.T {
 		m.Executions += uint64(m.Chart.Executions[i])
 		m.Bad += uint64(m.Chart.Failures[i])
@@ -203,6 +218,12 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		s.readFailures(ctx, sr, &m, in.ID, from, to, r.URL.Query().Get("trace"))
 	}
 	s.render(w, r, http.StatusOK, integrationPage(m))
+}
+
+// bandSource gives the expected executions of an integration and their
+// normal range (anomaly.Evaluator does).
+type bandSource interface {
+	Band(integration string, starts []time.Time, step time.Duration) (expected, low, high []float64, ok bool)
 }
 
 // readFailures fills the page's failed executions and, when asked for,

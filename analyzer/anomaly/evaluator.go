@@ -2,6 +2,7 @@ package anomaly
 
 import (
 	"context"
+	"math"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -297,4 +298,31 @@ func (e *Evaluator) Recent() []Status {
 	out := append([]Status(nil), e.recent...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Closed.After(out[j].Closed) })
 	return out
+}
+
+// Band is an integration's expected executions per bucket and their
+// normal range (three standard deviations of its baseline's spread), for
+// buckets of step starting at starts; false before a baseline is learned.
+func (e *Evaluator) Band(integration string, starts []time.Time, step time.Duration) (exp, low, high []float64, ok bool) {
+	e.mu.RLock()
+	b := e.baselines[integration]
+	e.mu.RUnlock()
+	if b == nil || b.Executions == 0 {
+		return nil, nil, nil, false
+	}
+	exp, low, high = make([]float64, len(starts)), make([]float64, len(starts)), make([]float64, len(starts))
+	for i, t := range starts {
+		var x float64
+		if step <= time.Minute {
+			x = expected(t, b.Loc, &b.Exec)
+		} else {
+			for m := time.Duration(0); m < step; m += time.Hour {
+				tl := t.Add(m).In(b.Loc)
+				x += b.Exec[dayType(tl)][tl.Hour()] * min(step, time.Hour).Hours()
+			}
+		}
+		sd := math.Sqrt(x + b.ExecK*x*x)
+		exp[i], low[i], high[i] = x, math.Max(0, x-3*sd), x+3*sd
+	}
+	return exp, low, high, true
 }

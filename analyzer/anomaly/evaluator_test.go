@@ -92,6 +92,15 @@ func TestDropOpensAndCloses(t *testing.T) {
 		t.Fatalf("the drop was not found within 10 minutes (opened at %v)", openedAt)
 	}
 	t.Logf("30%% drop found %v after it began", openedAt)
+	// The chart's band: the drop's minutes fall below the normal range.
+	starts := []time.Time{dropAt.Add(5 * time.Minute), dropAt.Add(6 * time.Minute)}
+	exp, lo, hi, ok := ev.Band("shop-to-erp-orders", starts, time.Minute)
+	if !ok || !(lo[0] < exp[0] && exp[0] < hi[0]) || exp[0] < 300 {
+		t.Errorf("band: %v %v %v %v", exp, lo, hi, ok)
+	}
+	if _, _, _, ok := ev.Band("no-such-flow", starts, time.Minute); ok {
+		t.Error("a band for an unknown integration")
+	}
 	srv := ui.New(ui.Options{Store: db, Catalog: catalog.Fixed(cat), Anomalies: ev})
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/anomalies", nil))

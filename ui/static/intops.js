@@ -15,7 +15,7 @@
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   }
 
-  function draw(el, label, series, data, yExtra) {
+  function draw(el, label, series, data, yExtra, optsExtra) {
     var fg = css("--fg"), line = css("--line");
     var axis = { stroke: fg, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 } };
     var opts = {
@@ -26,6 +26,9 @@
       axes: [axis, Object.assign({}, axis, { label: label }, yExtra || {})],
       series: [{}].concat(series)
     };
+    if (optsExtra) {
+      Object.assign(opts, optsExtra);
+    }
     el.textContent = "";
     var chart = new uPlot(opts, data, el);
     window.addEventListener("resize", function () {
@@ -47,8 +50,19 @@
     var d = JSON.parse(src.textContent);
     var per = "per " + (d.step >= 3600 ? "hour" : "minute");
     var charts = [];
-    charts.push(draw(el, per, [line("executions", css("--exec")), line("failures", css("--fail"))],
-      [d.t, d.executions, d.failures]));
+    var series = [line("executions", css("--exec")), line("failures", css("--fail"))];
+    var data = [d.t, d.executions, d.failures];
+    var extra = null;
+    if (d.expected && d.expected.length === d.t.length) {
+      // the anomaly baseline: expected (dashed) and the normal range as a band
+      var band = css("--band") || "rgba(120,120,120,0.18)";
+      series.push({ label: "expected", stroke: css("--muted") || "#888", width: 1, dash: [4, 4], points: { show: false } });
+      series.push({ label: "normal low", stroke: "transparent", points: { show: false } });
+      series.push({ label: "normal high", stroke: "transparent", points: { show: false } });
+      data.push(d.expected, d.low, d.high);
+      extra = { bands: [{ series: [5, 4], fill: band }] };
+    }
+    charts.push(draw(el, per, series, data, null, extra));
 
     var cel = document.getElementById("chart-classes");
     if (cel) {
