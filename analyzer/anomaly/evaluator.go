@@ -2,10 +2,10 @@ package anomaly
 
 import (
 	"context"
-	"math"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"sort"
 	"strings"
