@@ -85,6 +85,13 @@ func TestBrowserOnTheRealStack(t *testing.T) {
 	if points < 15 {
 		t.Errorf("the outage shows in %d minutes of the chart, want about 20", points)
 	}
+	var budget int
+	if err := chromedp.Run(bctx, chromedp.Evaluate(`document.getElementById("chart-budget") ? window.intopsCharts[window.intopsCharts.length-1].data[1].length : -1`, &budget)); err != nil {
+		t.Fatal(err)
+	}
+	if budget < 10 {
+		t.Errorf("the SLO burn-down has %d points", budget)
+	}
 	if band < 300 {
 		t.Errorf("the expected band has %d points, want the 360 minutes of the range", band)
 	}

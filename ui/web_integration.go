@@ -61,8 +61,12 @@ type chartData struct {
 	// expects per bucket and its normal range (absent before one is
 	// learned).
 	Expected []float64 `json:"expected,omitempty"`
-	Low      []float64 `json:"low,omitempty"`
-	High     []float64 `json:"high,omitempty"`
+	// Budget is each SLO's error budget remaining (percent) over the range,
+	// at BudgetT (Unix seconds): the burn-down.
+	BudgetT []int64        `json:"budget_t,omitempty"`
+	Budget  []budgetSeries `json:"budget,omitempty"`
+	Low     []float64      `json:"low,omitempty"`
+	High    []float64      `json:"high,omitempty"`
 	// Classes names the error classes that occur in the range (in the
 	// order of intops.ErrorClasses); ByClass[k] is the failures of
 	// Classes[k] per bucket.
@@ -201,6 +205,9 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: the chart is empty.")
 	}
 	m.Chart = chartOf(m.Range, buckets[in.ID], from, to, step)
+	if s.sloSource != nil && len(m.SLOs) > 0 {
+		s.burnDown(ctx, &m, from, to)
+	}
 	if bs, ok := s.anomalySrc.(bandSource); ok {
 		starts := make([]time.Time, len(m.Chart.T))
 		for i, t := range m.Chart.T {
@@ -218,6 +225,36 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		s.readFailures(ctx, sr, &m, in.ID, from, to, r.URL.Query().Get("trace"))
 	}
 	s.render(w, r, http.StatusOK, integrationPage(m))
+}
+
+// budgetSeries is one SLO's burn-down.
+type budgetSeries struct {
+	SLO    string    `json:"slo"`
+	Values []float64 `json:"values"`
+}
+
+// burnDown reads the budget remaining of the integration's SLOs over
+// [from, to), on the times of the first SLO's history.
+func (s *Server) burnDown(ctx context.Context, m *integrationModel, from, to time.Time) {
+	for _, v := range m.SLOs {
+		pts, err := s.sloSource.History(ctx, v.ID, from, to)
+		if err != nil || len(pts) == 0 {
+			continue
+		}
+		if m.Chart.BudgetT == nil {
+			for _, p := range pts {
+				m.Chart.BudgetT = append(m.Chart.BudgetT, p.At.Unix())
+			}
+		}
+		if len(pts) != len(m.Chart.BudgetT) {
+			continue
+		}
+		bs := budgetSeries{SLO: v.ID}
+		for _, p := range pts {
+			bs.Values = append(bs.Values, math.Round(1000*p.BudgetRemaining)/10)
+		}
+		m.Chart.Budget = append(m.Chart.Budget, bs)
+	}
 }
 
 // bandSource gives the expected executions of an integration and their

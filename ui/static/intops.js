@@ -91,6 +91,16 @@
       ], [d.t, d.p50 || [], d.p95 || [], d.p99 || []], { values: ms, size: 70 });
       charts.push(lc);
     }
+    var bel = document.getElementById("chart-budget");
+    if (bel && d.budget && d.budget.length) {
+      var palette = [css("--exec"), "#e8a33d", css("--fail"), "#16a085", "#8e44ad"];
+      var bseries = [], bdata = [d.budget_t];
+      for (var k = 0; k < d.budget.length; k++) {
+        bseries.push(line(d.budget[k].slo, palette[k % palette.length]));
+        bdata.push(d.budget[k].values);
+      }
+      charts.push(draw(bel, "budget left %", bseries, bdata));
+    }
     window.intopsCharts = charts;
     window.intopsChart = charts[0];
   }
