@@ -23,25 +23,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Minute)
 	start := now.Add(-28 * 24 * time.Hour)
-	t0 := time.Now()
-	for d := 0; d < 28; d++ {
-		// A daily cycle, with Poisson-like noise from a hash of the row.
-		err := db.Exec(ctx, fmt.Sprintf(`INSERT INTO %s.flow_rollup_input (date, minute, integration_id, service_name, peer_service,
-			spans, error_spans, executions, failed, err_transient, err_timeout, err_auth, err_rate_limit, err_validation,
-			err_unavailable, err_unknown, records, durations, duration_le)
-			SELECT toDate(m), m, concat('flow-', toString(i)), '', '', 2 * x, e, x, e, 0, e, 0, 0, 0, 0, 0, x, [],
-			       [0, 0, 0, intDiv(x, 2), x, x, x, x, x, x, x, x, x, x, x]
-			FROM (SELECT i, m, toUInt64(20 + 60 * (1 + sin(toUInt32(m) / 13751)) + (cityHash64(i, m) %% 9)) AS x, toUInt64(cityHash64(m, i) %% 500 = 0) AS e
-			      FROM (SELECT number %% %d AS i, toDateTime(%d) + intDiv(number, %d) * 60 AS m FROM numbers(%d)))`,
-			db.Database(), integrations, start.Add(time.Duration(d)*24*time.Hour).Unix(), integrations, integrations*1440))
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := db.Optimize(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("stored and merged 28 days of minutes for %d integrations in %v", integrations, time.Since(t0).Round(time.Second))
+	chtest.SeedRollups(b, db, integrations, 28, start)
 	var y []byte
 	y = append(y, "apiVersion: intops.dev/v1alpha1\nkind: Team\nmetadata: {name: t}\n---\napiVersion: intops.dev/v1alpha1\nkind: System\nmetadata: {name: a}\n---\napiVersion: intops.dev/v1alpha1\nkind: System\nmetadata: {name: b}\n"...)
 	for i := 0; i < integrations; i++ {
