@@ -66,9 +66,6 @@ func (m *Manager) loadOutbox(ctx context.Context) error {
 
 // record folds a delivery into the roots and failures.
 func (m *Manager) record(d delivery) {
-	if d.Seq > m.delivered {
-		m.delivered = d.Seq
-	}
 	switch d.Status {
 	case "sent", "fallback":
 		if (d.Kind == KindPost && !d.Escalation) || (d.Kind == KindReply && m.roots[d.Incident] == (Ref{})) {

@@ -103,10 +103,10 @@ type Manager struct {
 	outbox []Notification // not yet delivered, in seq order
 	// delivery bookkeeping (deliver.go)
 	roots      map[string]Ref // incident → its root message
-	delivered  uint64         // outbox seq delivered (or given up) up to
 	failures   map[string]string
 	wake       chan struct{}
-	resumeFind map[string]bool // notifications to look for before sending again
+	sampled    map[string]sampled // incident → its error samples (view.go)
+	resumeFind map[string]bool    // notifications to look for before sending again
 }
 
 func (m *Manager) now() time.Time {
@@ -430,7 +430,10 @@ func (m *Manager) queue(t *tx, in *Incident, n Notification, update bool) {
 		return
 	}
 	view := m.view(in)
-	n.Incident, n.Channel, n.View, n.CreatedAt = in.ID, in.Channel, view, now
+	if n.Channel == "" { // an escalation names its own channel
+		n.Channel = in.Channel
+	}
+	n.Incident, n.View, n.CreatedAt = in.ID, view, now
 	n.Text = plainText(view, n.Note)
 	t.notify(n)
 	if update {
@@ -494,12 +497,8 @@ func (m *Manager) timers(ctx context.Context) error {
 			ch, oncall := m.escalation(cat, in.Team)
 			t.event(event{Kind: evEscalated, At: now, Incident: in.ID, Channel: ch,
 				Text: fmt.Sprintf("escalated to %s %s: unacknowledged for %s", ch, oncall, human(now.Sub(in.OpenedAt)))})
-			m.queue(t, in, Notification{Kind: KindPost, Escalation: true, OnCall: oncall,
+			m.queue(t, in, Notification{Kind: KindPost, Channel: ch, Escalation: true, OnCall: oncall,
 				Note: fmt.Sprintf("Unacknowledged for %s", human(now.Sub(in.OpenedAt)))}, false)
-			if len(t.notes) > 0 {
-				t.notes[len(t.notes)-1].Channel = ch
-				fixOutboxChannel(t, ch)
-			}
 			m.queue(t, in, Notification{Kind: KindReply, Note: fmt.Sprintf("Escalated to %s %s: unacknowledged for %s", ch, oncall, human(now.Sub(in.OpenedAt)))}, false)
 		}
 		if (in.Severity == "page" || in.Severity == "ticket") && now.Sub(in.LastNotice) >= m.Config.repeatEvery() {
@@ -507,26 +506,7 @@ func (m *Manager) timers(ctx context.Context) error {
 			m.queue(t, in, Notification{Kind: KindReply, Note: fmt.Sprintf("Still firing and unacknowledged after %s", human(now.Sub(in.OpenedAt)))}, false)
 		}
 	}
-	for _, s := range m.st.silences {
-		_ = s // expiry needs no event: a silence is active while now < Ends
-	}
 	return t.commit(ctx)
-}
-
-// fixOutboxChannel rewrites the channel of the last queued outbox entry
-// (an escalation post goes to the escalation channel).
-func fixOutboxChannel(t *tx, ch string) {
-	for i := len(t.entries) - 1; i >= 0; i-- {
-		if t.entries[i].Stream == streamOutbox {
-			var n Notification
-			if json.Unmarshal([]byte(t.entries[i].Body), &n) == nil {
-				n.Channel = ch
-				b, _ := json.Marshal(n)
-				t.entries[i].Body = string(b)
-			}
-			return
-		}
-	}
 }
 
 func (m *Manager) escalation(cat *catalog.Catalog, team string) (channel, oncall string) {

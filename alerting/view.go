@@ -43,10 +43,32 @@ func (m *Manager) view(in *Incident) IncidentView {
 // samples reads the top error messages of the incident's failed
 // executions (redacted, truncated). A read failure leaves them out: the
 // alert matters more than its samples.
+//
+// They are read at most once a minute per open incident (and once for a
+// resolved one): views are built for every page and API request.
 func (m *Manager) samples(in *Incident) []ErrorSample {
 	if m.Store == nil {
 		return nil
 	}
+	if c, ok := m.sampled[in.ID]; ok && (c.final || m.now().Sub(c.at) < time.Minute) {
+		return c.samples
+	}
+	out := m.readSamples(in)
+	if m.sampled == nil {
+		m.sampled = map[string]sampled{}
+	}
+	m.sampled[in.ID] = sampled{at: m.now(), final: !in.Open(), samples: out}
+	return out
+}
+
+// sampled is an incident's error samples as last read.
+type sampled struct {
+	at      time.Time
+	final   bool // read after the incident was resolved
+	samples []ErrorSample
+}
+
+func (m *Manager) readSamples(in *Incident) []ErrorSample {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	to := m.now()

@@ -165,10 +165,6 @@ func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
 		return
 	}
-	if r.Header.Get("Content-Type") == "" && r.ContentLength > 0 {
-		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send Content-Type: application/json"})
-		return
-	}
 	var b actionBody
 	if !readJSON(w, r, &b, true) {
 		return
