@@ -11,6 +11,7 @@ import (
 type LogEntry struct {
 	At     time.Time
 	Seq    uint64 // assigned by the writer, increasing across streams
+	Term   uint64 // the writer's lease term (0: no lease)
 	Stream string
 	Key    string
 	Body   string
@@ -21,14 +22,14 @@ func (db *DB) AppendLog(ctx context.Context, es []LogEntry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	batch, err := db.conn.PrepareBatch(ctx, `INSERT INTO `+db.database+`.alerting_log (date, at_ns, seq, stream, key, body)`)
+	batch, err := db.conn.PrepareBatch(ctx, `INSERT INTO `+db.database+`.alerting_log (date, at_ns, seq, term, stream, key, body)`)
 	if err != nil {
 		return fmt.Errorf("prepare alerting log: %w", err)
 	}
 	defer batch.Abort()
 	for _, e := range es {
 		t := e.At.UTC()
-		if err := batch.Append(t, uint64(t.UnixNano()), e.Seq, e.Stream, e.Key, e.Body); err != nil {
+		if err := batch.Append(t, uint64(t.UnixNano()), e.Seq, e.Term, e.Stream, e.Key, e.Body); err != nil {
 			return fmt.Errorf("append alerting log: %w", err)
 		}
 	}
@@ -40,8 +41,36 @@ func (db *DB) AppendLog(ctx context.Context, es []LogEntry) error {
 
 // ReadLog returns the entries of a stream with seq above after, in order.
 func (db *DB) ReadLog(ctx context.Context, stream string, after uint64) ([]LogEntry, error) {
-	rows, err := db.conn.Query(ctx, `SELECT at_ns, seq, stream, key, body FROM `+db.database+`.alerting_log
-		WHERE stream = ? AND seq > ? ORDER BY seq`, stream, after)
+	return db.QueryLog(ctx, LogFilter{Stream: stream, AfterSeq: after})
+}
+
+// LogFilter selects alerting log entries of one stream.
+type LogFilter struct {
+	Stream   string
+	AfterSeq uint64    // seq above this, when set
+	Key      string    // only this key, when set
+	Since    time.Time // written at or after this, when set
+}
+
+// QueryLog returns the entries of a stream that pass the filter, in seq
+// order (then by term and time: a seq written twice, by two lease terms,
+// comes out twice).
+func (db *DB) QueryLog(ctx context.Context, f LogFilter) ([]LogEntry, error) {
+	q := `SELECT at_ns, seq, term, stream, key, body FROM ` + db.database + `.alerting_log WHERE stream = ?`
+	args := []any{f.Stream}
+	if f.AfterSeq > 0 {
+		q += ` AND seq > ?`
+		args = append(args, f.AfterSeq)
+	}
+	if f.Key != "" {
+		q += ` AND key = ?`
+		args = append(args, f.Key)
+	}
+	if !f.Since.IsZero() {
+		q += ` AND date >= toDate(?) AND at_ns >= ?`
+		args = append(args, f.Since.UTC(), uint64(f.Since.UnixNano()))
+	}
+	rows, err := db.conn.Query(ctx, q+` ORDER BY seq, term, at_ns`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query alerting log: %w", err)
 	}
@@ -50,11 +79,31 @@ func (db *DB) ReadLog(ctx context.Context, stream string, after uint64) ([]LogEn
 	for rows.Next() {
 		var e LogEntry
 		var ns uint64
-		if err := rows.Scan(&ns, &e.Seq, &e.Stream, &e.Key, &e.Body); err != nil {
+		if err := rows.Scan(&ns, &e.Seq, &e.Term, &e.Stream, &e.Key, &e.Body); err != nil {
 			return nil, fmt.Errorf("scan alerting log: %w", err)
 		}
 		e.At = time.Unix(0, int64(ns)).UTC()
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LogTerms returns the lowest seq each lease term wrote in the alerting
+// log: an entry of an older term at or after a newer term's first seq was
+// written by a deposed leader and does not count.
+func (db *DB) LogTerms(ctx context.Context) (map[uint64]uint64, error) {
+	rows, err := db.conn.Query(ctx, `SELECT term, min(seq) FROM `+db.database+`.alerting_log WHERE seq > 0 GROUP BY term`)
+	if err != nil {
+		return nil, fmt.Errorf("query alerting log terms: %w", err)
+	}
+	defer rows.Close()
+	out := map[uint64]uint64{}
+	for rows.Next() {
+		var term, seq uint64
+		if err := rows.Scan(&term, &seq); err != nil {
+			return nil, fmt.Errorf("scan alerting log terms: %w", err)
+		}
+		out[term] = seq
 	}
 	return out, rows.Err()
 }

@@ -16,6 +16,10 @@ type Retention struct {
 // (a year of trends plus a calendar quarter).
 var DefaultRetention = Retention{SpanDays: 14, RollupDays: 400}
 
+// leaseDays of lease claims are kept: only the latest term matters, the
+// rest is for looking back at hand-overs.
+const leaseDays = 2
+
 // ApplyRetention drops whole day partitions older than the retention, as
 // of now, and returns the partitions it dropped (table/YYYYMMDD).
 func (db *DB) ApplyRetention(ctx context.Context, r Retention, now time.Time) ([]string, error) {
@@ -23,7 +27,7 @@ func (db *DB) ApplyRetention(ctx context.Context, r Retention, now time.Time) ([
 	for _, t := range []struct {
 		table string
 		days  int
-	}{{"flow_spans", r.SpanDays}, {"flow_rollup_1m", r.RollupDays}, {"flow_rollup_1h", r.RollupDays}} {
+	}{{"flow_spans", r.SpanDays}, {"flow_rollup_1m", r.RollupDays}, {"flow_rollup_1h", r.RollupDays}, {"leases", leaseDays}} {
 		if t.days <= 0 {
 			continue
 		}
