@@ -71,9 +71,9 @@ func newE2E(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	e := &e2e{t: t, db: chtest.Shared(t).Open(t), slack: newFakeSlack(t), cat: cat, now: time.Now().UTC().Truncate(time.Second)}
-	e.slack.channels["order-escalation"] = "C0ESCAL001"
-	e.slack.now = e.now
-	e.slack.retryAfter = "1"
+	e.slack.AddChannel("order-escalation", "C0ESCAL001")
+	e.slack.SetNow(e.now)
+	e.slack.SetRetryAfter("1")
 	return e
 }
 
@@ -121,7 +121,7 @@ func (e *e2e) settle(m *alerting.Manager) {
 
 // roots and replies of a channel.
 func (e *e2e) split(ch string) (roots, replies []fakeMsg) {
-	for _, m := range e.slack.messages(ch) {
+	for _, m := range e.slack.Messages(ch) {
 		if m.ThreadTS == "" {
 			roots = append(roots, m)
 		} else {
@@ -158,10 +158,10 @@ func TestSlackIncidentLifecycle(t *testing.T) {
 	e.fire("anomaly/shop-to-erp-orders/executions/low", "shop-to-erp-orders", "warning", "firing", "executions dropped 40% below normal")
 	e.settle(m)
 	// The same transition again: nothing.
-	calls := len(e.slack.methods())
+	calls := len(e.slack.Methods())
 	e.fire("slo/orders-booked", "shop-to-erp-orders", "page", "firing", "SLO orders-booked burning 14.4x over 1h")
 	e.settle(m)
-	if n := len(e.slack.methods()); n != calls {
+	if n := len(e.slack.Methods()); n != calls {
 		t.Errorf("a duplicate alert made %d Slack calls", n-calls)
 	}
 	roots, replies := e.split("C0ORDER001")
@@ -174,7 +174,7 @@ func TestSlackIncidentLifecycle(t *testing.T) {
 	// Unacknowledged for 15 minutes: escalated (with the on-call handle).
 	e.advance(16 * time.Minute)
 	e.settle(m)
-	esc := e.slack.messages("C0ESCAL001")
+	esc := e.slack.Messages("C0ESCAL001")
 	if len(esc) != 1 || !strings.Contains(esc[0].Text+string(esc[0].Blocks), "order-oncall") {
 		t.Fatalf("escalation: %+v", esc)
 	}
@@ -196,10 +196,10 @@ func TestSlackIncidentLifecycle(t *testing.T) {
 	if !strings.Contains(string(roots[0].Blocks), "@ana") {
 		t.Errorf("the root does not show who acknowledged: %s", roots[0].Blocks)
 	}
-	before := len(e.slack.messages("C0ORDER001"))
+	before := len(e.slack.Messages("C0ORDER001"))
 	e.advance(2 * time.Hour)
 	e.settle(m)
-	if n := len(e.slack.messages("C0ORDER001")); n != before {
+	if n := len(e.slack.Messages("C0ORDER001")); n != before {
 		t.Errorf("%d reminders after the acknowledgement", n-before)
 	}
 	// Both alerts resolve: the root turns resolved (no buttons) and a
@@ -218,7 +218,7 @@ func TestSlackIncidentLifecycle(t *testing.T) {
 	// the API shows the failure.
 	e.fire("anomaly/ghost-feed/executions/low", "ghost-feed", "warning", "firing", "stopped")
 	e.settle(m)
-	coe := e.slack.messages("C0ICOE0001")
+	coe := e.slack.Messages("C0ICOE0001")
 	if len(coe) != 1 || !strings.Contains(coe[0].Text+string(coe[0].Blocks), "channel_not_found") {
 		t.Fatalf("fallback: %+v", coe)
 	}
@@ -242,9 +242,9 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	e := newE2E(t)
 	m := e.manager()
 	// 429 with Retry-After: 1 s, then fine.
-	e.slack.setFail("429")
+	e.slack.SetFail("429")
 	e.fire("slo/accounts", "crm-to-erp-accounts", "ticket", "firing", "burning 3x")
-	go func() { time.Sleep(1500 * time.Millisecond); e.slack.setFail("") }()
+	go func() { time.Sleep(1500 * time.Millisecond); e.slack.SetFail("") }()
 	t0 := time.Now()
 	e.settle(m)
 	if roots, _ := e.split("C0CRM00001"); len(roots) != 1 || time.Since(t0) < time.Second {
@@ -252,7 +252,7 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	}
 	// Slack down: answers lost (the post lands, the client sees 504), then
 	// plain 500s. Alerts keep coming; the first server dies mid-outage.
-	e.slack.setFail("lost")
+	e.slack.SetFail("lost")
 	ctx1, stop1 := context.WithCancel(context.Background())
 	if err := m.Tick(ctx1); err != nil {
 		t.Fatal(err)
@@ -272,7 +272,7 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 		}
 	}()
 	time.Sleep(1500 * time.Millisecond)
-	e.slack.setFail("500")
+	e.slack.SetFail("500")
 	time.Sleep(1500 * time.Millisecond)
 	stop1()
 	<-done
@@ -287,7 +287,7 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	if err := m2.Tick(ctx2); err != nil {
 		t.Fatal(err)
 	}
-	go func() { time.Sleep(2 * time.Second); e.slack.setFail("") }()
+	go func() { time.Sleep(2 * time.Second); e.slack.SetFail("") }()
 	for m2.Pending() > 0 {
 		if err := m2.DeliverOnce(ctx2); err != nil {
 			t.Fatal(err)
@@ -302,7 +302,7 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	seen := map[string]int{}
 	var order []string
 	for _, ch := range []string{"C0ORDER001", "C0CRM00001", "C0ESCAL001", "C0ICOE0001"} {
-		for _, msg := range e.slack.messages(ch) {
+		for _, msg := range e.slack.Messages(ch) {
 			seen[notificationID(msg)]++
 		}
 	}
@@ -324,7 +324,7 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	// In order: per channel, Slack's timestamps follow the outbox seq.
 	for _, ch := range []string{"C0ORDER001", "C0CRM00001"} {
 		var ids []string
-		for _, msg := range e.slack.messages(ch) {
+		for _, msg := range e.slack.Messages(ch) {
 			ids = append(ids, notificationID(msg))
 		}
 		k := 0

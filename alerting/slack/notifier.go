@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/slack/internal/ts"
 )
 
 // EventType is the Slack message metadata event type of every message
@@ -218,7 +218,7 @@ func (s *Notifier) find(ctx context.Context, channel, notificationID string, sin
 	for {
 		resp, err := s.api.GetConversationHistoryContext(ctx, &slackapi.GetConversationHistoryParameters{
 			ChannelID: ch, Cursor: cursor, Limit: pageSize, Inclusive: true,
-			Oldest: slackTS(oldest.Add(-s.lookback)), IncludeAllMetadata: true,
+			Oldest: ts.Format(oldest.Add(-s.lookback)), IncludeAllMetadata: true,
 		})
 		if err != nil {
 			return alerting.Ref{}, false, mapError("conversations.history", err)
@@ -231,7 +231,7 @@ func (s *Notifier) find(ctx context.Context, channel, notificationID string, sin
 			if id == notificationID {
 				return alerting.Ref{Channel: ch, TS: m.Timestamp}, true, nil
 			}
-			if m.ReplyCount > 0 && !tsBefore(m.LatestReply, oldest) {
+			if m.ReplyCount > 0 && !ts.Before(m.LatestReply, oldest) {
 				threads = append(threads, m.Timestamp)
 			}
 		}
@@ -245,7 +245,7 @@ func (s *Notifier) find(ctx context.Context, channel, notificationID string, sin
 		for {
 			msgs, more, next, err := s.api.GetConversationRepliesContext(ctx, &slackapi.GetConversationRepliesParameters{
 				ChannelID: ch, Timestamp: root, Cursor: cursor, Limit: pageSize, Inclusive: true,
-				Oldest: slackTS(oldest), IncludeAllMetadata: true,
+				Oldest: ts.Format(oldest), IncludeAllMetadata: true,
 			})
 			if err != nil {
 				return alerting.Ref{}, false, mapError("conversations.replies", err)
@@ -330,32 +330,6 @@ func (s *Notifier) channelID(ctx context.Context, channel string) (string, error
 		return id, nil
 	}
 	return "", &alerting.PermanentError{Code: "channel_not_found", Err: fmt.Errorf("no channel named #%s", key)}
-}
-
-// slackTS formats t as a Slack message timestamp ("1712345678.000123").
-func slackTS(t time.Time) string {
-	if t.Unix() < 0 {
-		return "0"
-	}
-	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
-}
-
-// tsBefore reports whether the Slack timestamp ts is before t; an empty
-// or malformed ts is before everything.
-func tsBefore(ts string, t time.Time) bool {
-	sec, frac, _ := strings.Cut(ts, ".")
-	s, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil {
-		return true
-	}
-	var us int64
-	if frac != "" {
-		frac = (frac + "000000")[:6]
-		if us, err = strconv.ParseInt(frac, 10, 64); err != nil {
-			return true
-		}
-	}
-	return time.Unix(s, us*1000).Before(t)
 }
 
 // permanentCodes are Slack error codes that no retry fixes: the channel,

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/slack/internal/ts"
+	"github.com/intops/intops/alerting/slack/slacktest"
 )
 
 var opened = time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
@@ -87,7 +89,7 @@ func TestPostReplyUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	msgs := f.messages("C0ORDER001")
+	msgs := f.Messages("C0ORDER001")
 	if len(msgs) != 2 {
 		t.Fatalf("%d messages, want 2", len(msgs))
 	}
@@ -126,7 +128,7 @@ func TestEscalationPostLinksNames(t *testing.T) {
 	if _, err := f.notifier().Post(context.Background(), n); err != nil {
 		t.Fatal(err)
 	}
-	m := f.messages("C0ICOE0001")[0]
+	m := f.Messages("C0ICOE0001")[0]
 	if m.LinkNames != "true" || !strings.HasPrefix(m.Text, "@order-oncall ") {
 		t.Errorf("link_names %q text %q", m.LinkNames, m.Text)
 	}
@@ -134,10 +136,10 @@ func TestEscalationPostLinksNames(t *testing.T) {
 
 func TestFind(t *testing.T) {
 	f := newFakeSlack(t)
-	f.page = 2 // force paging
+	f.SetPage(2) // force paging
 	ctx := context.Background()
 	s := f.notifier()
-	since := f.now
+	since := f.Now()
 
 	// Another incident, then ours, then noise, then replies.
 	other := sampleNotification("n-other", alerting.KindPost)
@@ -155,7 +157,7 @@ func TestFind(t *testing.T) {
 	if _, err := s.Reply(ctx, otherRoot, sampleNotification("n-other-reply", alerting.KindReply)); err != nil {
 		t.Fatal(err)
 	}
-	replySince := f.now
+	replySince := f.Now()
 	rep, err := s.Reply(ctx, root, sampleNotification("n-reply", alerting.KindReply))
 	if err != nil {
 		t.Fatal(err)
@@ -193,17 +195,16 @@ func TestFind(t *testing.T) {
 	// A reply whose root is older than the lookback is not found (a
 	// documented limit: the caller posts it again).
 	short := f.notifier(WithThreadLookback(time.Nanosecond))
-	f.mu.Lock()
-	f.now = f.now.Add(2 * time.Hour)
-	f.mu.Unlock()
+	f.Advance(2 * time.Hour)
 	late, err := short.Reply(ctx, root, sampleNotification("n-late", alerting.KindReply))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := short.Find(ctx, "#order-alerts", "n-late", tsTime(late.TS)); ok || err != nil {
+	lateAt, _ := ts.Parse(late.TS)
+	if _, ok, err := short.Find(ctx, "#order-alerts", "n-late", lateAt); ok || err != nil {
 		t.Errorf("Find beyond lookback = %v, %v; want not found", ok, err)
 	}
-	if ref, ok, err := f.notifier().Find(ctx, "#order-alerts", "n-late", tsTime(late.TS)); !ok || err != nil || ref.TS != late.TS {
+	if ref, ok, err := f.notifier().Find(ctx, "#order-alerts", "n-late", lateAt); !ok || err != nil || ref.TS != late.TS {
 		t.Errorf("Find within default lookback = %+v, %v, %v", ref, ok, err)
 	}
 
@@ -223,7 +224,7 @@ func TestFindUsesChannelsLearnedFromPost(t *testing.T) {
 	if _, ok, err := s.Find(context.Background(), "#order-alerts", "n-1", opened); !ok || err != nil {
 		t.Fatalf("Find = %v, %v", ok, err)
 	}
-	for _, m := range f.methods() {
+	for _, m := range f.Methods() {
 		if m == "conversations.list" {
 			t.Error("resolved a channel Post had already resolved")
 		}
@@ -254,7 +255,7 @@ func TestErrorMapping(t *testing.T) {
 			f := newFakeSlack(t)
 			s := f.notifier()
 			ctx := context.Background()
-			f.setFail(tc.fail)
+			f.SetFail(tc.fail)
 			root := alerting.Ref{Channel: "C0ORDER001", TS: "1772441000.000000"}
 			n := sampleNotification("n-1", alerting.KindPost)
 			_, errPost := s.Post(ctx, n)
@@ -273,7 +274,7 @@ func TestErrorMapping(t *testing.T) {
 				if err == nil {
 					t.Fatalf("%s: no error", name)
 				}
-				if strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), "SECRET") {
+				if strings.Contains(err.Error(), slacktest.Token) || strings.Contains(err.Error(), "SECRET") {
 					t.Errorf("%s: token in error %q", name, err)
 				}
 				ra, isRetry := errors.AsType[*alerting.RetryAfterError](err)
@@ -299,9 +300,9 @@ func TestNetworkErrorIsTransient(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	s := New(testToken, WithAPIURL(url), WithHTTPClient(&http.Client{Timeout: time.Second}))
+	s := New(slacktest.Token, WithAPIURL(url), WithHTTPClient(&http.Client{Timeout: time.Second}))
 	_, err := s.Post(context.Background(), sampleNotification("n-1", alerting.KindPost))
-	if err == nil || alerting.IsPermanent(err) || strings.Contains(err.Error(), testToken) {
+	if err == nil || alerting.IsPermanent(err) || strings.Contains(err.Error(), slacktest.Token) {
 		t.Fatalf("err = %v, want a transient error without the token", err)
 	}
 	if _, ok := errors.AsType[*alerting.RetryAfterError](err); ok {
@@ -310,7 +311,7 @@ func TestNetworkErrorIsTransient(t *testing.T) {
 }
 
 func TestBadRefsArePermanent(t *testing.T) {
-	s := New(testToken, WithAPIURL("http://127.0.0.1:1/"))
+	s := New(slacktest.Token, WithAPIURL("http://127.0.0.1:1/"))
 	ctx := context.Background()
 	n := sampleNotification("n-1", alerting.KindPost)
 	n.Channel = ""
@@ -322,18 +323,5 @@ func TestBadRefsArePermanent(t *testing.T) {
 	}
 	if err := s.Update(ctx, alerting.Ref{Channel: "C1"}, n); !alerting.IsPermanent(err) {
 		t.Errorf("update without ts: %v", err)
-	}
-}
-
-func TestSlackTS(t *testing.T) {
-	at := time.Unix(1772441000, 123456789)
-	if got := slackTS(at); got != "1772441000.123456" {
-		t.Errorf("slackTS = %s", got)
-	}
-	if !tsBefore("1772441000.123455", at) || tsBefore("1772441000.123457", at) || !tsBefore("", at) || !tsBefore("x", at) {
-		t.Error("tsBefore")
-	}
-	if tsBefore("1772441001", at) {
-		t.Error("tsBefore without fraction")
 	}
 }
