@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/internal/lease"
 )
 
 // delivery is one entry of the delivery stream: what became of an outbox
@@ -26,12 +27,12 @@ type delivery struct {
 
 // loadOutbox rebuilds the undelivered notifications and the incidents'
 // root messages from the log.
-func (m *Manager) loadOutbox(ctx context.Context) error {
-	outs, err := m.Store.ReadLog(ctx, streamOutbox, 0)
+func (m *Manager) loadOutbox(ctx context.Context, valid func(clickhouse.LogEntry) bool) error {
+	outs, err := m.readStream(ctx, streamOutbox, valid)
 	if err != nil {
 		return err
 	}
-	dels, err := m.Store.ReadLog(ctx, streamDelivery, 0)
+	dels, err := m.readStream(ctx, streamDelivery, valid)
 	if err != nil {
 		return err
 	}
@@ -140,11 +141,9 @@ func (m *Manager) deliverLoop(ctx context.Context) {
 // until it is delivered, refused for good, or ctx ends.
 func (m *Manager) DeliverOnce(ctx context.Context) error {
 	m.mu.Lock()
-	if m.st == nil {
-		if err := m.load(ctx); err != nil {
-			m.mu.Unlock()
-			return err
-		}
+	if err := m.load(ctx); err != nil {
+		m.mu.Unlock()
+		return err
 	}
 	if len(m.outbox) == 0 {
 		m.mu.Unlock()
@@ -167,7 +166,7 @@ func (m *Manager) DeliverOnce(ctx context.Context) error {
 		m.seq++
 		seq := m.seq
 		b, _ := json.Marshal(d)
-		err := m.Store.AppendLog(ctx, []clickhouse.LogEntry{{At: m.now(), Seq: seq, Stream: streamDelivery, Key: n.ID, Body: string(b)}})
+		err := m.append(ctx, []clickhouse.LogEntry{{At: m.now(), Seq: seq, Stream: streamDelivery, Key: n.ID, Body: string(b)}})
 		if err == nil {
 			m.record(d)
 			m.outbox = m.outbox[1:]
@@ -228,6 +227,12 @@ func (m *Manager) send(ctx context.Context, n Notification, root Ref, hasRoot, f
 		if ctx.Err() != nil {
 			return d
 		}
+		if errors.Is(err, lease.ErrNotLeader) {
+			if !sleep(ctx, time.Second) {
+				return d
+			}
+			continue
+		}
 		// Transient: it may have arrived anyway; look before resending.
 		find = n.Kind != KindUpdate
 		m.logger().Warn("alerting: Slack unavailable; will retry", "notification", n.ID, "in", backoff, "err", err)
@@ -239,6 +244,9 @@ func (m *Manager) send(ctx context.Context, n Notification, root Ref, hasRoot, f
 }
 
 func (m *Manager) try(ctx context.Context, n Notification, root Ref, hasRoot, find bool) (Ref, error) {
+	if _, ok := m.leading(); !ok {
+		return Ref{}, lease.ErrNotLeader // another replica sends
+	}
 	if find && n.Kind != KindUpdate {
 		ch := n.Channel
 		if n.Kind == KindReply && hasRoot {

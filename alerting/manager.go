@@ -21,6 +21,8 @@ type Store interface {
 	AlertEventsAfter(ctx context.Context, afterNS uint64, limit int) ([]clickhouse.AlertEvent, error)
 	AppendLog(ctx context.Context, es []clickhouse.LogEntry) error
 	ReadLog(ctx context.Context, stream string, after uint64) ([]clickhouse.LogEntry, error)
+	QueryLog(ctx context.Context, f clickhouse.LogFilter) ([]clickhouse.LogEntry, error)
+	LogTerms(ctx context.Context) (map[uint64]uint64, error)
 	MaxLogSeq(ctx context.Context) (uint64, error)
 	ErrorSamples(ctx context.Context, integration string, from, to time.Time, limit int) ([]clickhouse.ErrorSample, error)
 }
@@ -88,6 +90,7 @@ func or(d, def time.Duration) time.Duration {
 
 // Manager turns alert events into incidents and notifications. It is the
 // only writer of the alerting log; state is rebuilt from the log at start.
+// Among server replicas, only the leader writes and sends (replica.go).
 type Manager struct {
 	Store    Store
 	Catalog  func() *catalog.Catalog
@@ -96,11 +99,17 @@ type Manager struct {
 	Interval time.Duration // default 10s
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Leader, when set, says whether this replica leads and its lease
+	// term; nil: the only replica.
+	Leader func() (term uint64, ok bool)
 
-	mu     sync.Mutex
-	st     *state
-	seq    uint64
-	outbox []Notification // not yet delivered, in seq order
+	mu        sync.Mutex
+	st        *state
+	loadedAt  time.Time
+	owned     bool   // st was loaded while leading, in ownedTerm
+	ownedTerm uint64 //
+	seq       uint64
+	outbox    []Notification // not yet delivered, in seq order
 	// delivery bookkeeping (deliver.go)
 	roots      map[string]Ref // incident → its root message
 	failures   map[string]string
@@ -123,19 +132,26 @@ func (m *Manager) logger() *slog.Logger {
 	return m.Logger
 }
 
-// load rebuilds the state from the log (once).
+// load rebuilds the state from the log when it is stale: once for the
+// leader, every refreshEvery for a follower.
 func (m *Manager) load(ctx context.Context) error {
-	if m.st != nil {
+	if !m.stale() {
 		return nil
 	}
+	term, leading := m.leading()
 	st := newState()
 	seq, err := m.Store.MaxLogSeq(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errUnapplied, err)
 	}
-	incs, err := m.Store.ReadLog(ctx, streamIncident, 0)
+	terms, err := m.Store.LogTerms(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errUnapplied, err)
+	}
+	valid := fence(terms)
+	incs, err := m.readStream(ctx, streamIncident, valid)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUnapplied, err)
 	}
 	for _, le := range incs {
 		var e event
@@ -143,9 +159,9 @@ func (m *Manager) load(ctx context.Context) error {
 			st.apply(e)
 		}
 	}
-	sils, err := m.Store.ReadLog(ctx, streamSilence, 0)
+	sils, err := m.readStream(ctx, streamSilence, valid)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errUnapplied, err)
 	}
 	for _, le := range sils {
 		var e silenceEvent
@@ -153,10 +169,11 @@ func (m *Manager) load(ctx context.Context) error {
 			st.applySilence(e)
 		}
 	}
-	if err := m.loadOutbox(ctx); err != nil {
-		return err
+	if err := m.loadOutbox(ctx, valid); err != nil {
+		return fmt.Errorf("%w: %w", errUnapplied, err)
 	}
-	m.st, m.seq = st, seq
+	m.st, m.seq, m.loadedAt = st, seq, m.now()
+	m.owned, m.ownedTerm = leading, term
 	return nil
 }
 
@@ -167,8 +184,15 @@ func (m *Manager) Run(ctx context.Context) {
 	if iv <= 0 {
 		iv = 10 * time.Second
 	}
+	// A new term starts from the log as it is now.
+	m.mu.Lock()
+	m.st = nil
+	m.mu.Unlock()
 	if m.Notifier != nil {
 		go m.deliverLoop(ctx)
+	}
+	if m.Leader != nil {
+		go m.commandLoop(ctx)
 	}
 	loop.Every(ctx, iv, m.Tick, func(err error) { m.logger().Warn("alerting: will retry", "err", err) })
 }
@@ -242,9 +266,9 @@ func (t *tx) commit(ctx context.Context) error {
 		return nil
 	}
 	first := t.entries[0].Seq - 1
-	if err := t.m.Store.AppendLog(ctx, t.entries); err != nil {
+	if err := t.m.append(ctx, t.entries); err != nil {
 		t.m.seq = first
-		return err
+		return fmt.Errorf("%w: %w", errUnapplied, err)
 	}
 	for _, e := range t.events {
 		t.m.st.apply(e)
@@ -527,7 +551,15 @@ func (m *Manager) escalation(cat *catalog.Catalog, team string) (channel, oncall
 
 // Acknowledge implements Actions.
 func (m *Manager) Acknowledge(ctx context.Context, id, actor string) error {
-	return m.act(ctx, id, func(t *tx, in *Incident, now time.Time) error {
+	if _, ok := m.leading(); !ok {
+		_, err := m.submit(ctx, command{Op: "ack", Target: id, Actor: actor})
+		return err
+	}
+	return m.acknowledge(ctx, id, actor, "")
+}
+
+func (m *Manager) acknowledge(ctx context.Context, id, actor, cmd string) error {
+	return m.act(ctx, id, cmd, func(t *tx, in *Incident, now time.Time) error {
 		if !in.Open() {
 			return fmt.Errorf("%w: %s is resolved", ErrNotFound, id)
 		}
@@ -544,7 +576,15 @@ func (m *Manager) Acknowledge(ctx context.Context, id, actor string) error {
 
 // Resolve implements Actions.
 func (m *Manager) Resolve(ctx context.Context, id, actor string) error {
-	return m.act(ctx, id, func(t *tx, in *Incident, now time.Time) error {
+	if _, ok := m.leading(); !ok {
+		_, err := m.submit(ctx, command{Op: "resolve", Target: id, Actor: actor})
+		return err
+	}
+	return m.resolve(ctx, id, actor, "")
+}
+
+func (m *Manager) resolve(ctx context.Context, id, actor, cmd string) error {
+	return m.act(ctx, id, cmd, func(t *tx, in *Incident, now time.Time) error {
 		if !in.Open() {
 			return nil
 		}
@@ -556,8 +596,9 @@ func (m *Manager) Resolve(ctx context.Context, id, actor string) error {
 	})
 }
 
-// act runs an action on one incident under the lock and commits it.
-func (m *Manager) act(ctx context.Context, id string, f func(*tx, *Incident, time.Time) error) error {
+// act runs an action on one incident under the lock and commits it, with
+// the result of the command it carries out, if any.
+func (m *Manager) act(ctx context.Context, id, cmd string, f func(*tx, *Incident, time.Time) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.load(ctx); err != nil {
@@ -571,12 +612,24 @@ func (m *Manager) act(ctx context.Context, id string, f func(*tx, *Incident, tim
 	if err := f(t, in, m.now()); err != nil {
 		return err
 	}
+	t.result(cmd, result{})
 	return t.commit(ctx)
 }
 
 // Silence implements Actions: a silence (or maintenance window) by
 // integration, system or team, or for an incident's integration.
 func (m *Manager) Silence(ctx context.Context, r SilenceRequest) (Silence, error) {
+	if _, ok := m.leading(); !ok {
+		res, err := m.submit(ctx, command{Op: "silence", Actor: r.Creator, Silence: &r})
+		if err != nil || res.Silence == nil {
+			return Silence{}, err
+		}
+		return *res.Silence, nil
+	}
+	return m.silence(ctx, r, "")
+}
+
+func (m *Manager) silence(ctx context.Context, r SilenceRequest, cmd string) (Silence, error) {
 	if r.Duration <= 0 || r.Duration > 30*24*time.Hour {
 		return Silence{}, errors.New("a silence lasts more than 0 and at most 30 days")
 	}
@@ -626,6 +679,7 @@ func (m *Manager) Silence(ctx context.Context, r SilenceRequest) (Silence, error
 			Note: fmt.Sprintf("Silenced for %s by %s: %s", human(r.Duration), s.Creator, s.Reason), Text: plainText(view, "silenced")})
 		t.notify(Notification{Kind: KindUpdate, Incident: id, Channel: in.Channel, View: view, CreatedAt: now, Text: plainText(view, "")})
 	}
+	t.result(cmd, result{Silence: &s})
 	if err := t.commit(ctx); err != nil {
 		return Silence{}, err
 	}
@@ -634,6 +688,14 @@ func (m *Manager) Silence(ctx context.Context, r SilenceRequest) (Silence, error
 
 // Expire ends a silence now.
 func (m *Manager) Expire(ctx context.Context, id, actor string) error {
+	if _, ok := m.leading(); !ok {
+		_, err := m.submit(ctx, command{Op: "expire", Target: id, Actor: actor})
+		return err
+	}
+	return m.expire(ctx, id, actor, "")
+}
+
+func (m *Manager) expire(ctx context.Context, id, actor, cmd string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.load(ctx); err != nil {
@@ -644,13 +706,13 @@ func (m *Manager) Expire(ctx context.Context, id, actor string) error {
 		return fmt.Errorf("%w: no silence %q", ErrNotFound, id)
 	}
 	now := m.now()
-	if !now.Before(s.Ends) {
-		return nil
-	}
-	c := *s
-	c.Ends = now
 	t := m.begin()
-	t.silence(silenceEvent{Kind: "expired", Silence: c})
+	if now.Before(s.Ends) {
+		c := *s
+		c.Ends = now
+		t.silence(silenceEvent{Kind: "expired", Silence: c})
+	}
+	t.result(cmd, result{})
 	return t.commit(ctx)
 }
 

@@ -48,6 +48,10 @@ type Evaluator struct {
 	Config   Config
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Emit, when set, says whether to record anomaly events now: among
+	// server replicas only the leader does; the others follow its events
+	// (restored from the log on every run) for their pages.
+	Emit func() bool
 
 	mu        sync.RWMutex
 	baselines map[string]*Baseline
@@ -107,6 +111,9 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	ids := monitored(e.Catalog())
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.Emit != nil && !e.Emit() {
+		e.restored = false // the leader's events, not this replica's
+	}
 	if !e.restored {
 		if err := e.restore(ctx); err != nil {
 			return err
@@ -204,7 +211,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			open = append(open, Status{Integration: id, Key: "anomaly/" + id + "/" + ep.Key, Episode: ep})
 		}
 	}
-	if len(events) > 0 {
+	if len(events) > 0 && (e.Emit == nil || e.Emit()) {
 		// Nothing is forgotten when the log cannot be written: the trackers
 		// are rebuilt from the log on the next try.
 		if err := e.Store.AppendAlertEvents(ctx, events); err != nil {

@@ -48,6 +48,10 @@ type Evaluator struct {
 	// Registerer, when set, gets the per-SLO event counters that the
 	// Prometheus rules of `intops slo rules` read.
 	Registerer prometheus.Registerer
+	// Emit, when set, says whether to record alert events now: among
+	// server replicas only the leader does; the others evaluate for their
+	// pages and read the alert states again when they start to emit.
+	Emit func() bool
 
 	mu         sync.RWMutex
 	coarse     map[string][]clickhouse.MinuteCounts // hours before coarseEnd
@@ -256,7 +260,10 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	now := e.now().UTC().Truncate(time.Minute)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.states == nil {
+	emit := e.Emit == nil || e.Emit()
+	if !emit {
+		e.states = nil
+	} else if e.states == nil {
 		states, err := e.Store.LatestAlertStates(ctx, Source)
 		if err != nil {
 			return fmt.Errorf("read alert states: %w", err)
@@ -361,6 +368,9 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	for k, j := range jobs {
 		r := out[k]
 		results[j.slo.Name] = Status{SLO: j.slo, SLI: j.sli, Policy: j.policy, Result: r, EvaluatedAt: now}
+		if !emit {
+			continue
+		}
 		if ev, changed := e.transition(j.slo, r, now); changed {
 			events = append(events, ev)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +60,8 @@ func runMigrate(ctx context.Context, logger *slog.Logger, args []string) error {
 type serverFlags struct {
 	listen, dsn, catalog, timezone string
 	icoeChannel, baseURL           string
+	advertiseURL                   string
+	leaseTTL                       time.Duration
 	alertRoutes                    string
 	trustedProxies, groupRoles     string
 	spanDays, rollupDays           int
@@ -80,6 +83,8 @@ func (f *serverFlags) register(fs interface {
 	fs.StringVar(&f.alertRoutes, "alert-routes", envOr("INTOPS_ALERT_ROUTES", ""), "JSON `file` of per-team alert routing overrides (channel, page_channel, escalation_channel, escalate_after)")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", envOr("INTOPS_TRUSTED_PROXIES", ""), "comma-separated `addresses` (IPs, CIDRs) of the auth proxy whose X-Forwarded-User/-Groups headers are believed")
 	fs.StringVar(&f.groupRoles, "group-roles", envOr("INTOPS_GROUP_ROLES", ""), "proxy group to role `map`: sre=operator,icoe=icoe,admins=admin (others are viewers)")
+	fs.StringVar(&f.advertiseURL, "advertise-url", envOr("INTOPS_ADVERTISE_URL", ""), "this replica's `url` as the other server replicas reach it (default: the listen address)")
+	fs.DurationVar(&f.leaseTTL, "lease-ttl", 15*time.Second, "how long the leader's lease lasts without renewal: the hand-over time after a crash")
 	fs.StringVar(&f.baseURL, "base-url", envOr("INTOPS_BASE_URL", ""), "the UI's external `url`, for links in alerts (default: the listen address)")
 	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
@@ -107,6 +112,12 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		return err
 	}
 	defer db.Close()
+	// On the way out: stop the background work, let it finish (the lease
+	// is given up), then close the connection.
+	var bg sync.WaitGroup
+	defer bg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
@@ -128,13 +139,11 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
-	go evaluator.Run(ctx)
 	loc, err := time.LoadLocation(f.timezone)
 	if err != nil {
 		return usageError{fmt.Errorf("--timezone %q: %v", f.timezone, err)}
 	}
 	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly")}
-	go anomalies.Run(ctx)
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -145,8 +154,22 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		ln.Close()
 		return err
 	}
-	go alerts.Run(ctx)
-	go shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
+	// Every replica evaluates (for its pages); the lease's holder records
+	// the alert transitions and runs the writers and senders.
+	el := newElector(db, f, "http://"+ln.Addr().String(), logger, reg)
+	evaluator.Emit, anomalies.Emit, alerts.Leader = el.IsLeading, el.IsLeading, el.Leading
+	bg.Add(2)
+	go func() { defer bg.Done(); el.Run(ctx) }() // gives the lease up on the way out
+	go func() {
+		defer bg.Done()
+		leaderJobs(ctx, el, alerts.Run,
+			func(ctx context.Context) { shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings")) },
+			func(ctx context.Context) {
+				retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
+			})
+	}()
+	go evaluator.Run(ctx)
+	go anomalies.Run(ctx)
 	auth, err := authConfig(f.trustedProxies, f.groupRoles, os.Getenv("INTOPS_API_TOKENS"))
 	if err != nil {
 		ln.Close()
@@ -161,7 +184,6 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
 		Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
-	go retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "integrations", len(cat.Integrations))
