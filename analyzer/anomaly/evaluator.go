@@ -60,6 +60,7 @@ type Evaluator struct {
 	le        []int // the latency buckets the baselines test
 	trackers  map[string]*Tracker
 	restored  bool
+	emitting  bool     // the last run emitted
 	recent    []Status // closed in the last day
 	open      []Status
 }
@@ -111,9 +112,13 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	ids := monitored(e.Catalog())
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.Emit != nil && !e.Emit() {
-		e.restored = false // the leader's events, not this replica's
+	// A replica that does not emit follows the leader's events (and not
+	// its own detections), and starts from them when it begins to emit.
+	emit := e.Emit == nil || e.Emit()
+	if !emit || !e.emitting {
+		e.restored = false
 	}
+	e.emitting = emit
 	if !e.restored {
 		if err := e.restore(ctx); err != nil {
 			return err
@@ -211,7 +216,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			open = append(open, Status{Integration: id, Key: "anomaly/" + id + "/" + ep.Key, Episode: ep})
 		}
 	}
-	if len(events) > 0 && (e.Emit == nil || e.Emit()) {
+	if len(events) > 0 && emit {
 		// Nothing is forgotten when the log cannot be written: the trackers
 		// are rebuilt from the log on the next try.
 		if err := e.Store.AppendAlertEvents(ctx, events); err != nil {

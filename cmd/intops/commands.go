@@ -163,13 +163,23 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	go func() {
 		defer bg.Done()
 		leaderJobs(ctx, el, alerts.Run,
-			func(ctx context.Context) { shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings")) },
+			func(ctx context.Context) {
+				shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
+			},
 			func(ctx context.Context) {
 				retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
 			})
 	}()
-	go evaluator.Run(ctx)
-	go anomalies.Run(ctx)
+	go func() {
+		// The first evaluation emits when this replica is the only one.
+		select {
+		case <-el.Ready():
+		case <-ctx.Done():
+			return
+		}
+		go evaluator.Run(ctx)
+		go anomalies.Run(ctx)
+	}()
 	auth, err := authConfig(f.trustedProxies, f.groupRoles, os.Getenv("INTOPS_API_TOKENS"))
 	if err != nil {
 		ln.Close()

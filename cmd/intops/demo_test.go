@@ -14,7 +14,8 @@ import (
 	"github.com/intops/intops/clickhouse"
 )
 
-// TestDemo runs `intops demo` on free ports with a day of history and
+// TestDemo runs `intops demo` on free ports with two days of history (so
+// that the current hour has been seen before, whatever the time) and
 // checks that the API reports traffic for the demo estate.
 func TestDemo(t *testing.T) {
 	if _, _, err := clickhouse.ServerBinary(); err != nil {
@@ -35,7 +36,7 @@ func TestDemo(t *testing.T) {
 	t.Setenv("INTOPS_CLICKHOUSE_DSN", "")
 	go func() {
 		done <- runDemo(ctx, logger, []string{
-			"--dir", dir, "--catalog", "../../examples/estate", "--backfill-days", "1",
+			"--dir", dir, "--catalog", "../../examples/estate", "--backfill-days", "2",
 			"--listen", fmt.Sprintf("127.0.0.1:%d", ports[0]),
 			"--otlp-grpc-port", fmt.Sprint(ports[1]), "--otlp-http-port", fmt.Sprint(ports[2]),
 			"--clickhouse-port", fmt.Sprint(ports[3]),

@@ -16,7 +16,21 @@ import (
 	"github.com/intops/intops/clickhouse/chtest"
 )
 
-func TestMain(m *testing.M) { chtest.Main(m) }
+// TestMain runs the tests, or, as a child process of a test, the intops
+// command that INTOPS_TEST_MAIN names (JSON arguments).
+func TestMain(m *testing.M) {
+	if env := os.Getenv("INTOPS_TEST_MAIN"); env != "" {
+		var args []string
+		if err := json.Unmarshal([]byte(env), &args); err != nil {
+			fmt.Fprintln(os.Stderr, "INTOPS_TEST_MAIN:", err)
+			os.Exit(2)
+		}
+		os.Args = append([]string{"intops"}, args...)
+		main()
+		os.Exit(0)
+	}
+	chtest.Main(m)
+}
 
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()

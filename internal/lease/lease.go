@@ -50,6 +50,19 @@ type Elector struct {
 	deadline time.Time // leading until (local clock); zero: not leading
 	leader   clickhouse.LeaseClaim
 	known    bool // leader is known
+	ready    chan struct{}
+	once     sync.Once
+}
+
+// Ready is closed once the first election step is over, whatever its
+// outcome: work that should start as leader when it can waits for it.
+func (e *Elector) Ready() <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ready == nil {
+		e.ready = make(chan struct{})
+	}
+	return e.ready
 }
 
 func (e *Elector) ttl() time.Duration {
@@ -111,6 +124,8 @@ func (e *Elector) Run(ctx context.Context) {
 			e.logger().Warn("lease: election step failed; will retry", "lease", e.Name, "err", err)
 			wait = time.Second
 		}
+		e.Ready()
+		e.once.Do(func() { close(e.ready) })
 		select {
 		case <-ctx.Done():
 			e.release()
