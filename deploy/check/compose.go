@@ -38,6 +38,9 @@ func checkCompose(path, rel string) []Problem {
 	p := Problem{File: rel, Msg: msg}
 	if m := composeField.FindStringSubmatch(msg); m != nil && strings.Contains(m[1], ".") {
 		p.Field, p.Msg = m[1], m[2]
+		if p.Msg == "false schema" { // additionalProperties: false
+			p.Msg = "unknown field (not in the Compose specification)"
+		}
 		if docs := splitDocuments(data); len(docs) == 1 && docs[0].node != nil {
 			p.Line = docs[0].line + lineOf(docs[0].node, m[1]) - 1
 		}
