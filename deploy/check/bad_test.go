@@ -114,7 +114,8 @@ func TestCatalogConfigMapIncomplete(t *testing.T) {
 
 // Check as a whole finds mistakes in a copy of the repository's files:
 // in a source manifest (with its line), between intops and its ClickHouse
-// cluster, and a file no kustomization uses.
+// cluster, a pod that breaks its namespace's Pod Security Standard, and a
+// file no kustomization uses.
 func TestCheckFindsMistakes(t *testing.T) {
 	root := t.TempDir()
 	for _, p := range []string{"deploy/kubernetes", "deploy/collector.yaml", "examples", "docker-compose.yml"} {
@@ -122,13 +123,16 @@ func TestCheckFindsMistakes(t *testing.T) {
 	}
 	edit(t, filepath.Join(root, "deploy/kubernetes/server.yaml"), "containerPort: 8080", "containerPort: 80800")
 	edit(t, filepath.Join(root, "deploy/kubernetes/clickhouse/clickhouse.yaml"), "      - name: intops\n", "      - name: intops-ch\n")
+	edit(t, filepath.Join(root, "deploy/kubernetes/server.yaml"), "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true")
 	os.WriteFile(filepath.Join(root, "deploy/kubernetes/stray.yaml"), []byte("a: 1\n"), 0o644)
 	res := Check(root)
 	line := lineContaining(t, filepath.Join(root, "deploy/kubernetes/server.yaml"), "containerPort: 80800")
 	serverEnv := lineContaining(t, filepath.Join(root, "deploy/kubernetes/server.yaml"), "value: intops")
 	collectorEnv := lineContaining(t, filepath.Join(root, "deploy/kubernetes/collector.yaml"), "value: intops")
+	podSpec := lineContaining(t, filepath.Join(root, "deploy/kubernetes/server.yaml"), "    spec:")
 	checkWant(t, res.Problems, []string{
 		`deploy/kubernetes/collector.yaml:` + collectorEnv + `: Deployment intops-collector: spec.template.spec.containers[0].env[5].value: ClickHouseInstallation intops has no cluster "intops" (it has intops-ch)`,
+		`deploy/kubernetes/server.yaml:` + podSpec + `: Deployment intops-server: spec.template.spec: violates the "restricted" Pod Security Standard that namespace intops enforces: allowPrivilegeEscalation != false (container "server" must set securityContext.allowPrivilegeEscalation=false)`,
 		`deploy/kubernetes/server.yaml:` + serverEnv + `: Deployment intops-server: spec.template.spec.containers[0].env[3].value: ClickHouseInstallation intops has no cluster "intops" (it has intops-ch)`,
 		`deploy/kubernetes/server.yaml:` + line + `: Deployment intops-server: spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 80800: must be between 1 and 65535, inclusive`,
 		`deploy/kubernetes/stray.yaml: not used by any kustomization (a resource, a generator input or *.example.yaml)`,

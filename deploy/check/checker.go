@@ -104,6 +104,7 @@ func Check(root string) Result {
 		ix := newIndex(built, examples[dir])
 		indexes[dir] = ix
 		c.add(crossCheck(ix, c.place)...)
+		c.add(checkPodSecurity(built, ix, c.place)...)
 	}
 
 	// Files of deploy/kubernetes that no kustomization uses.

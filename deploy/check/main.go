@@ -2,7 +2,8 @@
 // and docker compose would read them: every Kubernetes manifest (and the
 // output of every kustomization) against the Kubernetes API server's own
 // decoding and validation, the ClickHouseInstallation against the
-// clickhouse-operator's CRD schema, the references between objects, the
+// clickhouse-operator's CRD schema, the pods against their namespace's Pod
+// Security Standard, the references between objects, the
 // Kubernetes collector configuration against deploy/collector.yaml, the
 // catalog ConfigMap against the catalog, and docker-compose.yml against
 // the Compose specification. It prints every problem as
