@@ -1,3 +1,11 @@
+// make check-deploy: its own module, so that Kubernetes, kustomize and
+// compose-go stay out of intops' go.mod.
+//
+// github.com/altinity/clickhouse-operator is read for its CRD
+// (deploy/operator/clickhouse-operator-install-bundle.yaml, in the module
+// cache): the only version of it that the module proxy serves here is this
+// 2021 pseudo-version (operator 0.16); its Go types do not build without
+// their generated code, so the check validates with the CRD's schema.
 module github.com/intops/intops/deploy/check
 
 go 1.26.8
