@@ -3,7 +3,7 @@ GO      ?= go
 # deadline exceeded" when a worker is still busy at the deadline.
 FUZZRUNS ?= 200000x
 
-.PHONY: all build demo test fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
+.PHONY: all build demo test check-deploy fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
 
 all: build
 
@@ -30,6 +30,14 @@ test: deps
 	$(GO) test -run '^$$' -fuzz FuzzProcess -fuzztime $(FUZZRUNS) ./ingest/flowprocessor
 	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZRUNS) ./ingest/flowprocessor
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 50000x ./catalog
+	$(MAKE) check-deploy
+
+## check-deploy: validate the Kubernetes manifests (built with kustomize)
+## against the Kubernetes API's own validation and the ClickHouse
+## operator's CRD, and docker-compose.yml against the Compose
+## specification; offline, in its own module (deploy/check)
+check-deploy:
+	cd deploy/check && $(GO) test -count=1 .
 
 ## bench-ingest: OTLP gRPC -> ClickHouse spans/s against a discarding
 ## exporter, in one run; writes docs/benchmarks.md

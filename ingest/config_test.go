@@ -10,15 +10,18 @@ import (
 	"github.com/intops/intops/ingest"
 )
 
-// The shipped collector configuration is valid for this distribution.
+// The shipped collector configurations (one machine or docker compose,
+// and Kubernetes) are valid for this distribution.
 func TestShippedConfigIsValid(t *testing.T) {
 	t.Setenv("INTOPS_CATALOG", "../examples/estate")
-	col, err := ingest.NewCollector("../deploy/collector.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := col.DryRun(context.Background()); err != nil {
-		t.Fatalf("deploy/collector.yaml: %v", err)
+	for _, path := range []string{"deploy/collector.yaml", "deploy/kubernetes/config/collector.yaml"} {
+		col, err := ingest.NewCollector("../" + path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if err := col.DryRun(context.Background()); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
 	}
 }
 
