@@ -236,7 +236,7 @@ func (e *Elector) set(term uint64, deadline time.Time, leader clickhouse.LeaseCl
 	if is {
 		e.logger().Info("lease: leading", "lease", e.Name, "term", term, "holder", e.Holder)
 	} else {
-		e.logger().Info("lease: following", "lease", e.Name, "leader", leader.Holder, "term", leader.Term)
+		e.logger().Info("lease: following", "lease", e.Name, "leader", leader.Holder, "leader_url", leader.URL, "term", leader.Term)
 	}
 	if e.OnChange != nil {
 		e.OnChange(is, term)
