@@ -70,4 +70,3 @@ func TestPeriodArithmetic(t *testing.T) {
 		t.Errorf("titles: %q %q", jan.Title(), jan.Short())
 	}
 }
-
