@@ -126,7 +126,6 @@ func TestSnapshotterOnceTakesTheEndedDays(t *testing.T) {
 	}
 }
 
-
 func TestIncidentOutcomesAsOfADay(t *testing.T) {
 	t0 := time.Date(2026, 10, 10, 10, 0, 0, 0, time.UTC)
 	ins := []alerting.Incident{
