@@ -11,8 +11,8 @@ import (
 
 type hourSink struct {
 	minuteSink
-	hours        []clickhouse.Minute
-	hourInserts  int
+	hours       []clickhouse.Minute
+	hourInserts int
 }
 
 func (s *hourSink) InsertHours(_ context.Context, hs []clickhouse.Minute) error {
