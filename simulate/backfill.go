@@ -26,19 +26,59 @@ func Backfill(ctx context.Context, g *Generator, w MinuteWriter, from, to time.T
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
 	var total uint64
 	var batch []clickhouse.Minute
-	for _, p := range g.Profiles {
-		for _, m := range g.minutes(p, from, to) {
-			total += m.Executions
-			batch = append(batch, m)
-			if len(batch) >= 20000 {
-				if err := w.InsertMinutes(ctx, batch); err != nil {
-					return total, err
+	aw := &asyncWriter{ctx: ctx}
+	defer aw.wait()
+	// Day by day: the rollups are partitioned by day, and an insert costs
+	// a part for each day it touches.
+	for day := from; day.Before(to); {
+		next := minTime(day.Truncate(24*time.Hour).Add(24*time.Hour), to)
+		for _, p := range g.Profiles {
+			for _, m := range g.minutes(p, day, next) {
+				total += m.Executions
+				batch = append(batch, m)
+				if len(batch) >= 50000 {
+					if err := aw.write(w.InsertMinutes, batch); err != nil {
+						return total, err
+					}
+					batch = nil
 				}
-				batch = batch[:0]
 			}
 		}
+		if err := aw.write(w.InsertMinutes, batch); err != nil {
+			return total, err
+		}
+		batch = nil
+		day = next
 	}
-	return total, w.InsertMinutes(ctx, batch)
+	return total, aw.wait()
+}
+
+// asyncWriter stores one batch at a time on another goroutine, so that
+// the next is drawn while the last is written. A batch must not be
+// changed once handed over.
+type asyncWriter struct {
+	ctx     context.Context
+	pending chan error
+}
+
+// write waits for the previous batch, then starts storing rows with f.
+func (a *asyncWriter) write(f func(context.Context, []clickhouse.Minute) error, rows []clickhouse.Minute) error {
+	if err := a.wait(); err != nil {
+		return err
+	}
+	a.pending = make(chan error, 1)
+	go func() { a.pending <- f(a.ctx, rows) }()
+	return nil
+}
+
+// wait waits for the batch being stored, if any.
+func (a *asyncWriter) wait() error {
+	if a.pending == nil {
+		return nil
+	}
+	err := <-a.pending
+	a.pending = nil
+	return err
 }
 
 // minutes draws a profile's minutes of [from, to), oldest first; minutes
@@ -98,6 +138,8 @@ func BackfillHours(ctx context.Context, g *Generator, w HourWriter, from, to tim
 	from, to = from.UTC().Truncate(time.Hour), to.UTC().Truncate(time.Hour)
 	var total uint64
 	var hours, minutes []clickhouse.Minute
+	aw := &asyncWriter{ctx: ctx}
+	defer aw.wait()
 	for day := from; day.Before(to); {
 		next := minTime(day.Truncate(24*time.Hour).Add(24*time.Hour), to)
 		for _, p := range g.Profiles {
@@ -115,16 +157,18 @@ func BackfillHours(ctx context.Context, g *Generator, w HourWriter, from, to tim
 				}
 			}
 		}
-		if err := w.InsertHours(ctx, hours); err != nil {
+		if err := aw.write(w.InsertHours, hours); err != nil {
 			return total, err
 		}
-		if err := w.InsertMinutes(ctx, minutes); err != nil {
-			return total, err
+		if len(minutes) > 0 {
+			if err := aw.write(w.InsertMinutes, minutes); err != nil {
+				return total, err
+			}
 		}
-		hours, minutes = hours[:0], minutes[:0]
+		hours, minutes = nil, nil
 		day = next
 	}
-	return total, nil
+	return total, aw.wait()
 }
 
 // hour draws one hour of a profile as a single bucket. A continuous flow's

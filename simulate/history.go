@@ -99,15 +99,23 @@ var pastClasses = []intops.ErrorClass{intops.ErrorUnavailable, intops.ErrorUnava
 // continuous flows that have an SLO today, from From until `until`, on
 // weekdays in office hours (UTC): about two a week lasting up to an hour
 // at the start of the history, one every two weeks and under 20 minutes
-// at its end. It returns them by start.
+// at its end. Each hurts what its SLO measures: failures for a success
+// ratio, slowness for a latency SLO, lost volume for a throughput floor.
+// It returns them by start.
 func (h History) PastIncidents(profiles []*Profile, until time.Time, seed uint64) []PastIncident {
-	withSLO := map[string]bool{}
+	kinds := map[string]intops.SLIKind{}
 	for _, s := range h.Catalog.SLOs {
-		withSLO[s.Integration] = true
+		sli := s.Indicator
+		if ref := h.Catalog.SLIs[sli.Name]; sli.Kind == "" && ref != nil {
+			sli = *ref
+		}
+		if kinds[s.Integration] != intops.SLISuccessRatio { // failures hurt the most SLOs
+			kinds[s.Integration] = sli.Kind
+		}
 	}
 	var candidates []*Profile
 	for _, p := range profiles {
-		if in := p.Integration; p.Every == 0 && withSLO[in.ID] && (in.Tier == 1 || in.Tier == 2) {
+		if in := p.Integration; p.Every == 0 && kinds[in.ID] != "" && kinds[in.ID] != intops.SLIFreshness && (in.Tier == 1 || in.Tier == 2) {
 			candidates = append(candidates, p)
 		}
 	}
@@ -132,8 +140,15 @@ func (h History) PastIncidents(profiles []*Profile, until time.Time, seed uint64
 			from := day.Add(time.Duration(8*60+rnd.IntN(8*60)) * time.Minute)
 			long := time.Duration((6 + 40*rnd.Float64()) * (1.3 - 0.9*pr) * float64(time.Minute)).Round(time.Minute)
 			p := candidates[rnd.IntN(len(candidates))]
-			in := Incident{Name: "past incident", From: from, To: from.Add(max(long, 3*time.Minute)),
-				ErrorRate: 0.3 + 0.7*rnd.Float64(), Class: pastClasses[rnd.IntN(len(pastClasses))]}
+			in := Incident{Name: "past incident", From: from, To: from.Add(max(long, 3*time.Minute))}
+			switch kinds[p.Integration.ID] {
+			case intops.SLILatency:
+				in.Name, in.Latency = "past slowdown", 10+20*rnd.Float64()
+			case intops.SLIThroughput:
+				in.Name, in.RateFactor = "past volume loss", 0.05+0.2*rnd.Float64()
+			default:
+				in.ErrorRate, in.Class = 0.3+0.7*rnd.Float64(), pastClasses[rnd.IntN(len(pastClasses))]
+			}
 			if !from.Before(until) || from.Before(h.From) || p.incidentDuring(in.From.Add(-12*time.Hour), in.To.Add(12*time.Hour)) {
 				continue
 			}
@@ -151,4 +166,12 @@ func (h History) PastIncidents(profiles []*Profile, until time.Time, seed uint64
 func (h History) AckDelay(team string, t time.Time) time.Duration {
 	base := 3 + 9*frac(hash(team), 13)
 	return time.Duration(base * (1 + 1.5*(1-h.progress(t))) * float64(time.Minute)).Round(time.Minute)
+}
+
+// ResolveDelay is how long after an incident's cause ended a team's
+// engineer resolved it: 5 to 20 minutes a team today, twice that at the
+// start of the history.
+func (h History) ResolveDelay(team string, t time.Time) time.Duration {
+	base := 5 + 15*frac(hash(team), 17)
+	return time.Duration(base * (1 + (1 - h.progress(t))) * float64(time.Minute)).Round(time.Minute)
 }

@@ -65,6 +65,9 @@ type serverFlags struct {
 	sloInterval, anomalyInterval   time.Duration
 	alertInterval                  time.Duration
 	zombieAfter                    time.Duration
+	maturityThresholds             string
+	digestSchedule, digestChannel  string
+	digestPeriod                   string
 }
 
 func (f *serverFlags) register(fs interface {
@@ -84,6 +87,10 @@ func (f *serverFlags) register(fs interface {
 	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
 	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
+	fs.StringVar(&f.maturityThresholds, "maturity-thresholds", envOr("INTOPS_MATURITY_THRESHOLDS", ""), "maturity model `file` replacing the built-in thresholds (same shape as analyzer/maturity/thresholds.yaml)")
+	fs.StringVar(&f.digestSchedule, "digest-schedule", envOr("INTOPS_DIGEST_SCHEDULE", ""), "when to post the leaders' digest to Slack: a 5-field cron `expression` in --timezone, e.g. \"0 8 1 * *\" (unset: no digest)")
+	fs.StringVar(&f.digestChannel, "digest-channel", envOr("INTOPS_DIGEST_CHANNEL", "#integration-leaders"), "Slack `channel` of the leaders' digest")
+	fs.StringVar(&f.digestPeriod, "digest-period", envOr("INTOPS_DIGEST_PERIOD", "month"), "what the digest reports: the last complete `month` or quarter")
 	fs.IntVar(&f.spanDays, "retention-span-days", clickhouse.DefaultRetention.SpanDays, "days of raw spans to keep")
 	fs.IntVar(&f.rollupDays, "retention-rollup-days", clickhouse.DefaultRetention.RollupDays, "days of per-minute rollups to keep")
 }
@@ -241,55 +248,58 @@ func runSimulate(ctx context.Context, logger *slog.Logger, args []string) error 
 }
 
 // estateGenerator builds the simulator of a catalog's estate.
-func estateGenerator(f simulateFlags, now time.Time) (*simulate.Generator, error) {
+func estateGenerator(f simulateFlags, now time.Time) (*simulate.Generator, *catalog.Catalog, error) {
 	cat, err := catalog.Load(f.catalog)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	profiles := simulate.Profiles(cat.Integrations)
 	simulate.Calibrate(profiles, cat)
 	if f.incidents {
 		simulate.DemoIncidents(profiles, now)
 	}
-	return simulate.NewGenerator(append(profiles, simulate.Shadow()), f.seed), nil
+	return simulate.NewGenerator(append(profiles, simulate.Shadow()), f.seed), cat, nil
 }
 
-// backfill writes the history that is missing, up to now, as rollups.
-func backfill(ctx context.Context, logger *slog.Logger, f simulateFlags, gen *simulate.Generator, now time.Time) error {
-	db, err := openWithRetry(ctx, logger, f.dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+// backfill writes the per-minute history that is missing, from
+// --backfill-days ago (at a whole hour) up to now, and returns where it
+// began (now when nothing was missing).
+func backfill(ctx context.Context, logger *slog.Logger, db *clickhouse.DB, f simulateFlags, gen *simulate.Generator, now time.Time) (time.Time, error) {
 	// Backfill only what is missing, so that a restarted demo does not
 	// count its history twice.
-	from := now.AddDate(0, 0, -f.backfillDays)
+	from := now.AddDate(0, 0, -f.backfillDays).Truncate(time.Hour)
 	if latest, err := db.LatestMinute(ctx); err == nil && latest.Add(time.Minute).After(from) {
 		from = latest.Add(time.Minute)
 	}
 	if !from.Before(now) {
-		return nil
+		return now, nil
 	}
 	start := time.Now()
 	n, err := simulate.Backfill(ctx, gen, db, from, now)
 	if err != nil {
-		return fmt.Errorf("backfill: %w", err)
+		return now, fmt.Errorf("backfill: %w", err)
 	}
 	logger.Info("history backfilled", "from", from.Format(time.RFC3339), "executions", n, "took", time.Since(start).Round(time.Millisecond))
-	return nil
+	return from, nil
 }
 
 func simulateEstate(ctx context.Context, logger *slog.Logger, f simulateFlags) error {
 	now := time.Now().UTC().Truncate(time.Minute)
-	gen, err := estateGenerator(f, now)
+	gen, _, err := estateGenerator(f, now)
 	if err != nil {
 		return err
 	}
 	if f.backfillDays > 0 {
-		if err := backfill(ctx, logger, f, gen, now); err != nil {
+		db, err := openWithRetry(ctx, logger, f.dsn)
+		if err != nil {
+			return err
+		}
+		_, err = db.Migrate(ctx)
+		if err == nil {
+			_, err = backfill(ctx, logger, db, f, gen, now)
+		}
+		db.Close()
+		if err != nil {
 			return err
 		}
 	}
