@@ -153,7 +153,9 @@ func (r *MaturityReport) CSV(w io.Writer, table string) error {
 			for s := range d.Levels {
 				scopes = append(scopes, s)
 			}
-			sort.Slice(scopes, func(i, j int) bool { return rank(scopes[i]) < rank(scopes[j]) || rank(scopes[i]) == rank(scopes[j]) && scopes[i] < scopes[j] })
+			sort.Slice(scopes, func(i, j int) bool {
+				return rank(scopes[i]) < rank(scopes[j]) || rank(scopes[i]) == rank(scopes[j]) && scopes[i] < scopes[j]
+			})
 			for _, s := range scopes {
 				row := []string{d.Day, s, count(d.Levels[s])}
 				for _, m := range r.TrendMeasures {

@@ -59,14 +59,14 @@ func TestRenderedReports(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<style>", "@media print", "<svg", "SLO attainment · October 2026", "Integration maturity · October 2026",
-		"3 of 3",                          // SLOs met
-		"67.1%",                           // a's budget: 500 of 745,000 at 99.9%
-		"99.933%",                         // a's attainment
-		"9 min",                           // MTTA (8.5 → 9)
-		"45 min",                          // MTTR
-		"Team X",                          // a team's title
-		"Levels as of 2026-10-31",         // the snapshot day
-		"September 2026: 1",               // missed in September
+		"3 of 3",                  // SLOs met
+		"67.1%",                   // a's budget: 500 of 745,000 at 99.9%
+		"99.933%",                 // a's attainment
+		"9 min",                   // MTTA (8.5 → 9)
+		"45 min",                  // MTTR
+		"Team X",                  // a team's title
+		"Levels as of 2026-10-31", // the snapshot day
+		"September 2026: 1",       // missed in September
 		"tier-1", "inc-a-1", "a-availability",
 	} {
 		if !strings.Contains(html, want) {
