@@ -28,7 +28,10 @@ func (fixedReports) Parse(s string) (report.Period, error) {
 	return report.ParsePeriod(s, time.UTC)
 }
 
-func (fixedReports) Default() report.Period { p, _ := report.ParsePeriod("2026-10", time.UTC); return p }
+func (fixedReports) Default() report.Period {
+	p, _ := report.ParsePeriod("2026-10", time.UTC)
+	return p
+}
 
 func share(x float64) *float64 { return &x }
 
