@@ -157,3 +157,24 @@ func (p Period) MarshalJSON() ([]byte, error) {
 		TimeZone string `json:"timezone"`
 	}{p.String(), p.Kind, p.Title(), p.Start().Format(time.RFC3339), p.End().Format(time.RFC3339), p.loc().String()})
 }
+
+// UnmarshalJSON reads a period as MarshalJSON writes it.
+func (p *Period) UnmarshalJSON(data []byte) error {
+	var v struct {
+		ID       string `json:"id"`
+		TimeZone string `json:"timezone"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(v.TimeZone)
+	if err != nil {
+		return fmt.Errorf("period %s: time zone: %w", v.ID, err)
+	}
+	q, err := ParsePeriod(v.ID, loc)
+	if err != nil {
+		return err
+	}
+	*p = q
+	return nil
+}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/intops/intops/analyzer/anomaly"
 	"github.com/intops/intops/analyzer/estate"
-	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -134,12 +133,16 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	cat := watcher.Current()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
-	go evaluator.Run(ctx)
 	loc, err := time.LoadLocation(f.timezone)
 	if err != nil {
 		return usageError{fmt.Errorf("--timezone %q: %v", f.timezone, err)}
 	}
+	model, err := loadMaturityModel(f.maturityThresholds)
+	if err != nil {
+		return err
+	}
+	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
+	go evaluator.Run(ctx)
 	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly")}
 	go anomalies.Run(ctx)
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
@@ -164,9 +167,14 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 			logger.Warn("no authentication is configured and the server listens beyond this machine: everyone who reaches it is admin; set --trusted-proxies or INTOPS_API_TOKENS", "listen", ln.Addr().String())
 		}
 	}
-	scores := newMaturity(db, watcher.Current, lintCfg, evaluator, alerts, maturity.Default())
-	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
-		Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
+	scores := newMaturity(db, watcher.Current, lintCfg, evaluator, alerts, model)
+	reports, printer, err := startReports(ctx, db, watcher.Current, lintCfg, alerts, model, loc, f, "http://"+ln.Addr().String(), logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Reports: reports, Printer: printer, Store: db, Catalog: watcher, LintConfig: lintCfg,
+		SLOs: evaluator, Anomalies: anomalies, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
 	errc := make(chan error, 1)

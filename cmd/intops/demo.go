@@ -15,6 +15,10 @@ import (
 	"github.com/intops/intops/simulate"
 )
 
+// defaultHistoryDays of demo history cover the last complete month and
+// the three before it on any day: the reports' trend.
+const defaultHistoryDays = 155
+
 // runDemo runs the whole platform on this machine: a managed
 // clickhouse-server under --dir (unless INTOPS_CLICKHOUSE_DSN names one),
 // the collector, the server and the simulator with backfilled history.
@@ -24,7 +28,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	srv.register(fs)
 	dir := fs.String("dir", "var", "`dir` for ClickHouse data, the collector queue and logs")
 	days := fs.Int("backfill-days", 7, "`days` of per-minute history to backfill")
-	historyDays := fs.Int("history-days", 155, "`days` of history for reports and trends: hourly before the per-minute days, with past incidents and daily maturity snapshots")
+	historyDays := fs.Int("history-days", defaultHistoryDays, "`days` of history for reports and trends: hourly before the per-minute days, with past incidents and daily maturity snapshots")
 	chPort := fs.Int("clickhouse-port", 19000, "native `port` of the managed ClickHouse")
 	grpcPort := fs.Int("otlp-grpc-port", 4317, "OTLP gRPC `port`")
 	httpPort := fs.Int("otlp-http-port", 4318, "OTLP HTTP `port`")
