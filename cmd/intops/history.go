@@ -139,7 +139,7 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 	next, opened := 0, 0
 	seen := map[string]bool{}
 	now = incs[0].From.Add(-2 * time.Minute)
-	for now.Before(end) && (next < len(incs) || len(active) > 0) {
+	for now.Before(end.Add(-time.Minute)) && (next < len(incs) || len(active) > 0) {
 		for next < len(incs) && !incs[next].From.Add(-2*time.Minute).After(now) {
 			inc := incs[next]
 			next++
@@ -216,8 +216,10 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 			now = incs[next].From.Add(-2 * time.Minute)
 		}
 	}
-	// Alerts still firing stop at the end of the history.
-	now = end
+	// Alerts still firing stop by the end of the history: a minute
+	// before it, as the live evaluators' first events may be at its
+	// minute, and the manager reads the events after the last it saw.
+	now = end.Add(-time.Minute)
 	for _, r := range append(done, active...) {
 		if err := r.ev.EvaluateOnce(ctx); err != nil {
 			return opened, err
