@@ -20,6 +20,19 @@ var (
 	MaturityTables = []string{"scopes", "criteria", "days"}
 )
 
+// SpreadsheetSafe keeps a spreadsheet from reading a text cell as a
+// formula: a value starting with =, +, -, @, a tab or a carriage return
+// gets a leading '.
+func SpreadsheetSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// text is a cell of text from the catalog (names, titles).
+func text(v string) string { return SpreadsheetSafe(v) }
+
 func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func opt(x *float64) string {
@@ -61,7 +74,7 @@ func (r *SLOReport) CSV(w io.Writer, table string) error {
 		}
 		rows = append(rows, head)
 		for _, s := range r.SLOs {
-			row := []string{period, s.Team, count(s.Tier), s.Name, s.Title, s.Integration, s.SLI, num(s.Objective), s.Window,
+			row := []string{period, text(s.Team), count(s.Tier), text(s.Name), text(s.Title), text(s.Integration), s.SLI, num(s.Objective), text(s.Window),
 				num(s.Events), opt(s.Attainment), opt(s.BudgetConsumed), s.Status}
 			for _, a := range s.Trend {
 				row = append(row, opt(a))
@@ -75,7 +88,7 @@ func (r *SLOReport) CSV(w io.Writer, table string) error {
 		}
 		rows = append(rows, append([]string{"period", key, "title"}, figures...))
 		for _, g := range gs {
-			rows = append(rows, append([]string{period, g.Key, g.Title}, fig(g.Figures)...))
+			rows = append(rows, append([]string{period, text(g.Key), text(g.Title)}, fig(g.Figures)...))
 		}
 	case "trend":
 		rows = append(rows, append([]string{"period"}, figures...))
@@ -87,7 +100,7 @@ func (r *SLOReport) CSV(w io.Writer, table string) error {
 			"acknowledged_at", "resolved_at", "minutes", "open"})
 		for _, in := range r.Incidents {
 			opened := in.OpenedAt
-			rows = append(rows, []string{period, in.ID, in.Integration, in.Title, in.Team, count(in.Tier), in.Severity,
+			rows = append(rows, []string{period, text(in.ID), text(in.Integration), text(in.Title), text(in.Team), count(in.Tier), in.Severity,
 				optTime(&opened), optTime(in.AckedAt), optTime(in.ResolvedAt), num(in.Minutes), strconv.FormatBool(in.Open)})
 		}
 	default:
@@ -115,7 +128,7 @@ func (r *MaturityReport) CSV(w io.Writer, table string) error {
 			if s.Previous != nil {
 				prev = count(*s.Previous)
 			}
-			row := []string{period, r.AsOf, s.Scope, s.Title, count(s.Level), maturity.Levels[s.Level], prev}
+			row := []string{period, r.AsOf, text(s.Scope), text(s.Title), count(s.Level), maturity.Levels[s.Level], prev}
 			for _, d := range maturity.Dimensions {
 				row = append(row, count(s.Dimensions[d]))
 			}
@@ -142,7 +155,7 @@ func (r *MaturityReport) CSV(w io.Writer, table string) error {
 				if c.Known {
 					v = num(c.Value)
 				}
-				rows = append(rows, []string{period, r.AsOf, s.Scope, count(c.Level), c.Dimension, c.Measure, c.Op, num(c.Threshold), v,
+				rows = append(rows, []string{period, r.AsOf, text(s.Scope), count(c.Level), c.Dimension, c.Measure, c.Op, num(c.Threshold), v,
 					strconv.FormatBool(c.Known), strconv.FormatBool(c.Met)})
 			}
 		}
@@ -157,7 +170,7 @@ func (r *MaturityReport) CSV(w io.Writer, table string) error {
 				return rank(scopes[i]) < rank(scopes[j]) || rank(scopes[i]) == rank(scopes[j]) && scopes[i] < scopes[j]
 			})
 			for _, s := range scopes {
-				row := []string{d.Day, s, count(d.Levels[s])}
+				row := []string{d.Day, text(s), count(d.Levels[s])}
 				for _, m := range r.TrendMeasures {
 					v, ok := d.Measures[m]
 					if s != "estate" || !ok {

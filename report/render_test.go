@@ -185,3 +185,16 @@ func checkPDF(t *testing.T, pdf []byte) (int, string) {
 	}
 	return len(pngs), string(text)
 }
+
+func TestCSVKeepsSpreadsheetsFromFormulas(t *testing.T) {
+	r := &SLOReport{Period: Containing(Month, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.UTC), Trend: []Figures{{}},
+		SLOs: []SLORow{{Name: "=cmd|' /C calc'!A0", Title: "@SUM(1)", Team: "+team", Integration: "-x", Trend: []*float64{}}}}
+	var b bytes.Buffer
+	if err := r.CSV(&b, "slos"); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(&b).ReadAll()
+	if row := recs[1]; row[1] != "'+team" || row[3] != "'=cmd|' /C calc'!A0" || row[4] != "'@SUM(1)" || row[5] != "'-x" {
+		t.Errorf("row %q: want every text cell that starts a formula quoted", row)
+	}
+}
