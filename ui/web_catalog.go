@@ -250,4 +250,3 @@ func (s *Server) catalogExport(w http.ResponseWriter, r *http.Request) {
 		s.logger.Error("write catalog export", "err", err)
 	}
 }
-
