@@ -73,7 +73,7 @@ func labels(ps []Period) []string {
 	return out
 }
 
-// sloTrendCharts draws the estate's SLOs missed and incidents per period,
+// trendCharts draws the estate's SLOs missed and incidents per period,
 // and its MTTA and MTTR.
 func (r *SLOReport) trendCharts() (counts, times string) {
 	ls := labels(r.trendPeriods())
