@@ -13,10 +13,10 @@ deps:
 build:
 	$(GO) build -o bin/intops ./cmd/intops
 
-## generate: regenerate the templ components' Go code (ui/*_templ.go,
+## generate: regenerate the templ components' Go code (ui/*_templ.go, report/*_templ.go,
 ## committed so that a clone builds without the templ CLI)
 generate:
-	$(GO) generate ./ui/
+	$(GO) generate ./ui/ ./report/
 
 ## demo: the whole platform on this machine (managed ClickHouse, collector,
 ## server, simulated estate) on http://127.0.0.1:8080

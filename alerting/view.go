@@ -210,7 +210,7 @@ func (m *Manager) Incidents(ctx context.Context, since time.Time) (open, recent 
 	return open, recent, nil
 }
 
-// TeamStats are a team's response times over a period.
+// TeamStats are a team's (or another group's) response times over a period.
 type TeamStats struct {
 	Team         string        `json:"team"`
 	Incidents    int           `json:"incidents"`
@@ -223,47 +223,79 @@ type TeamStats struct {
 // Stats computes MTTA (open to acknowledgement) and MTTR (open to
 // resolution) per team over the incidents opened since `since`.
 func (m *Manager) Stats(ctx context.Context, since time.Time) ([]TeamStats, error) {
+	ins, err := m.Opened(ctx, since, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	return StatsBy(ins, func(in *Incident) string {
+		if in.Team == "" {
+			return "(unowned)"
+		}
+		return in.Team
+	}), nil
+}
+
+// Opened returns the incidents opened in [from, to) (to zero: up to now),
+// oldest first: copies, with their alerts and timeline, as the log
+// folds them (no view, so no error samples are read). Reports read past
+// periods with it.
+func (m *Manager) Opened(ctx context.Context, from, to time.Time) ([]Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
-	by := map[string]*TeamStats{}
-	var ack, res = map[string]time.Duration{}, map[string]time.Duration{}
+	var out []Incident
 	for _, id := range m.st.order {
 		in := m.st.incidents[id]
-		if in.OpenedAt.Before(since) {
+		if in.OpenedAt.Before(from) || (!to.IsZero() && !in.OpenedAt.Before(to)) {
 			continue
 		}
-		team := in.Team
-		if team == "" {
-			team = "(unowned)"
+		c := *in
+		c.Alerts = nil
+		for _, a := range in.Alerts {
+			c.Alerts = append(c.Alerts, &AlertView{Key: a.Key, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary, Since: a.Since})
 		}
-		s := by[team]
+		c.Timeline = slices.Clone(in.Timeline)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// StatsBy groups incidents by key (a team, a tier…; TeamStats.Team holds
+// it) and computes each group's MTTA, over the acknowledged ones, and
+// MTTR, over the resolved ones; groups are sorted by key.
+func StatsBy(ins []Incident, key func(*Incident) string) []TeamStats {
+	by := map[string]*TeamStats{}
+	var ack, res = map[string]time.Duration{}, map[string]time.Duration{}
+	for i := range ins {
+		in := &ins[i]
+		k := key(in)
+		s := by[k]
 		if s == nil {
-			s = &TeamStats{Team: team}
-			by[team] = s
+			s = &TeamStats{Team: k}
+			by[k] = s
 		}
 		s.Incidents++
 		if !in.FirstAck.IsZero() {
 			s.Acknowledged++
-			ack[team] += in.FirstAck.Sub(in.OpenedAt)
+			ack[k] += in.FirstAck.Sub(in.OpenedAt)
 		}
 		if !in.ResolvedAt.IsZero() {
 			s.Resolved++
-			res[team] += in.ResolvedAt.Sub(in.OpenedAt)
+			res[k] += in.ResolvedAt.Sub(in.OpenedAt)
 		}
 	}
-	var out []TeamStats
-	for team, s := range by {
+	out := make([]TeamStats, 0, len(by))
+	for k, s := range by {
 		if s.Acknowledged > 0 {
-			s.MTTA = ack[team] / time.Duration(s.Acknowledged)
+			s.MTTA = ack[k] / time.Duration(s.Acknowledged)
 		}
 		if s.Resolved > 0 {
-			s.MTTR = res[team] / time.Duration(s.Resolved)
+			s.MTTR = res[k] / time.Duration(s.Resolved)
 		}
 		out = append(out, *s)
 	}
 	slices.SortFunc(out, func(a, b TeamStats) int { return strings.Compare(a.Team, b.Team) })
-	return out, nil
+	return out
 }

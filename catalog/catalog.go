@@ -76,6 +76,22 @@ type Ref struct {
 // Integration returns the integration with the id, or nil.
 func (c *Catalog) Integration(id string) *intops.Integration { return c.byID[id] }
 
+// With returns a copy of the catalog with other integrations and SLOs and
+// the same teams, systems, indicators, policies and positions: the estate
+// as it once was, for simulated history. The copy shares everything else
+// with c; neither may be changed afterwards.
+func (c *Catalog) With(integrations []*intops.Integration, slos []*intops.SLO) *Catalog {
+	d := *c
+	d.Integrations, d.SLOs = integrations, slos
+	d.byID = make(map[string]*intops.Integration, len(integrations))
+	for _, in := range integrations {
+		if d.byID[in.ID] == nil {
+			d.byID[in.ID] = in
+		}
+	}
+	return &d
+}
+
 // All returns every integration in catalog order.
 func (c *Catalog) All() []*intops.Integration { return c.Integrations }
 

@@ -69,3 +69,18 @@ func (db *DB) LatestMinute(ctx context.Context) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// EarliestHour is the oldest hour in the hourly rollup (zero when empty):
+// where the history that reports can read begins.
+func (db *DB) EarliestHour(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	var n uint64
+	err := db.conn.QueryRow(ctx, `SELECT min(hour), count() FROM `+db.database+`.flow_rollup_1h`).Scan(&t, &n)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("earliest hour: %w", err)
+	}
+	if n == 0 {
+		return time.Time{}, nil
+	}
+	return t.UTC(), nil
+}

@@ -44,21 +44,31 @@ type Minute struct {
 }
 
 // InsertMinutes adds pre-aggregated minutes to the per-minute rollup (they
-// merge with what spans already put there).
+// merge with what spans already put there) and to the hourly one.
 func (db *DB) InsertMinutes(ctx context.Context, ms []Minute) error {
+	return db.insertInput(ctx, "flow_rollup_input", "minute", time.Minute, ms)
+}
+
+// InsertHours adds pre-aggregated hours (each Minute field is the start of
+// its hour) to the hourly rollup only: long histories at a row per hour.
+func (db *DB) InsertHours(ctx context.Context, hs []Minute) error {
+	return db.insertInput(ctx, "flow_rollup_input_1h", "hour", time.Hour, hs)
+}
+
+func (db *DB) insertInput(ctx context.Context, table, col string, unit time.Duration, ms []Minute) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	batch, err := db.conn.PrepareBatch(ctx, `INSERT INTO `+db.database+`.flow_rollup_input (date, minute,
+	batch, err := db.conn.PrepareBatch(ctx, `INSERT INTO `+db.database+`.`+table+` (date, `+col+`,
 		integration_id, service_name, peer_service, spans, error_spans, executions, failed,
 		err_transient, err_timeout, err_auth, err_rate_limit, err_validation, err_unavailable,
 		err_unknown, records, durations, duration_le)`)
 	if err != nil {
-		return fmt.Errorf("prepare minutes insert: %w", err)
+		return fmt.Errorf("prepare %s insert: %w", table, err)
 	}
 	defer batch.Abort()
 	for _, m := range ms {
-		t := m.Minute.UTC().Truncate(time.Minute)
+		t := m.Minute.UTC().Truncate(unit)
 		d := m.Durations
 		if d == nil {
 			d = []uint64{}
@@ -70,11 +80,11 @@ func (db *DB) InsertMinutes(ctx context.Context, ms []Minute) error {
 			c[intops.ErrorValidation], c[intops.ErrorUnavailable], c[intops.ErrorUnknown],
 			m.Records, d, le(m.Durations, m.Executions))
 		if err != nil {
-			return fmt.Errorf("append minute: %w", err)
+			return fmt.Errorf("append %s row: %w", col, err)
 		}
 	}
 	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert %d minutes: %w", len(ms), err)
+		return fmt.Errorf("insert %d %ss: %w", len(ms), col, err)
 	}
 	return nil
 }

@@ -2,7 +2,9 @@
 # Installs what intops needs on a Debian machine and is missing:
 # clickhouse-server (tests, the demo's managed ClickHouse) and prometheus
 # (its promtool checks the generated SLO rules in the tests) and chromium
-# (the UI's browser tests drive /usr/bin/chromium).
+# (the UI's browser tests drive /usr/bin/chromium; reports print PDFs
+# with it) and poppler-utils (the report tests render the PDFs' pages
+# with pdftoppm and read their text with pdftotext).
 set -euo pipefail
 missing=()
 if ! command -v promtool >/dev/null 2>&1; then
@@ -13,6 +15,9 @@ if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse
 fi
 if [ ! -x /usr/bin/chromium ]; then
   missing+=(chromium)
+fi
+if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  missing+=(poppler-utils)
 fi
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed: install Go 1.26 or newer (https://go.dev/dl/)" >&2

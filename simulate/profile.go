@@ -55,6 +55,17 @@ func (p *Profile) incidentAt(t time.Time) *Incident {
 	return nil
 }
 
+// incidentDuring reports whether an incident is active at some time of
+// [from, to).
+func (p *Profile) incidentDuring(from, to time.Time) bool {
+	for _, in := range p.Incidents {
+		if in.From.Before(to) && from.Before(in.To) {
+			return true
+		}
+	}
+	return false
+}
+
 // Profiles derives a deterministic profile for every integration from its
 // mechanism, tier and id: event flows are the busiest (up to hundreds per
 // second), APIs next, batch and file flows run on schedules, from every

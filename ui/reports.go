@@ -1,10 +1,18 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
 
 	"github.com/intops/intops/analyzer/maturity"
+	"github.com/intops/intops/report"
 )
 
 // MaturitySource scores the estate and its teams.
@@ -12,10 +20,107 @@ type MaturitySource interface {
 	Scores(ctx context.Context) ([]maturity.Score, error)
 }
 
-// maturityReport serves GET /api/v1/reports/maturity: the estate's level
-// and each team's, per dimension, with every criterion's value and what is
-// missing for the next level.
+// ReportSource builds the leaders' reports (report.Service does).
+type ReportSource interface {
+	// Parse reads a period in the estate's time zone; "" is Default().
+	Parse(period string) (report.Period, error)
+	Default() report.Period
+	SLOReport(ctx context.Context, p report.Period) (*report.SLOReport, error)
+	MaturityReport(ctx context.Context, p report.Period) (*report.MaturityReport, error)
+}
+
+var _ ReportSource = (*report.Service)(nil)
+
+func (s *Server) registerReportPages() {
+	s.route("GET /api/v1/reports/slo", s.sloReportAPI)
+	s.route("GET /api/v1/reports/maturity", s.maturityReport)
+	s.route("GET /reports", s.reportsPage)
+	s.route("GET /reports/report.css", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, _ = w.Write([]byte(report.CSS))
+	})
+	s.route("GET /reports/{kind}/{file}", s.reportDownload)
+}
+
+// reportKinds are the reports, as they appear in URLs.
+var reportKinds = []string{"slo", "maturity"}
+
+// reportError writes a report failure as JSON: a bad or unreportable
+// period is the caller's (400, 404), anything else ClickHouse's (503).
+func (s *Server) reportError(w http.ResponseWriter, err error) {
+	code, msg := reportStatus(err)
+	if code == http.StatusServiceUnavailable {
+		s.logger.Error("report", "err", err)
+	}
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+func reportStatus(err error) (int, string) {
+	var pe periodError
+	switch {
+	case errors.As(err, &pe):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, report.ErrNotStarted):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, report.ErrNoSnapshots):
+		return http.StatusNotFound, err.Error()
+	case errors.Is(err, report.ErrNoChromium):
+		return http.StatusNotImplemented, err.Error()
+	}
+	return http.StatusServiceUnavailable, "the report is unavailable (ClickHouse); try again shortly"
+}
+
+// periodError is a period the request got wrong.
+type periodError struct{ error }
+
+func (s *Server) period(r *http.Request) (report.Period, error) {
+	p, err := s.reportSrc.Parse(strings.TrimSpace(r.URL.Query().Get("period")))
+	if err != nil {
+		return p, periodError{err}
+	}
+	return p, nil
+}
+
+// sloReportAPI serves GET /api/v1/reports/slo?period=2026-10 (default:
+// the last complete month).
+func (s *Server) sloReportAPI(w http.ResponseWriter, r *http.Request) {
+	if s.reportSrc == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
+		return
+	}
+	p, err := s.period(r)
+	if err == nil {
+		var rep *report.SLOReport
+		if rep, err = s.reportSrc.SLOReport(r.Context(), p); err == nil {
+			writeJSON(w, http.StatusOK, rep)
+			return
+		}
+	}
+	s.reportError(w, err)
+}
+
+// maturityReport serves GET /api/v1/reports/maturity: without a period,
+// the estate's level and each team's scored now, per dimension, with
+// every criterion's value and what is missing for the next level; with
+// ?period=2026-10, the report of that period from the daily snapshots.
 func (s *Server) maturityReport(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("period") {
+		if s.reportSrc == nil {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
+			return
+		}
+		p, err := s.period(r)
+		if err == nil {
+			var rep *report.MaturityReport
+			if rep, err = s.reportSrc.MaturityReport(r.Context(), p); err == nil {
+				writeJSON(w, http.StatusOK, rep)
+				return
+			}
+		}
+		s.reportError(w, err)
+		return
+	}
 	if s.maturitySrc == nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "maturity scoring is not running"})
 		return
@@ -26,4 +131,178 @@ func (s *Server) maturityReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"scores": scores})
+}
+
+// builtReport is a report of either kind, ready to render.
+type builtReport struct {
+	Kind     string
+	Period   report.Period
+	SLO      *report.SLOReport
+	Maturity *report.MaturityReport
+}
+
+func (b builtReport) body() templ.Component {
+	if b.SLO != nil {
+		return report.SLOBody(b.SLO)
+	}
+	return report.MaturityBody(b.Maturity)
+}
+
+func (b builtReport) csv(w *bytes.Buffer, table string) error {
+	if b.SLO != nil {
+		return b.SLO.CSV(w, table)
+	}
+	return b.Maturity.CSV(w, table)
+}
+
+func (s *Server) build(ctx context.Context, kind string, p report.Period) (builtReport, error) {
+	b := builtReport{Kind: kind, Period: p}
+	var err error
+	if kind == "slo" {
+		b.SLO, err = s.reportSrc.SLOReport(ctx, p)
+	} else {
+		b.Maturity, err = s.reportSrc.MaturityReport(ctx, p)
+	}
+	return b, err
+}
+
+// reportDownload serves /reports/{slo|maturity}/{period}.{html|csv|pdf}
+// (CSV: ?table=, see report.SLOTables and report.MaturityTables).
+func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
+	kind, file := r.PathValue("kind"), r.PathValue("file")
+	dot := strings.LastIndexByte(file, '.')
+	if !slices.Contains(reportKinds, kind) || dot < 0 {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no report " + r.URL.Path + ": want /reports/slo/PERIOD.html, .csv or .pdf (or /reports/maturity/…), PERIOD like 2026-10 or 2026-Q3"})
+		return
+	}
+	if s.reportSrc == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
+		return
+	}
+	name, format := file[:dot], file[dot+1:]
+	if format != "html" && format != "csv" && format != "pdf" {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "format " + format + ": want html, csv or pdf"})
+		return
+	}
+	p, err := s.reportSrc.Parse(name)
+	if err != nil {
+		s.reportError(w, periodError{err})
+		return
+	}
+	b, err := s.build(r.Context(), kind, p)
+	if err != nil {
+		s.reportError(w, err)
+		return
+	}
+	filename := "intops-" + kind + "-" + p.String()
+	switch format {
+	case "csv":
+		table := r.URL.Query().Get("table")
+		var buf bytes.Buffer
+		if err := b.csv(&buf, table); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		if table != "" {
+			filename += "-" + table
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.csv"`)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	page, err := report.HTML(r.Context(), report.Title(kind, p), b.body())
+	if err != nil {
+		s.reportError(w, err)
+		return
+	}
+	if format == "html" {
+		// The document's style is inline: its own policy allows it.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page)
+		return
+	}
+	if s.printer == nil {
+		s.reportError(w, report.ErrNoChromium)
+		return
+	}
+	start := time.Now()
+	pdf, err := s.printer.PDF(r.Context(), page)
+	if err != nil {
+		if !errors.Is(err, report.ErrNoChromium) {
+			s.logger.Error("print PDF", "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
+			return
+		}
+		s.reportError(w, err)
+		return
+	}
+	s.logger.Info("report PDF printed", "report", kind, "period", p.String(), "bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.pdf"`)
+	_, _ = w.Write(pdf)
+}
+
+// reportsModel is the /reports page.
+type reportsModel struct {
+	Kind, Period string
+	Kinds        []string
+	Periods      []string // the choices, latest first
+	Error        string
+	Body         templ.Component
+	Downloads    []downloadLink
+}
+
+type downloadLink struct{ Label, URL string }
+
+// reportsPage serves /reports?kind=slo|maturity&period=2026-10.
+func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
+	m := reportsModel{Kind: r.URL.Query().Get("kind"), Kinds: reportKinds}
+	if m.Kind == "" {
+		m.Kind = "slo"
+	}
+	if !slices.Contains(reportKinds, m.Kind) {
+		s.render(w, r, http.StatusBadRequest, reportsPage(reportsModel{Kind: "slo", Kinds: reportKinds, Error: "kind " + m.Kind + ": want slo or maturity"}))
+		return
+	}
+	if s.reportSrc == nil {
+		m.Error = "Reports are not configured on this server."
+		s.render(w, r, http.StatusNotFound, reportsPage(m))
+		return
+	}
+	last := s.reportSrc.Default()
+	for p, i := last.Next(), 0; i < 13; p, i = p.Prev(), i+1 {
+		m.Periods = append(m.Periods, p.String())
+	}
+	for p, i := report.Containing(report.Quarter, last.End(), last.Loc), 0; i < 5; p, i = p.Prev(), i+1 {
+		m.Periods = append(m.Periods, p.String())
+	}
+	p, err := s.period(r)
+	code := http.StatusOK
+	if err == nil {
+		m.Period = p.String()
+		var b builtReport
+		if b, err = s.build(r.Context(), m.Kind, p); err == nil {
+			m.Body = b.body()
+			base := "/reports/" + m.Kind + "/" + p.String()
+			m.Downloads = []downloadLink{{"HTML", base + ".html"}, {"PDF", base + ".pdf"}}
+			tables := report.SLOTables
+			if m.Kind == "maturity" {
+				tables = report.MaturityTables
+			}
+			for _, t := range tables {
+				m.Downloads = append(m.Downloads, downloadLink{"CSV: " + t, base + ".csv?table=" + t})
+			}
+		}
+	} else {
+		m.Period = r.URL.Query().Get("period")
+	}
+	if err != nil {
+		code, m.Error = reportStatus(err)
+	}
+	if m.Period != "" && !slices.Contains(m.Periods, m.Period) {
+		m.Periods = append([]string{m.Period}, m.Periods...)
+	}
+	s.render(w, r, code, reportsPage(m))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/report"
 )
 
 // Store is what the server reads from ClickHouse.
@@ -39,6 +40,8 @@ type Server struct {
 	anomalySrc  AnomalySource  // nil: no anomalies
 	alertSrc    AlertsSource   // nil: no incidents
 	maturitySrc MaturitySource // nil: no maturity report
+	reportSrc   ReportSource   // nil: no reports
+	printer     report.Printer // nil: no PDFs
 	logger      *slog.Logger
 	now         func() time.Time
 	mux         *http.ServeMux
@@ -58,7 +61,12 @@ type Options struct {
 	Anomalies  AnomalySource  // nil: /api/v1/anomalies is empty
 	Alerts     AlertsSource   // nil: /api/v1/alerts is empty
 	Auth       *AuthConfig    // nil: everyone is admin (the server binds 127.0.0.1 by default)
-	Maturity   MaturitySource // nil: /api/v1/reports/maturity 404s
+	Maturity   MaturitySource // nil: /api/v1/reports/maturity without a period 404s
+	// Reports build the SLO and maturity reports of a period (nil: the
+	// report pages and APIs 404); Printer prints them to PDF (nil: PDFs
+	// answer 501).
+	Reports ReportSource
+	Printer report.Printer
 	// Extra are handlers mounted as they are (e.g. /slack/ endpoints).
 	Extra    map[string]http.Handler
 	Logger   *slog.Logger         // nil: no logs
@@ -79,7 +87,7 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, logger: o.Logger.With("component", "server"), now: o.Now,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, reportSrc: o.Reports, printer: o.Printer, logger: o.Logger.With("component", "server"), now: o.Now,
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
@@ -100,7 +108,7 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/slos", s.slos)
 	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
 	s.route("GET /api/v1/anomalies", s.anomalies)
-	s.route("GET /api/v1/reports/maturity", s.maturityReport)
+	s.registerReportPages()
 	s.route("GET /api/v1/alerts", s.alerts)
 	s.route("GET /api/v1/alerts/stats", s.alertStats)
 	s.route("POST /api/v1/alerts/{id}/{action}", s.incidentAction)

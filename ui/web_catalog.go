@@ -13,6 +13,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/report"
 )
 
 // registerCatalogPages adds the pages for the Integration Center of
@@ -216,7 +217,7 @@ func (s *Server) catalogExport(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	write := func(rec ...string) {
 		for i := range rec {
-			rec[i] = cell(rec[i])
+			rec[i] = report.SpreadsheetSafe(rec[i])
 		}
 		_ = cw.Write(rec)
 	}
@@ -248,12 +249,4 @@ func (s *Server) catalogExport(w http.ResponseWriter, r *http.Request) {
 	if err := cw.Error(); err != nil {
 		s.logger.Error("write catalog export", "err", err)
 	}
-}
-
-// cell keeps a spreadsheet from reading a value as a formula.
-func cell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

@@ -85,9 +85,7 @@ func (sc *Scratch) Evaluate(p Policy, s Series) Result {
 	if total > 0 {
 		r.SLI = good / total
 	}
-	if budget > 0 && total > 0 {
-		r.BudgetConsumed = (total - good) / (budget * total)
-	}
+	r.BudgetConsumed = BudgetConsumed(p.Objective, good, total)
 	r.BudgetRemaining = 1 - r.BudgetConsumed
 	if p.Period > 0 {
 		dg, dt := sum.window(24 * 60)
@@ -123,6 +121,23 @@ func (sc *Scratch) Evaluate(p Policy, s Series) Result {
 		r.Exhaustion = time.Duration(r.BudgetRemaining * float64(p.Period) / slowPage.LongBurn).Round(time.Minute)
 	}
 	return r
+}
+
+// BudgetConsumed is the share of the error budget (1 − objective of the
+// events) that the bad events used: 0 when none failed, 1 when exactly
+// the budget was spent, more past that; 0 without events.
+func BudgetConsumed(objective, good, total float64) float64 {
+	budget := 1 - objective
+	if budget <= 0 || total <= 0 {
+		return 0
+	}
+	return (total - good) / (budget * total)
+}
+
+// Met reports whether good of total events meet the objective: the budget
+// is not overspent. Without events there is nothing to meet.
+func Met(objective, good, total float64) bool {
+	return total > 0 && BudgetConsumed(objective, good, total) <= 1+1e-9
 }
 
 func burn(good, total, budget float64) float64 {
@@ -174,6 +189,25 @@ func (p *prefix) fill(s Series, nd NoData) {
 	}
 }
 
+// Cumulative holds a series' running sums, so that the good and total
+// events of any range of its minutes cost O(1); silent minutes count as
+// the no-data setting says, as in Evaluate. Reports use it to measure an
+// SLO over many periods from one series.
+type Cumulative struct{ p prefix }
+
+// Accumulate fills c with the running sums of s, reusing c's storage.
+func (c *Cumulative) Accumulate(s Series, nd NoData) { c.p.fill(s, nd) }
+
+// Range sums minutes [i, j) of the series (clipped to it).
+func (c *Cumulative) Range(i, j int) (good, total float64) {
+	n := len(c.p.good) - 1
+	i, j = min(max(i, 0), n), min(max(j, 0), n)
+	if j <= i {
+		return 0, 0
+	}
+	return c.p.good[j] - c.p.good[i], c.p.total[j] - c.p.total[i]
+}
+
 // window sums the last n minutes.
 func (p prefix) window(n int) (good, total float64) {
 	end := len(p.good) - 1
@@ -194,7 +228,6 @@ type Point struct {
 func History(p Policy, s Series, start, from, to time.Time, step time.Duration) []Point {
 	sum := newPrefix(s, p.NoData)
 	periodMin := int(p.Period / time.Minute)
-	budget := 1 - p.Objective
 	var out []Point
 	for t := from; !t.After(to); t = t.Add(step) {
 		end := int(t.Sub(start) / time.Minute)
@@ -206,9 +239,7 @@ func History(p Policy, s Series, start, from, to time.Time, step time.Duration) 
 		pt := Point{At: t, SLI: 1, BudgetRemaining: 1, Events: total}
 		if total > 0 {
 			pt.SLI = good / total
-			if budget > 0 {
-				pt.BudgetRemaining = 1 - (total-good)/(budget*total)
-			}
+			pt.BudgetRemaining = 1 - BudgetConsumed(p.Objective, good, total)
 		}
 		out = append(out, pt)
 	}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/intops/intops/analyzer/anomaly"
 	"github.com/intops/intops/analyzer/estate"
-	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -68,6 +67,9 @@ type serverFlags struct {
 	sloInterval, anomalyInterval   time.Duration
 	alertInterval                  time.Duration
 	zombieAfter                    time.Duration
+	maturityThresholds             string
+	digestSchedule, digestChannel  string
+	digestPeriod                   string
 }
 
 func (f *serverFlags) register(fs interface {
@@ -89,6 +91,10 @@ func (f *serverFlags) register(fs interface {
 	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
 	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
+	fs.StringVar(&f.maturityThresholds, "maturity-thresholds", envOr("INTOPS_MATURITY_THRESHOLDS", ""), "maturity model `file` replacing the built-in thresholds (same shape as analyzer/maturity/thresholds.yaml)")
+	fs.StringVar(&f.digestSchedule, "digest-schedule", envOr("INTOPS_DIGEST_SCHEDULE", ""), "when to post the leaders' digest to Slack: a 5-field cron `expression` in --timezone, e.g. \"0 8 1 * *\" (unset: no digest)")
+	fs.StringVar(&f.digestChannel, "digest-channel", envOr("INTOPS_DIGEST_CHANNEL", "#integration-leaders"), "Slack `channel` of the leaders' digest")
+	fs.StringVar(&f.digestPeriod, "digest-period", envOr("INTOPS_DIGEST_PERIOD", "month"), "what the digest reports: the last complete `month` or quarter")
 	fs.IntVar(&f.spanDays, "retention-span-days", clickhouse.DefaultRetention.SpanDays, "days of raw spans to keep")
 	fs.IntVar(&f.rollupDays, "retention-rollup-days", clickhouse.DefaultRetention.RollupDays, "days of per-minute rollups to keep")
 }
@@ -138,11 +144,15 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	cat := watcher.Current()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
 	loc, err := time.LoadLocation(f.timezone)
 	if err != nil {
 		return usageError{fmt.Errorf("--timezone %q: %v", f.timezone, err)}
 	}
+	model, err := loadMaturityModel(f.maturityThresholds)
+	if err != nil {
+		return err
+	}
+	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
 	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly")}
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
 	ln, err := net.Listen("tcp", f.listen)
@@ -158,17 +168,33 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	// the alert transitions and runs the writers and senders.
 	el := newElector(db, f, "http://"+ln.Addr().String(), logger, reg)
 	evaluator.Emit, anomalies.Emit, alerts.Leader = el.IsLeading, el.IsLeading, el.Leading
+	auth, err := authConfig(f.trustedProxies, f.groupRoles, os.Getenv("INTOPS_API_TOKENS"))
+	if err != nil {
+		ln.Close()
+		return usageError{err}
+	}
+	if auth == nil {
+		if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+			logger.Warn("no authentication is configured and the server listens beyond this machine: everyone who reaches it is admin; set --trusted-proxies or INTOPS_API_TOKENS", "listen", ln.Addr().String())
+		}
+	}
+	scores := newMaturity(db, watcher.Current, lintCfg, evaluator, alerts, model)
+	reports, printer, reportJobs, err := newReports(db, watcher.Current, lintCfg, alerts, model, loc, f, "http://"+ln.Addr().String(), logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	bg.Add(2)
 	go func() { defer bg.Done(); el.Run(ctx) }() // gives the lease up on the way out
 	go func() {
 		defer bg.Done()
-		leaderJobs(ctx, el, alerts.Run,
+		leaderJobs(ctx, el, append([]func(context.Context){alerts.Run,
 			func(ctx context.Context) {
 				shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
 			},
 			func(ctx context.Context) {
 				retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
-			})
+			}}, reportJobs...)...)
 	}()
 	go func() {
 		// The first evaluation emits when this replica is the only one.
@@ -180,19 +206,8 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		go evaluator.Run(ctx)
 		go anomalies.Run(ctx)
 	}()
-	auth, err := authConfig(f.trustedProxies, f.groupRoles, os.Getenv("INTOPS_API_TOKENS"))
-	if err != nil {
-		ln.Close()
-		return usageError{err}
-	}
-	if auth == nil {
-		if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
-			logger.Warn("no authentication is configured and the server listens beyond this machine: everyone who reaches it is admin; set --trusted-proxies or INTOPS_API_TOKENS", "listen", ln.Addr().String())
-		}
-	}
-	scores := newMaturity(db, watcher.Current, lintCfg, evaluator, alerts, maturity.Default())
-	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Store: db, Catalog: watcher, LintConfig: lintCfg, SLOs: evaluator, Anomalies: anomalies, Findings: findings,
-		Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
+	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Reports: reports, Printer: printer, Store: db, Catalog: watcher, LintConfig: lintCfg,
+		SLOs: evaluator, Anomalies: anomalies, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -273,55 +288,58 @@ func runSimulate(ctx context.Context, logger *slog.Logger, args []string) error 
 }
 
 // estateGenerator builds the simulator of a catalog's estate.
-func estateGenerator(f simulateFlags, now time.Time) (*simulate.Generator, error) {
+func estateGenerator(f simulateFlags, now time.Time) (*simulate.Generator, *catalog.Catalog, error) {
 	cat, err := catalog.Load(f.catalog)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	profiles := simulate.Profiles(cat.Integrations)
 	simulate.Calibrate(profiles, cat)
 	if f.incidents {
 		simulate.DemoIncidents(profiles, now)
 	}
-	return simulate.NewGenerator(append(profiles, simulate.Shadow()), f.seed), nil
+	return simulate.NewGenerator(append(profiles, simulate.Shadow()), f.seed), cat, nil
 }
 
-// backfill writes the history that is missing, up to now, as rollups.
-func backfill(ctx context.Context, logger *slog.Logger, f simulateFlags, gen *simulate.Generator, now time.Time) error {
-	db, err := openWithRetry(ctx, logger, f.dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+// backfill writes the per-minute history that is missing, from
+// --backfill-days ago (at a whole hour) up to now, and returns where it
+// began (now when nothing was missing).
+func backfill(ctx context.Context, logger *slog.Logger, db *clickhouse.DB, f simulateFlags, gen *simulate.Generator, now time.Time) (time.Time, error) {
 	// Backfill only what is missing, so that a restarted demo does not
 	// count its history twice.
-	from := now.AddDate(0, 0, -f.backfillDays)
+	from := now.AddDate(0, 0, -f.backfillDays).Truncate(time.Hour)
 	if latest, err := db.LatestMinute(ctx); err == nil && latest.Add(time.Minute).After(from) {
 		from = latest.Add(time.Minute)
 	}
 	if !from.Before(now) {
-		return nil
+		return now, nil
 	}
 	start := time.Now()
 	n, err := simulate.Backfill(ctx, gen, db, from, now)
 	if err != nil {
-		return fmt.Errorf("backfill: %w", err)
+		return now, fmt.Errorf("backfill: %w", err)
 	}
 	logger.Info("history backfilled", "from", from.Format(time.RFC3339), "executions", n, "took", time.Since(start).Round(time.Millisecond))
-	return nil
+	return from, nil
 }
 
 func simulateEstate(ctx context.Context, logger *slog.Logger, f simulateFlags) error {
 	now := time.Now().UTC().Truncate(time.Minute)
-	gen, err := estateGenerator(f, now)
+	gen, _, err := estateGenerator(f, now)
 	if err != nil {
 		return err
 	}
 	if f.backfillDays > 0 {
-		if err := backfill(ctx, logger, f, gen, now); err != nil {
+		db, err := openWithRetry(ctx, logger, f.dsn)
+		if err != nil {
+			return err
+		}
+		_, err = db.Migrate(ctx)
+		if err == nil {
+			_, err = backfill(ctx, logger, db, f, gen, now)
+		}
+		db.Close()
+		if err != nil {
 			return err
 		}
 	}

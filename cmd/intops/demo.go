@@ -12,7 +12,12 @@ import (
 
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ingest"
+	"github.com/intops/intops/simulate"
 )
+
+// defaultHistoryDays of demo history cover the last complete month and
+// the three before it on any day: the reports' trend.
+const defaultHistoryDays = 155
 
 // runDemo runs the whole platform on this machine: a managed
 // clickhouse-server under --dir (unless INTOPS_CLICKHOUSE_DSN names one),
@@ -22,7 +27,8 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	var srv serverFlags
 	srv.register(fs)
 	dir := fs.String("dir", "var", "`dir` for ClickHouse data, the collector queue and logs")
-	days := fs.Int("backfill-days", 7, "`days` of history to backfill")
+	days := fs.Int("backfill-days", 7, "`days` of per-minute history to backfill")
+	historyDays := fs.Int("history-days", defaultHistoryDays, "`days` of history for reports and trends: hourly before the per-minute days, with past incidents and daily maturity snapshots")
 	chPort := fs.Int("clickhouse-port", 19000, "native `port` of the managed ClickHouse")
 	grpcPort := fs.Int("otlp-grpc-port", 4317, "OTLP gRPC `port`")
 	httpPort := fs.Int("otlp-http-port", 4318, "OTLP HTTP `port`")
@@ -61,23 +67,27 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer db.Close()
 	applied, err := db.Migrate(ctx)
-	db.Close()
 	if err != nil {
 		return err
 	}
 	logger.Info("schema ready", "applied", applied)
 
 	// History first, so that the first look at the UI and the first SLO
-	// evaluation see a week of it.
+	// evaluation see a week of it, and the reports months.
 	sim := simulateFlags{catalog: srv.catalog, endpoint: fmt.Sprintf("127.0.0.1:%d", *grpcPort), protocol: "grpc",
 		dsn: srv.dsn, backfillDays: *days, seed: uint64(time.Now().UnixNano()), incidents: true}
 	simStart := time.Now().UTC().Truncate(time.Minute)
-	gen, err := estateGenerator(sim, simStart)
+	gen, cat, err := estateGenerator(sim, simStart)
 	if err != nil {
 		return err
 	}
-	if err := backfill(ctx, logger, sim, gen, simStart); err != nil {
+	hist := simulate.History{Catalog: cat, From: simStart.AddDate(0, 0, -max(*historyDays, *days)).Truncate(24 * time.Hour), To: simStart}
+	// Incidents of the hourly history (the per-minute days have the
+	// demo's own); a fixed seed, as the simulated estate's is its own.
+	past := hist.PastIncidents(gen.Profiles, simStart.AddDate(0, 0, -*days), 1)
+	if err := demoHistory(ctx, logger, db, sim, srv, gen, hist, past, simStart); err != nil {
 		return err
 	}
 

@@ -14,8 +14,9 @@ import (
 	"github.com/intops/intops/clickhouse"
 )
 
-// TestDemo runs `intops demo` on free ports with two days of history (so
-// that the current hour has been seen before, whatever the time) and
+// TestDemo runs `intops demo` on free ports with a day of minutes and 30
+// days of hours before it (so that the current hour has been seen before,
+// whatever the time) and
 // checks that the API reports traffic for the demo estate.
 func TestDemo(t *testing.T) {
 	if _, _, err := clickhouse.ServerBinary(); err != nil {
@@ -36,7 +37,7 @@ func TestDemo(t *testing.T) {
 	t.Setenv("INTOPS_CLICKHOUSE_DSN", "")
 	go func() {
 		done <- runDemo(ctx, logger, []string{
-			"--dir", dir, "--catalog", "../../examples/estate", "--backfill-days", "2",
+			"--dir", dir, "--catalog", "../../examples/estate", "--backfill-days", "1", "--history-days", "30",
 			"--listen", fmt.Sprintf("127.0.0.1:%d", ports[0]),
 			"--otlp-grpc-port", fmt.Sprint(ports[1]), "--otlp-http-port", fmt.Sprint(ports[2]),
 			"--clickhouse-port", fmt.Sprint(ports[3]),
@@ -93,6 +94,7 @@ func TestDemo(t *testing.T) {
 			t.Logf("%d of %d integrations with spans in the last hour, %d unattributed spans", withTraffic, total, doc.Unattributed.Spans1h)
 			checkDemoFindings(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
 			checkDemoInbox(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
+			checkDemoReports(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
 			return
 		}
 	}
@@ -184,5 +186,33 @@ func checkDemoInbox(t *testing.T, base string) {
 	resp.Body.Close()
 	if in, _ = find(); resp.StatusCode != http.StatusOK || in.State != "acknowledged" {
 		t.Errorf("ack: %d, then %+v", resp.StatusCode, in)
+	}
+}
+
+// checkDemoReports: the demo's history gives this month's reports (the
+// acceptance test of the reports, on months of it, is
+// TestReportsOnTheDemoEstate).
+func checkDemoReports(t *testing.T, base string) {
+	t.Helper()
+	month := time.Now().UTC().Format("2006-01")
+	var slo struct {
+		Estate struct{ SLOs, Met int }
+	}
+	getJSON(t, base+"/api/v1/reports/slo?period="+month, &slo)
+	var mat struct {
+		AsOf   string `json:"as_of"`
+		Scopes []struct{ Scope string }
+	}
+	getJSON(t, base+"/api/v1/reports/maturity?period="+month, &mat)
+	if slo.Estate.SLOs == 0 || slo.Estate.Met == 0 || mat.AsOf == "" || len(mat.Scopes) == 0 {
+		t.Errorf("reports of %s: SLO %+v, maturity as of %q with %d scopes", month, slo.Estate, mat.AsOf, len(mat.Scopes))
+	}
+	resp, err := http.Get(base + "/reports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/reports: %d", resp.StatusCode)
 	}
 }

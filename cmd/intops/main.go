@@ -30,6 +30,8 @@ Commands:
   slo        rules --catalog DIR: Prometheus recording and alerting rules
   anomaly    score --input FILE.csv: anomaly scores of a timestamp,value series
              eval: the detectors' accuracy on the simulator's incidents
+  report     slo|maturity --period 2026-10 --format html|csv|pdf --out FILE:
+             the leaders' reports, from ClickHouse and the catalog
   version    print the version
 
 Run 'intops <command> -h' for a command's flags.
@@ -64,6 +66,8 @@ func main() {
 		err = runSLO(args, os.Stdout)
 	case "anomaly":
 		err = runAnomaly(ctx, args, os.Stdout)
+	case "report":
+		err = runReport(ctx, args, os.Stdout)
 	case "version":
 		fmt.Println("intops", version)
 	case "-h", "--help", "help":

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/intops/intops/alerting"
@@ -9,6 +11,7 @@ import (
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/report"
 )
 
 // newMaturity scores the running platform from its parts.
@@ -23,27 +26,28 @@ func newMaturity(db *clickhouse.DB, cat func() *catalog.Catalog, lint catalog.Li
 			return out
 		},
 		Incidents: func(ctx context.Context, since time.Time) ([]maturity.IncidentOutcome, error) {
-			open, recent, err := alerts.Incidents(ctx, since)
+			ins, err := alerts.Opened(ctx, since, time.Time{})
 			if err != nil {
 				return nil, err
 			}
-			var out []maturity.IncidentOutcome
-			for _, st := range append(open, recent...) {
-				if st.OpenedAt.Before(since) {
-					continue
-				}
-				o := maturity.IncidentOutcome{Integration: st.Integration, Opened: st.OpenedAt, Acked: st.FirstAck, Resolved: st.ResolvedAt}
-				// Alerts are in the order they joined: an anomaly first, then
-				// an SLO page, is an incident caught before the breach.
-				for _, a := range st.Alerts {
-					if a.Source == "slo" && a.Severity == "page" {
-						o.SLOPage = true
-					}
-				}
-				o.AnomalyFirst = o.SLOPage && len(st.Alerts) > 0 && st.Alerts[0].Source == "anomaly"
-				out = append(out, o)
-			}
-			return out, nil
+			return report.IncidentOutcomes(ins, time.Now()), nil
 		},
 	}
+}
+
+// loadMaturityModel reads --maturity-thresholds (the built-in model when
+// empty), checked like the built-in one.
+func loadMaturityModel(path string) (maturity.Model, error) {
+	if path == "" {
+		return maturity.Default(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return maturity.Model{}, usageError{fmt.Errorf("--maturity-thresholds: %w", err)}
+	}
+	m, err := maturity.Parse(path, data)
+	if err != nil {
+		return maturity.Model{}, usageError{fmt.Errorf("--maturity-thresholds: %w", err)}
+	}
+	return m, nil
 }

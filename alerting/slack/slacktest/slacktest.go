@@ -1,11 +1,13 @@
 // Package slacktest is a fake Slack Web API for tests: enough of it for
 // the notifier and the digest (chat.postMessage, chat.update,
 // conversations.history/.replies with metadata and paging,
-// conversations.list), served by an httptest server.
+// conversations.list, and file uploads: files.getUploadURLExternal, the
+// upload URL, files.completeUploadExternal), served by an httptest server.
 package slacktest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -38,6 +40,17 @@ type Server struct {
 	// lost: "lost" mode takes posts but answers 500, as when the answer
 	// is lost on the way back.
 	calls []Call
+	// files uploaded with files.getUploadURLExternal, the upload URL and
+	// files.completeUploadExternal, by file ID.
+	files map[string]*File
+}
+
+// File is a file uploaded to the fake.
+type File struct {
+	ID, Name, Title   string
+	Length            int
+	Data              []byte
+	Channel, ThreadTS string // where it was shared
 }
 
 // Call is an API call the fake got.
@@ -123,9 +136,99 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.replies(w, form)
 	case "conversations.list":
 		f.list(w, form)
+	case "files.getUploadURLExternal":
+		f.uploadURL(w, form)
+	case "files.completeUploadExternal":
+		f.completeUpload(w, form)
 	default:
+		if id, ok := strings.CutPrefix(method, "upload/"); ok {
+			f.upload(w, r, id)
+			return
+		}
 		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
+}
+
+// uploadURL hands out an upload URL on this server for a new file.
+func (f *Server) uploadURL(w http.ResponseWriter, form map[string]string) {
+	n, err := strconv.Atoi(form["length"])
+	if form["filename"] == "" || err != nil || n <= 0 {
+		reply(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	if f.files == nil {
+		f.files = map[string]*File{}
+	}
+	id := "F" + strconv.Itoa(1000+len(f.files))
+	f.files[id] = &File{ID: id, Name: form["filename"], Length: n}
+	reply(w, map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/" + id, "file_id": id})
+}
+
+// upload takes the file's bytes (a multipart form, field "file"), as
+// files.slack.com does.
+func (f *Server) upload(w http.ResponseWriter, r *http.Request, id string) {
+	file := f.files[id]
+	if file == nil {
+		http.Error(w, "no such upload", http.StatusNotFound)
+		return
+	}
+	part, _, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, "no file field: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	defer part.Close()
+	if file.Data, err = io.ReadAll(part); err != nil || len(file.Data) != file.Length {
+		http.Error(w, "length mismatch", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte("OK - " + strconv.Itoa(len(file.Data))))
+}
+
+// completeUpload shares uploaded files to a channel (and thread).
+func (f *Server) completeUpload(w http.ResponseWriter, form map[string]string) {
+	var files []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal([]byte(form["files"]), &files); err != nil || len(files) == 0 {
+		reply(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	ch := form["channel_id"]
+	if !f.isChannelID(ch) {
+		reply(w, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	}
+	if th := form["thread_ts"]; th != "" && f.find(ch, th) == nil {
+		reply(w, map[string]any{"ok": false, "error": "thread_not_found"})
+		return
+	}
+	var out []map[string]any
+	for _, x := range files {
+		file := f.files[x.ID]
+		if file == nil || file.Data == nil {
+			reply(w, map[string]any{"ok": false, "error": "file_not_found"})
+			return
+		}
+		file.Title, file.Channel, file.ThreadTS = x.Title, ch, form["thread_ts"]
+		out = append(out, map[string]any{"id": file.ID, "title": file.Title})
+	}
+	reply(w, map[string]any{"ok": true, "files": out})
+}
+
+// Shared returns copies of the files shared to a channel.
+func (f *Server) Shared(ch string) []File {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []File
+	for _, x := range f.files {
+		if x.Channel == ch {
+			out = append(out, *x)
+		}
+	}
+	return out
 }
 
 func reply(w http.ResponseWriter, v any) {
