@@ -45,7 +45,7 @@ func (fixedReports) SLOReport(_ context.Context, p report.Period) (*report.SLORe
 	var trend []report.Figures
 	for i, q := range p.Back(3) {
 		trend = append(trend, report.Figures{Period: q.String(), SLOs: 79, Met: 78 - i%2, Missed: 1 + i%2, MetShare: share(float64(78-i%2) / 79),
-			Incidents: 4 - i, MTTRMinutes: share(float64(60 - 5*i)), MTTAMinutes: share(12)})
+			Incidents: 4 - i, MTTRMinutes: share(float64(60 - 5*i)), MTTAMinutes: share(12), WorstBudget: share(1.2 + 0.1*float64(i))})
 	}
 	e := trend[3]
 	return &report.SLOReport{Kind: "slo", Period: p, GeneratedAt: webNow, Estate: e, Trend: trend,
