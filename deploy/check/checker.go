@@ -13,7 +13,7 @@ import (
 
 // Result is what Check found.
 type Result struct {
-	Problems                      []Problem
+	Problems                       []Problem
 	Files, Objects, Kustomizations int
 }
 

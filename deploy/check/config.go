@@ -92,7 +92,7 @@ func checkCollectorConfig(basePath, k8sPath, baseRel, k8sRel string) []Problem {
 	var node yaml.Node
 	for _, f := range []struct {
 		path, rel string
-		into *map[string]any
+		into      *map[string]any
 	}{{basePath, baseRel, &base}, {k8sPath, k8sRel, &k8s}} {
 		data, err := os.ReadFile(f.path)
 		if err != nil {

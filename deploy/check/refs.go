@@ -26,12 +26,12 @@ type workload struct {
 type index struct {
 	configMaps    map[string]map[string]bool // ns/name → keys
 	configMapData map[string]map[string]string
-	secrets    map[string]map[string]bool // ns/name → keys
-	services   map[string]corev1.Service
-	serviceObj map[string]object
-	workloads  map[string]workload // ns/Kind/name
-	hpas       []object
-	pdbs       []object
+	secrets       map[string]map[string]bool // ns/name → keys
+	services      map[string]corev1.Service
+	serviceObj    map[string]object
+	workloads     map[string]workload // ns/Kind/name
+	hpas          []object
+	pdbs          []object
 }
 
 func key(ns, name string) string { return ns + "/" + name }
