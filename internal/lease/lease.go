@@ -175,6 +175,17 @@ func (e *Elector) Step(ctx context.Context) error {
 		case <-time.After(e.settle()):
 		}
 		return e.Step(ctx)
+	case w.Holder != e.Holder && now.Before(w.At.Add(e.settle())):
+		// Another's claim, too young to be sure of: a claim of the same
+		// moment may still arrive and win. Follow without naming a leader
+		// yet, and read again once it has settled.
+		e.lose()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(e.settle()):
+		}
+		return e.Step(ctx)
 	case w.Holder != e.Holder:
 		e.set(0, time.Time{}, w, true)
 		return nil
