@@ -3,7 +3,7 @@ GO      ?= go
 # deadline exceeded" when a worker is still busy at the deadline.
 FUZZRUNS ?= 200000x
 
-.PHONY: all build demo test check-deploy fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
+.PHONY: all build demo test test-cluster check-deploy fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
 
 all: build
 
@@ -31,6 +31,14 @@ test: deps
 	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZRUNS) ./ingest/flowprocessor
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 50000x ./catalog
 	$(MAKE) check-deploy
+
+## test-cluster: the scale-out test: ZooKeeper and four clickhouse-server
+## processes on loopback as 2 shards x 2 replicas, the migrations in
+## cluster mode, the same SLO and anomaly answers as one server, two
+## collector processes and a replica killed mid-stream (make test runs it
+## too, as part of ./...)
+test-cluster: deps
+	$(GO) test -count=1 -v -run 'TestScaleOut|TestClusterSchema|TestClusterInTheDSN' -timeout 10m ./internal/clustertest/ ./clickhouse/
 
 ## check-deploy: validate the Kubernetes manifests (built with kustomize)
 ## against the Kubernetes API's own validation and the ClickHouse

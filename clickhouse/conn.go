@@ -12,11 +12,12 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// DB is a connection pool to one ClickHouse server (or, later, cluster)
-// and the database that holds intops' tables.
+// DB is a connection pool to one ClickHouse server (or a server of a
+// cluster) and the database that holds intops' tables.
 type DB struct {
 	conn     driver.Conn
 	database string
+	cluster  string // cluster mode (cluster.go) when set
 	version  driver.ServerVersion
 	// legacy is true on servers older than 19.x (Debian's 18.16), which
 	// get the common subset of the schema (no LowCardinality).
@@ -27,8 +28,14 @@ var dbName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // Open connects to the server named by dsn
 // (clickhouse://user:password@host:9000/database?dial_timeout=5s), creates
-// the database when it is missing, and detects the server version.
+// the database when it is missing, and detects the server version. With
+// cluster=NAME in the DSN the tables are spread over that cluster of the
+// server's remote_servers (cluster.go).
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	dsn, cluster, err := cutCluster(dsn)
+	if err != nil {
+		return nil, err
+	}
 	opts, err := ch.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse dsn %s: %w", Redact(dsn), err)
@@ -47,6 +54,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if opts.MaxOpenConns == 0 {
 		opts.MaxOpenConns = 8
 	}
+	if cluster != "" {
+		if opts.Settings == nil {
+			opts.Settings = ch.Settings{}
+		}
+		// An insert returns once every shard has its rows, not when the
+		// Distributed table has queued them on this server: what the
+		// collector acknowledges is stored where queries find it.
+		opts.Settings["insert_distributed_sync"] = 1
+	}
 	conn, err := ch.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse open %s: %w", Redact(dsn), err)
@@ -60,8 +76,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		conn.Close()
 		return nil, fmt.Errorf("clickhouse server version: %w", err)
 	}
-	db := &DB{conn: conn, database: database, version: *v, legacy: v.Version.Major < 19}
-	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+database); err != nil {
+	db := &DB{conn: conn, database: database, cluster: cluster, version: *v, legacy: v.Version.Major < 19}
+	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+database+db.onCluster()); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("create database %s: %w", database, err)
 	}

@@ -22,6 +22,12 @@ type Local struct {
 	TCPPort  int    // native protocol
 	HTTPPort int
 	Stdout   *os.File // where the server's console output goes; nil discards
+	// InterserverPort, when set, serves replication between the replicas
+	// of a cluster (on 127.0.0.1).
+	InterserverPort int
+	// Cluster, when set, is configuration XML (remote_servers, zookeeper,
+	// macros, distributed_ddl) written into the server's config.
+	Cluster string
 
 	cmd  *exec.Cmd
 	done chan error
@@ -68,7 +74,11 @@ func (l *Local) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range []*int{&l.TCPPort, &l.HTTPPort} {
+	ports := []*int{&l.TCPPort, &l.HTTPPort}
+	if l.Cluster != "" {
+		ports = append(ports, &l.InterserverPort)
+	}
+	for _, p := range ports {
 		if *p == 0 {
 			if *p, err = FreePort(); err != nil {
 				return fmt.Errorf("pick a port: %w", err)
@@ -134,6 +144,18 @@ func (l *Local) wait(ctx context.Context, dir string) error {
 	return fmt.Errorf("clickhouse-server did not answer on port %d within 60s (logs in %s/log)", l.HTTPPort, dir)
 }
 
+// Kill ends the server at once with SIGKILL, as a crash would, and waits
+// for it; Start starts it again on the same data.
+func (l *Local) Kill() error {
+	if l.cmd == nil || l.cmd.Process == nil {
+		return nil
+	}
+	err := l.cmd.Process.Kill()
+	<-l.done
+	l.cmd = nil
+	return err
+}
+
 // Stop asks the server to shut down and waits for it (SIGKILL after 20 s).
 func (l *Local) Stop() error {
 	if l.cmd == nil || l.cmd.Process == nil {
@@ -175,8 +197,15 @@ func (l *Local) config(dir string) string {
   <uncompressed_cache_size>268435456</uncompressed_cache_size>
   <max_concurrent_queries>100</max_concurrent_queries>
   <timezone>UTC</timezone>
-</yandex>
-`, dir, l.HTTPPort, l.TCPPort)
+%[4]s</yandex>
+`, dir, l.HTTPPort, l.TCPPort, l.clusterConfig())
+}
+
+func (l *Local) clusterConfig() string {
+	if l.InterserverPort == 0 && l.Cluster == "" {
+		return ""
+	}
+	return fmt.Sprintf("  <interserver_http_host>127.0.0.1</interserver_http_host>\n  <interserver_http_port>%d</interserver_http_port>\n%s", l.InterserverPort, l.Cluster)
 }
 
 const usersXML = `<?xml version="1.0"?>

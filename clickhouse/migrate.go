@@ -48,7 +48,9 @@ func Migrations() ([]Migration, error) {
 
 // render expands a migration's template for this server and database and
 // splits it into statements.
-func (db *DB) render(m Migration) ([]string, error) {
+// In cluster mode every migration is rendered, applied or not, so that
+// schema knows the tables that later ones alter.
+func (db *DB) render(m Migration, schema map[string]*clusterTable) ([]string, error) {
 	tmpl, err := template.New(m.Name).Funcs(template.FuncMap{
 		// lc is LowCardinality(T) where the server has it as a stable type.
 		"lc": func(t string) string {
@@ -79,10 +81,23 @@ func (db *DB) render(m Migration) ([]string, error) {
 			}
 		}
 		if s := strings.TrimSpace(strings.Join(lines, "\n")); s != "" {
-			stmts = append(stmts, strings.TrimSuffix(s, ";"))
+			forms, err := db.statement(strings.TrimSuffix(s, ";"), schema)
+			if err != nil {
+				return nil, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			stmts = append(stmts, forms...)
 		}
 	}
 	return stmts, nil
+}
+
+// statement is a schema statement as this database runs it: itself on a
+// single server, its cluster forms in cluster mode.
+func (db *DB) statement(s string, schema map[string]*clusterTable) ([]string, error) {
+	if db.cluster == "" {
+		return []string{s}, nil
+	}
+	return db.clusterize(s, schema)
 }
 
 // Migrate applies the embedded migrations that have not run yet, in order,
@@ -90,11 +105,16 @@ func (db *DB) render(m Migration) ([]string, error) {
 // a migration cut off half way is simply run again. It returns the
 // versions it applied.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
-	err := db.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+db.database+`.schema_migrations (
+	create, err := db.statement(`CREATE TABLE IF NOT EXISTS `+db.database+`.schema_migrations (
 		version UInt32, name String, applied_at DateTime
-	) ENGINE = MergeTree() ORDER BY version`)
+	) ENGINE = MergeTree() ORDER BY version`, map[string]*clusterTable{})
 	if err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+		return nil, err
+	}
+	for _, s := range create {
+		if err := db.conn.Exec(ctx, s); err != nil {
+			return nil, fmt.Errorf("create schema_migrations: %w", err)
+		}
 	}
 	done := map[int]bool{}
 	rows, err := db.conn.Query(ctx, `SELECT DISTINCT version FROM `+db.database+`.schema_migrations`)
@@ -118,13 +138,14 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 	var applied []int
+	schema := map[string]*clusterTable{}
 	for _, m := range ms {
-		if done[m.Version] {
-			continue
-		}
-		stmts, err := db.render(m)
+		stmts, err := db.render(m, schema)
 		if err != nil {
 			return applied, err
+		}
+		if done[m.Version] {
+			continue
 		}
 		for _, s := range stmts {
 			if skip, err := db.columnExists(ctx, s); err != nil {
@@ -144,7 +165,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	return applied, nil
 }
 
-var addColumn = regexp.MustCompile(`(?is)^ALTER TABLE ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+) ADD COLUMN ([A-Za-z0-9_]+) `)
+var addColumn = regexp.MustCompile(`(?is)^ALTER TABLE ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)(?: ON CLUSTER \S+)? ADD COLUMN ([A-Za-z0-9_]+) `)
 
 // columnExists reports whether stmt adds a column that is already there:
 // 18.16 has no ADD COLUMN IF NOT EXISTS, and migrations must be idempotent.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // Retention is how many days of data each table keeps.
@@ -31,11 +33,8 @@ func (db *DB) ApplyRetention(ctx context.Context, r Retention, now time.Time) ([
 		if t.days <= 0 {
 			continue
 		}
-		cutoff := now.UTC().AddDate(0, 0, -t.days).Format("20060102")
-		rows, err := db.conn.Query(ctx, `
-			SELECT DISTINCT partition_id FROM system.parts
-			WHERE database = ? AND table = ? AND active AND partition_id < ?
-			ORDER BY partition_id`, db.database, t.table, cutoff)
+		cutoff := now.UTC().AddDate(0, 0, -t.days)
+		rows, err := db.partitionsBefore(ctx, t.table, cutoff)
 		if err != nil {
 			return dropped, fmt.Errorf("list partitions of %s: %w", t.table, err)
 		}
@@ -55,13 +54,27 @@ func (db *DB) ApplyRetention(ctx context.Context, r Retention, now time.Time) ([
 			}
 			// A partition id cannot be bound as a parameter in ALTER; it is
 			// checked above to be exactly eight digits.
-			if err := db.conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s.%s DROP PARTITION ID '%s'", db.database, t.table, p)); err != nil {
+			if err := db.conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s.%s%s DROP PARTITION ID '%s'", db.database, db.local(t.table), db.onCluster(), p)); err != nil {
 				return dropped, fmt.Errorf("drop partition %s of %s: %w", p, t.table, err)
 			}
 			dropped = append(dropped, t.table+"/"+p)
 		}
 	}
 	return dropped, nil
+}
+
+// partitionsBefore lists the day partitions of a table older than cutoff:
+// from system.parts on a single server; in cluster mode from the days the
+// Distributed table holds, since this server's parts are one shard's.
+func (db *DB) partitionsBefore(ctx context.Context, table string, cutoff time.Time) (driver.Rows, error) {
+	if db.cluster == "" {
+		return db.conn.Query(ctx, `
+			SELECT DISTINCT partition_id FROM system.parts
+			WHERE database = ? AND table = ? AND active AND partition_id < ?
+			ORDER BY partition_id`, db.database, table, cutoff.Format("20060102"))
+	}
+	return db.conn.Query(ctx, `SELECT DISTINCT toString(toYYYYMMDD(date)) AS p FROM `+db.database+`.`+table+`
+		WHERE date < toDate(?) ORDER BY p`, cutoff.Format("2006-01-02"))
 }
 
 func isPartitionID(p string) bool {

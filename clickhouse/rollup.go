@@ -112,7 +112,7 @@ func le(sample []uint64, executions uint64) []uint64 {
 // over time); benchmarks call it to measure the steady state.
 func (db *DB) Optimize(ctx context.Context) error {
 	for _, t := range []string{"flow_rollup_1m", "flow_rollup_1h"} {
-		if err := db.conn.Exec(ctx, "OPTIMIZE TABLE "+db.database+"."+t+" FINAL"); err != nil {
+		if err := db.conn.Exec(ctx, "OPTIMIZE TABLE "+db.database+"."+db.local(t)+db.onCluster()+" FINAL"); err != nil {
 			return fmt.Errorf("optimize %s: %w", t, err)
 		}
 	}

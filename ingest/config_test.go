@@ -42,6 +42,12 @@ exporters:
   intops_clickhouse:
     dsn: "postgres://u:hunter2@h/db"
 `, "want clickhouse://"},
+		"bad cluster": {`
+exporters:
+  intops_clickhouse:
+    dsn: "clickhouse://u:hunter2@h:9000/intops"
+    cluster: "prod; DROP"
+`, `cluster name "prod; DROP": want letters, digits and '_'`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

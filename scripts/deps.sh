@@ -4,7 +4,8 @@
 # (its promtool checks the generated SLO rules in the tests) and chromium
 # (the UI's browser tests drive /usr/bin/chromium; reports print PDFs
 # with it) and poppler-utils (the report tests render the PDFs' pages
-# with pdftoppm and read their text with pdftotext).
+# with pdftoppm and read their text with pdftotext) and zookeeper (the
+# scale-out test's ClickHouse cluster coordinates through it).
 set -euo pipefail
 missing=()
 if ! command -v promtool >/dev/null 2>&1; then
@@ -18,6 +19,9 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
   missing+=(poppler-utils)
+fi
+if [ ! -f /usr/share/java/zookeeper.jar ] || ! command -v java >/dev/null 2>&1; then
+  missing+=(zookeeper)
 fi
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed: install Go 1.26 or newer (https://go.dev/dl/)" >&2

@@ -39,11 +39,11 @@ func runCollector(ctx context.Context, args []string) error {
 
 func runMigrate(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := newFlags("migrate")
-	dsn := fs.String("clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` (env INTOPS_CLICKHOUSE_DSN)")
+	dsn := clickhouseFlags(fs, "ClickHouse `dsn`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := clickhouse.Open(ctx, *dsn)
+	db, err := clickhouse.Open(ctx, dsn())
 	if err != nil {
 		return err
 	}
@@ -103,10 +103,11 @@ func runServer(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := newFlags("server")
 	var f serverFlags
 	f.register(fs)
-	fs.StringVar(&f.dsn, "clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` (env INTOPS_CLICKHOUSE_DSN)")
+	dsn := clickhouseFlags(fs, "ClickHouse `dsn`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	f.dsn = dsn()
 	return serve(ctx, logger, f, nil)
 }
 
@@ -275,12 +276,13 @@ func runSimulate(ctx context.Context, logger *slog.Logger, args []string) error 
 	fs.StringVar(&f.endpoint, "endpoint", "127.0.0.1:4317", "collector OTLP `host:port`")
 	fs.StringVar(&f.protocol, "protocol", "grpc", "OTLP protocol: grpc or http")
 	fs.IntVar(&f.backfillDays, "backfill-days", 0, "first write this many `days` of history as per-minute rollups (needs --clickhouse)")
-	fs.StringVar(&f.dsn, "clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` for the backfill")
+	dsn := clickhouseFlags(fs, "ClickHouse `dsn` for the backfill")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fs.BoolVar(&f.incidents, "incidents", false, "add the demo's incidents (a past outage, a live credential expiry, a silent volume drop)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	f.dsn = dsn()
 	if f.protocol == "http" && f.endpoint == "127.0.0.1:4317" {
 		f.endpoint = "127.0.0.1:4318"
 	}

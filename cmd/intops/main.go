@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/intops/intops/clickhouse"
 )
 
 const usage = `intops: integration observability and SLOs
@@ -119,6 +121,15 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	return nil
+}
+
+// clickhouseFlags registers --clickhouse (the DSN) and
+// --clickhouse-cluster; after parsing, the returned function gives the DSN
+// with the cluster in it (cluster mode of the tables, docs/operations.md).
+func clickhouseFlags(fs *flag.FlagSet, usage string) func() string {
+	dsn := fs.String("clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), usage+" (env INTOPS_CLICKHOUSE_DSN)")
+	cluster := fs.String("clickhouse-cluster", os.Getenv("INTOPS_CLICKHOUSE_CLUSTER"), "the ClickHouse `cluster` (remote_servers) to spread the tables over: replicated tables sharded by integration, read and written through Distributed tables (env INTOPS_CLICKHOUSE_CLUSTER; default: one server)")
+	return func() string { return clickhouse.WithCluster(*dsn, *cluster) }
 }
 
 func envOr(key, def string) string {

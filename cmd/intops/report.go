@@ -44,7 +44,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	format := fs.String("format", "", "html, csv or pdf (default: from --out's extension, else html)")
 	out := fs.String("out", "-", "output `file` (- is standard output)")
 	table := fs.String("table", "", "the CSV `table`: slos, teams, tiers, incidents, trend (slo); scopes, criteria, days (maturity)")
-	dsn := fs.String("clickhouse", envOr("INTOPS_CLICKHOUSE_DSN", defaultDSN), "ClickHouse `dsn` (env INTOPS_CLICKHOUSE_DSN)")
+	dsn := clickhouseFlags(fs, "ClickHouse `dsn`")
 	dir := fs.String("catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
 	tz := fs.String("timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone`, in which periods are read (env INTOPS_TIMEZONE)")
 	thresholds := fs.String("maturity-thresholds", envOr("INTOPS_MATURITY_THRESHOLDS", ""), "maturity model `file` replacing the built-in thresholds")
@@ -93,7 +93,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return unusable{err}
 	}
-	db, err := clickhouse.Open(ctx, *dsn)
+	db, err := clickhouse.Open(ctx, dsn())
 	if err != nil {
 		return err
 	}

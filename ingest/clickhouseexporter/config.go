@@ -16,6 +16,10 @@ import (
 type Config struct {
 	// DSN of the ClickHouse server: clickhouse://user:password@host:9000/database.
 	DSN configopaque.String `mapstructure:"dsn"`
+	// Cluster, when set, is the ClickHouse cluster (remote_servers) the
+	// tables are spread over: cluster mode of the migrations, writes
+	// through the Distributed tables (docs/operations.md).
+	Cluster string `mapstructure:"cluster"`
 	// CreateSchema applies the embedded migrations on first connect.
 	CreateSchema bool `mapstructure:"create_schema"`
 
@@ -59,6 +63,11 @@ func (c *Config) Validate() error {
 	}
 	if _, err := clickhouseDSN(string(c.DSN)); err != nil {
 		return err
+	}
+	if c.Cluster != "" {
+		if err := clickhouse.CheckCluster(c.Cluster); err != nil {
+			return err
+		}
 	}
 	return nil
 }

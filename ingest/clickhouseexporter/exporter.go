@@ -78,7 +78,7 @@ func (e *chExporter) conn(ctx context.Context) (*clickhouse.DB, error) {
 	if e.db != nil {
 		return e.db, nil
 	}
-	db, err := clickhouse.Open(ctx, string(e.cfg.DSN))
+	db, err := clickhouse.Open(ctx, clickhouse.WithCluster(string(e.cfg.DSN), e.cfg.Cluster))
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (e *chExporter) conn(ctx context.Context) (*clickhouse.DB, error) {
 			return nil, fmt.Errorf("migrate: %w", err)
 		}
 	}
-	e.logger.Info("connected to ClickHouse", zap.String("dsn", clickhouse.Redact(string(e.cfg.DSN))), zap.String("version", db.ServerVersion()))
+	e.logger.Info("connected to ClickHouse", zap.String("dsn", clickhouse.Redact(string(e.cfg.DSN))), zap.String("version", db.ServerVersion()), zap.String("cluster", db.Cluster()))
 	e.db = db
 	return db, nil
 }

@@ -1,0 +1,486 @@
+package clustertest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/intops/intops"
+	"github.com/intops/intops/analyzer/anomaly"
+	"github.com/intops/intops/analyzer/slo"
+	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/clickhouse/chtest"
+	"github.com/intops/intops/ingest"
+	"github.com/intops/intops/ingest/ingesttest"
+	"github.com/intops/intops/internal/lease"
+	"github.com/intops/intops/simulate"
+)
+
+// TestMain doubles as a collector process: with INTOPS_TEST_COLLECTOR set
+// it runs a collector on that configuration instead of the tests.
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv("INTOPS_TEST_COLLECTOR"); cfg != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		if err := ingest.Run(ctx, cfg); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	chtest.Main(m)
+}
+
+// TestScaleOut runs intops on 2 shards × 2 replicas (ZooKeeper and four
+// clickhouse-server processes on loopback): the migrations in cluster
+// mode; the same history on the cluster and on a single server gives the
+// same SLO and anomaly answers; spans sent through two collector
+// processes while a replica is killed mid-stream are all stored, once,
+// and on both replicas once the killed one is back.
+func TestScaleOut(t *testing.T) {
+	ctx := context.Background()
+	cl := chtest.StartCluster(t, 2, 2)
+	t0 := time.Now()
+	cdb, err := clickhouse.Open(ctx, cl.DSN(0, "intops"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cdb.Close()
+	applied, err := cdb.Migrate(ctx)
+	if err != nil {
+		t.Fatalf("migrations in cluster mode: %v", err)
+	}
+	t.Logf("%d migrations applied ON CLUSTER in %v", len(applied), time.Since(t0).Round(time.Millisecond))
+	if again, err := cdb.Migrate(ctx); err != nil || len(again) != 0 {
+		t.Fatalf("migrations again: applied %v, %v", again, err)
+	}
+	for _, n := range cl.Nodes {
+		tables := queryHTTP(t, n, "SELECT name, engine FROM system.tables WHERE database = 'intops' AND name IN ('flow_spans', 'flow_spans_local', 'flow_rollup_1m_local', 'leases_local') ORDER BY name")
+		want := "flow_rollup_1m_local\tReplicatedAggregatingMergeTree\nflow_spans\tDistributed\nflow_spans_local\tReplicatedMergeTree\nleases_local\tReplicatedMergeTree"
+		if tables != want {
+			t.Fatalf("%s has tables\n%s\nwant\n%s", n.Name(), tables, want)
+		}
+	}
+	single := chtest.Shared(t).Open(t)
+
+	t.Run("same answers as a single server", func(t *testing.T) { sameAnswers(t, cdb, single) })
+	t.Run("a replica killed mid-stream", func(t *testing.T) { replicaKilled(t, cl, cdb) })
+	t.Run("one leader among servers on different nodes", func(t *testing.T) { oneLeader(t, cl) })
+}
+
+// oneLeader: three electors, each talking to another server of the
+// cluster, agree on one leader through the replicated lease table.
+func oneLeader(t *testing.T, cl *chtest.Cluster) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var es []*lease.Elector
+	var wg sync.WaitGroup
+	for _, node := range []int{0, 2, 3} {
+		db, err := clickhouse.Open(ctx, cl.DSN(node, "intops"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		e := &lease.Elector{Store: db, Name: "analyzer", Holder: "replica-" + cl.Nodes[node].Name(), TTL: 4 * time.Second, Settle: time.Second}
+		es = append(es, e)
+		wg.Add(1)
+		go func() { defer wg.Done(); e.Run(ctx) }()
+	}
+	defer wg.Wait()
+	defer cancel()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var leading []string
+		agree := true
+		for _, e := range es {
+			if e.IsLeading() {
+				leading = append(leading, e.Holder)
+			}
+		}
+		if len(leading) > 1 {
+			t.Fatalf("two leaders at once: %v", leading)
+		}
+		if len(leading) == 1 {
+			for _, e := range es {
+				if l, ok := e.Leader(); !ok || l.Holder != leading[0] {
+					agree = false
+				}
+			}
+			if agree {
+				t.Logf("%s leads; every elector sees it", leading[0])
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no agreed leader within 20s (leading: %v)", leading)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sameAnswers stores the same simulated history of the demo estate (28
+// days of hours, the last day in minutes, with an outage, a credential
+// expiry and a drop) in both databases and compares what the SLO and
+// anomaly evaluators make of each.
+func sameAnswers(t *testing.T, cdb, single *clickhouse.DB) {
+	ctx := context.Background()
+	cat, err := catalog.Load("../../examples/estate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Minute)
+	profiles := simulate.Profiles(cat.Integrations)
+	simulate.Calibrate(profiles, cat)
+	// The credential expiry began 30 minutes ago, the drop an hour ago.
+	simulate.DemoIncidents(profiles, now.Add(-40*time.Minute))
+	for _, p := range profiles {
+		if p.Integration.ID == "shop-to-erp-orders" { // and the ERP is down now
+			p.Incidents = append(p.Incidents, simulate.Incident{Name: "ERP down", From: now.Add(-25 * time.Minute), To: now.Add(time.Hour), ErrorRate: 1, Class: intops.ErrorUnavailable})
+		}
+	}
+	gen := simulate.NewGenerator(append(profiles, simulate.Shadow()), 7)
+	rec := &recorder{}
+	split := now.Add(-24 * time.Hour).Truncate(time.Hour)
+	if _, err := simulate.BackfillHours(ctx, gen, rec, now.AddDate(0, 0, -28), split, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := simulate.Backfill(ctx, gen, rec, split, now); err != nil {
+		t.Fatal(err)
+	}
+	for name, db := range map[string]*clickhouse.DB{"cluster": cdb, "single server": single} {
+		t1 := time.Now()
+		if err := rec.writeTo(ctx, db); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Logf("%s: stored %d hours and %d minutes in %v", name, len(rec.hours), len(rec.minutes), time.Since(t1).Round(time.Millisecond))
+	}
+
+	clock := func() time.Time { return now }
+	catf := func() *catalog.Catalog { return cat }
+	sloAnswers := func(db *clickhouse.DB) []string {
+		ev := &slo.Evaluator{Store: db, Catalog: catf, Now: clock}
+		if err := ev.EvaluateOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range ev.Results() {
+			r := s.Result
+			line := fmt.Sprintf("%s: %s sli %.9g remaining %.9g consumed %.9g events %.9g", s.SLO.Name, r.Status, r.SLI, r.BudgetRemaining, r.BudgetConsumed, r.Events)
+			for _, w := range r.Windows {
+				line += fmt.Sprintf(" [%v/%v %.6g %.6g %v]", w.Long, w.Short, w.LongBurn, w.ShortBurn, w.Firing)
+			}
+			out = append(out, line)
+		}
+		slices.Sort(out)
+		return out
+	}
+	anomalyAnswers := func(db *clickhouse.DB) []string {
+		ev := &anomaly.Evaluator{Store: db, Catalog: catf, Now: clock}
+		if err := ev.EvaluateOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range ev.Open() {
+			out = append(out, fmt.Sprintf("%s: %s observed %.6g expected %.6g", s.Key, s.Anomaly.Kind, s.Anomaly.Observed, s.Anomaly.Expected))
+		}
+		slices.Sort(out)
+		return out
+	}
+	want, got := sloAnswers(single), sloAnswers(cdb)
+	if len(want) < 50 || !slices.Equal(got, want) {
+		t.Errorf("SLO answers differ: the cluster's\n%s\nthe single server's\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	firing := 0
+	for _, l := range want {
+		if !strings.Contains(l, ": ok ") {
+			firing++
+			t.Logf("SLO %s", l[:min(len(l), 110)])
+		}
+	}
+	if firing == 0 {
+		t.Error("no SLO fires in the simulated history: the comparison shows little")
+	}
+	wantA, gotA := anomalyAnswers(single), anomalyAnswers(cdb)
+	if len(wantA) == 0 || !slices.Equal(gotA, wantA) {
+		t.Errorf("anomaly answers differ: the cluster's\n%s\nthe single server's\n%s", strings.Join(gotA, "\n"), strings.Join(wantA, "\n"))
+	}
+	for _, l := range wantA {
+		t.Logf("anomaly %s", l)
+	}
+	t.Logf("%d SLOs (%d not ok) and %d anomalies: the same on both", len(want), firing, len(wantA))
+}
+
+// recorder keeps a backfill's rows, to store the same rows twice.
+type recorder struct {
+	mu             sync.Mutex
+	minutes, hours []clickhouse.Minute
+}
+
+func (r *recorder) InsertMinutes(_ context.Context, ms []clickhouse.Minute) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.minutes = append(r.minutes, ms...)
+	return nil
+}
+
+func (r *recorder) InsertHours(_ context.Context, hs []clickhouse.Minute) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hours = append(r.hours, hs...)
+	return nil
+}
+
+func (r *recorder) writeTo(ctx context.Context, db *clickhouse.DB) error {
+	for rows, insert := range map[*[]clickhouse.Minute]func(context.Context, []clickhouse.Minute) error{&r.hours: db.InsertHours, &r.minutes: db.InsertMinutes} {
+		for i := 0; i < len(*rows); i += 50000 {
+			if err := insert(ctx, (*rows)[i:min(i+50000, len(*rows))]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// replicaKilled sends spans through two collector processes, each
+// writing through another server of the cluster, kills a replica of the
+// first shard with SIGKILL mid-stream, goes on sending while it is down,
+// then starts it again.
+func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
+	ctx := context.Background()
+	before, err := cdb.CountSpans(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []*collector
+	for i, node := range []int{0, 2} {
+		cols = append(cols, startCollector(t, cl.DSN(node, "intops"), fmt.Sprintf("collector-%d", i+1)))
+	}
+	streams := []*stream{{acked: map[string]bool{}}, {acked: map[string]bool{}}}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, s := range streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.run(t, cols[i].endpoint, uint64(300+i), 200, 40*time.Millisecond, stop)
+		}()
+	}
+	time.Sleep(5 * time.Second)
+	victim := cl.Nodes[1] // s1r2: no collector writes through it; the Distributed tables do
+	if err := victim.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	killed := ackedCount(streams)
+	t.Logf("%s killed with SIGKILL after %d spans were acknowledged", victim.Name(), killed)
+	time.Sleep(8 * time.Second)
+	// While it is down, queries are answered by the other replica.
+	if _, err := cdb.CountSpans(ctx); err != nil {
+		t.Errorf("count with a replica down: %v", err)
+	}
+	during := ackedCount(streams)
+	if during <= killed {
+		t.Errorf("no span was acknowledged while %s was down (%d before, %d after)", victim.Name(), killed, during)
+	}
+	if err := victim.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s started again; %d spans acknowledged while it was down", victim.Name(), during-killed)
+	time.Sleep(3 * time.Second)
+	close(stop)
+	wg.Wait()
+
+	acked := map[string]bool{}
+	sent, fails := 0, 0
+	for _, s := range streams {
+		for id := range s.acked {
+			acked[id] = true
+		}
+		sent += s.sent
+		fails += s.fails
+	}
+	// Every acknowledged span is queryable, through any server; none twice.
+	deadline := time.Now().Add(2 * time.Minute)
+	var st clickhouse.SpanStats
+	for {
+		if st, err = cdb.CountSpans(ctx); err == nil && st.Rows-before.Rows >= uint64(len(acked)) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	other, err := clickhouse.Open(ctx, cl.DSN(3, "intops"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	rows, err := other.Spans(ctx, clickhouse.SpanQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]int{}
+	for _, r := range rows {
+		stored[r.SpanID]++
+	}
+	missing, twice := 0, 0
+	for id := range acked {
+		switch stored[id] {
+		case 0:
+			missing++
+		case 1:
+		default:
+			twice++
+		}
+	}
+	t.Logf("sent %d spans, %d acknowledged, %d refused requests; the cluster holds %d rows, %d distinct", sent, len(acked), fails, st.Rows-before.Rows, st.Distinct-before.Distinct)
+	if len(acked) == 0 {
+		t.Fatal("nothing was acknowledged")
+	}
+	if missing > 0 {
+		t.Errorf("%d acknowledged spans are not queryable", missing)
+	}
+	if twice > 0 {
+		t.Errorf("%d acknowledged spans are stored twice", twice)
+	}
+	// The replicas of each shard agree, the restarted one included.
+	deadline = time.Now().Add(2 * time.Minute)
+	for {
+		counts := make([]string, len(cl.Nodes))
+		for i, n := range cl.Nodes {
+			counts[i] = queryHTTP(t, n, "SELECT count() FROM intops.flow_spans_local")
+		}
+		if counts[0] == counts[1] && counts[2] == counts[3] {
+			t.Logf("rows per replica: %s", strings.Join(counts, ", "))
+			if counts[0] == "0" || counts[2] == "0" {
+				t.Errorf("a shard holds no spans: %s", strings.Join(counts, ", "))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("replicas disagree after 2 minutes: %s", strings.Join(counts, ", "))
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	for _, c := range cols {
+		c.stop()
+	}
+}
+
+func ackedCount(ss []*stream) int {
+	n := 0
+	for _, s := range ss {
+		s.mu.Lock()
+		n += len(s.acked)
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// queryHTTP runs a query on one server over its HTTP interface and
+// returns the answer without its final newline.
+func queryHTTP(t *testing.T, n *chtest.Node, q string) string {
+	t.Helper()
+	resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(n.HTTPPort) + "/?query=" + url.QueryEscape(q))
+	if err != nil {
+		t.Fatalf("%s: %v", n.Name(), err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s: %s", n.Name(), q, b)
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+// collector is an intops collector in a process of its own (this test
+// binary, see TestMain).
+type collector struct {
+	opts ingesttest.Options
+	cmd  *exec.Cmd
+}
+
+func (c *collector) endpoint() string { return c.opts.GRPCEndpointAddr() }
+
+func startCollector(t *testing.T, dsn, name string) *collector {
+	t.Helper()
+	c := &collector{opts: ingesttest.Options{Dir: t.TempDir(), DSN: dsn, FSync: true}}
+	cfg, err := ingesttest.WriteConfig(&c.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	c.cmd.Env = append(os.Environ(), "INTOPS_TEST_COLLECTOR="+cfg)
+	c.cmd.Stdout, c.cmd.Stderr = os.Stderr, os.Stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- c.cmd.Wait() }()
+	if err := ingesttest.WaitPort(c.endpoint(), exited, 60*time.Second); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *collector) stop() {
+	if c.cmd == nil || c.cmd.Process == nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(os.Interrupt)
+	_, _ = c.cmd.Process.Wait()
+	c.cmd = nil
+}
+
+// stream sends batches until stop closes, and records the span ids the
+// collector acknowledged.
+type stream struct {
+	mu    sync.Mutex
+	acked map[string]bool
+	sent  int
+	fails int
+}
+
+func (s *stream) run(t *testing.T, endpoint func() string, seed uint64, batch int, every time.Duration, stop <-chan struct{}) {
+	ctx := context.Background()
+	gen := ingesttest.NewGenerator(seed)
+	exp, err := ingesttest.NewGRPCExporter(ctx, endpoint())
+	if err != nil {
+		t.Errorf("exporter: %v", err)
+		return
+	}
+	defer exp.Shutdown(ctx)
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ticker.C:
+		}
+		spans, specs := gen.Batch(batch)
+		err := exp.ExportSpans(ctx, spans)
+		s.mu.Lock()
+		s.sent += len(specs)
+		if err != nil {
+			s.fails++
+		} else {
+			for _, sp := range specs {
+				s.acked[sp.SpanID] = true
+			}
+		}
+		s.mu.Unlock()
+	}
+}
