@@ -2,8 +2,6 @@ package ingest_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -21,11 +19,11 @@ func TestClickHouseOutageLosesNothing(t *testing.T) {
 	db := srv.Open(t)
 	col := ingesttest.Start(t, ingesttest.Options{DSN: srv.DSN(db.Database())})
 
-	s := &stream{acked: map[string]bool{}}
+	s := &ingesttest.Stream{}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
-		s.run(t, col.GRPCEndpoint, 100, 200, 50*time.Millisecond, stop)
+		s.Run(t, col.GRPCEndpoint, 100, 200, 50*time.Millisecond, stop)
 		close(done)
 	}()
 	time.Sleep(5 * time.Second)
@@ -49,40 +47,19 @@ func TestClickHouseOutageLosesNothing(t *testing.T) {
 func TestCollectorCrashLosesNothing(t *testing.T) {
 	srv := chtest.Shared(t)
 	db := srv.Open(t)
-	opts := ingesttest.Options{Dir: t.TempDir(), DSN: srv.DSN(db.Database()), FSync: true}
-	cfg, err := ingesttest.WriteConfig(&opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	startChild := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "INTOPS_TEST_COLLECTOR="+cfg)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		if err := ingesttest.WaitPort(opts.GRPCEndpointAddr(), exited, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
-	child := startChild()
-	s := &stream{acked: map[string]bool{}}
+	child := ingesttest.StartProcess(t, ingesttest.Options{DSN: srv.DSN(db.Database()), FSync: true})
+	s := &ingesttest.Stream{}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
-		s.run(t, opts.GRPCEndpointAddr, 200, 500, 20*time.Millisecond, stop)
+		s.Run(t, child.Endpoint, 200, 500, 20*time.Millisecond, stop)
 		close(done)
 	}()
 	time.Sleep(4 * time.Second)
-	if err := child.Process.Kill(); err != nil { // SIGKILL
-		t.Fatal(err)
-	}
+	child.Kill(t)
 	t.Log("collector killed")
 	time.Sleep(500 * time.Millisecond)
-	child = startChild()
+	child.Start(t)
 	t.Log("collector restarted on the same storage")
 	time.Sleep(3 * time.Second)
 	close(stop)
@@ -90,6 +67,4 @@ func TestCollectorCrashLosesNothing(t *testing.T) {
 	// At least once: a batch being inserted at the moment of the kill is
 	// sent again after the restart (see docs/conventions.md, delivery).
 	checkAcked(t, db, s, false)
-	_ = child.Process.Signal(os.Interrupt)
-	_, _ = child.Process.Wait()
 }

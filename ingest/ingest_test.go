@@ -2,34 +2,17 @@ package ingest_test
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
-	"github.com/intops/intops/ingest"
 	"github.com/intops/intops/ingest/ingesttest"
 )
 
-// TestMain doubles as a collector process for the crash test: with
-// INTOPS_TEST_COLLECTOR set it runs a collector on that config instead.
-func TestMain(m *testing.M) {
-	if cfg := os.Getenv("INTOPS_TEST_COLLECTOR"); cfg != "" {
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-		defer stop()
-		if err := ingest.Run(ctx, cfg); err != nil {
-			os.Stderr.WriteString(err.Error() + "\n")
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	chtest.Main(m)
-}
+// TestMain doubles as a collector process for the crash test.
+func TestMain(m *testing.M) { ingesttest.Main(m, chtest.Main) }
 
 // waitRows waits until the table holds want rows (or the time runs out)
 // and returns the last count.
@@ -136,58 +119,13 @@ func attr(s intops.FlowSpan, key string) string {
 	return ""
 }
 
-// stream sends batches from several goroutines until stop closes, and
-// records the span ids the collector acknowledged.
-type stream struct {
-	mu    sync.Mutex
-	acked map[string]bool
-	sent  int
-	fails int
-}
-
-func (s *stream) run(t *testing.T, endpoint func() string, seed uint64, batch int, every time.Duration, stop <-chan struct{}) {
-	ctx := context.Background()
-	gen := ingesttest.NewGenerator(seed)
-	var exp ingesttest.Exporter
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-stop:
-			if exp != nil {
-				exp.Shutdown(ctx)
-			}
-			return
-		case <-ticker.C:
-		}
-		if exp == nil {
-			var err error
-			if exp, err = ingesttest.NewGRPCExporter(ctx, endpoint()); err != nil {
-				t.Errorf("exporter: %v", err)
-				return
-			}
-		}
-		spans, specs := gen.Batch(batch)
-		err := exp.ExportSpans(ctx, spans)
-		s.mu.Lock()
-		s.sent += len(specs)
-		if err != nil {
-			s.fails++
-		} else {
-			for _, sp := range specs {
-				s.acked[sp.SpanID] = true
-			}
-		}
-		s.mu.Unlock()
-	}
-}
-
 // checkAcked verifies that every acknowledged span is stored, and, with
 // once, that none is stored twice.
-func checkAcked(t *testing.T, db *clickhouse.DB, s *stream, once bool) {
+func checkAcked(t *testing.T, db *clickhouse.DB, s *ingesttest.Stream, once bool) {
 	t.Helper()
 	ctx := context.Background()
-	st := waitRows(t, db, uint64(len(s.acked)), 120*time.Second)
+	acked, sent, fails := s.Acked()
+	st := waitRows(t, db, uint64(len(acked)), 120*time.Second)
 	time.Sleep(2 * time.Second)
 	st, _ = db.CountSpans(ctx)
 	rows, err := db.Spans(ctx, clickhouse.SpanQuery{})
@@ -199,19 +137,19 @@ func checkAcked(t *testing.T, db *clickhouse.DB, s *stream, once bool) {
 		stored[r.SpanID] = true
 	}
 	missing := 0
-	for id := range s.acked {
+	for id := range acked {
 		if !stored[id] {
 			missing++
 		}
 	}
-	t.Logf("sent %d spans, %d acknowledged, %d refused requests; stored %d rows, %d distinct", s.sent, len(s.acked), s.fails, st.Rows, st.Distinct)
+	t.Logf("sent %d spans, %d acknowledged, %d refused requests; stored %d rows, %d distinct", sent, len(acked), fails, st.Rows, st.Distinct)
 	if missing > 0 {
 		t.Errorf("%d acknowledged spans are not stored", missing)
 	}
-	if s.fails == 0 && len(s.acked) != s.sent {
-		t.Errorf("acked %d of %d with no failures", len(s.acked), s.sent)
+	if fails == 0 && len(acked) != sent {
+		t.Errorf("acked %d of %d with no failures", len(acked), sent)
 	}
-	if len(s.acked) == 0 {
+	if len(acked) == 0 {
 		t.Error("nothing was acknowledged")
 	}
 	if once && st.Rows != st.Distinct {

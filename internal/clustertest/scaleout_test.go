@@ -6,14 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,26 +19,13 @@ import (
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
-	"github.com/intops/intops/ingest"
 	"github.com/intops/intops/ingest/ingesttest"
 	"github.com/intops/intops/internal/lease"
 	"github.com/intops/intops/simulate"
 )
 
-// TestMain doubles as a collector process: with INTOPS_TEST_COLLECTOR set
-// it runs a collector on that configuration instead of the tests.
-func TestMain(m *testing.M) {
-	if cfg := os.Getenv("INTOPS_TEST_COLLECTOR"); cfg != "" {
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-		defer stop()
-		if err := ingest.Run(ctx, cfg); err != nil {
-			os.Stderr.WriteString(err.Error() + "\n")
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	chtest.Main(m)
-}
+// TestMain doubles as a collector process (ingesttest.StartProcess).
+func TestMain(m *testing.M) { ingesttest.Main(m, chtest.Main) }
 
 // TestScaleOut runs intops on 2 shards × 2 replicas (ZooKeeper and four
 // clickhouse-server processes on loopback): the migrations in cluster
@@ -264,18 +247,18 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cols []*collector
-	for i, node := range []int{0, 2} {
-		cols = append(cols, startCollector(t, cl.DSN(node, "intops"), fmt.Sprintf("collector-%d", i+1)))
+	var cols []*ingesttest.Process
+	for _, node := range []int{0, 2} {
+		cols = append(cols, ingesttest.StartProcess(t, ingesttest.Options{DSN: cl.DSN(node, "intops"), FSync: true}))
 	}
-	streams := []*stream{{acked: map[string]bool{}}, {acked: map[string]bool{}}}
+	streams := []*ingesttest.Stream{{}, {}}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, s := range streams {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.run(t, cols[i].endpoint, uint64(300+i), 200, 40*time.Millisecond, stop)
+			s.Run(t, cols[i].Endpoint, uint64(300+i), 200, 40*time.Millisecond, stop)
 		}()
 	}
 	time.Sleep(5 * time.Second)
@@ -305,11 +288,12 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 	acked := map[string]bool{}
 	sent, fails := 0, 0
 	for _, s := range streams {
-		for id := range s.acked {
+		ids, n, f := s.Acked()
+		for id := range ids {
 			acked[id] = true
 		}
-		sent += s.sent
-		fails += s.fails
+		sent += n
+		fails += f
 	}
 	// Every acknowledged span is queryable, through any server; none twice.
 	deadline := time.Now().Add(2 * time.Minute)
@@ -373,17 +357,12 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	for _, c := range cols {
-		c.stop()
-	}
 }
 
-func ackedCount(ss []*stream) int {
+func ackedCount(ss []*ingesttest.Stream) int {
 	n := 0
 	for _, s := range ss {
-		s.mu.Lock()
-		n += len(s.acked)
-		s.mu.Unlock()
+		n += s.AckedCount()
 	}
 	return n
 }
@@ -402,85 +381,4 @@ func queryHTTP(t *testing.T, n *chtest.Node, q string) string {
 		t.Fatalf("%s: %s: %s", n.Name(), q, b)
 	}
 	return strings.TrimSuffix(string(b), "\n")
-}
-
-// collector is an intops collector in a process of its own (this test
-// binary, see TestMain).
-type collector struct {
-	opts ingesttest.Options
-	cmd  *exec.Cmd
-}
-
-func (c *collector) endpoint() string { return c.opts.GRPCEndpointAddr() }
-
-func startCollector(t *testing.T, dsn, name string) *collector {
-	t.Helper()
-	c := &collector{opts: ingesttest.Options{Dir: t.TempDir(), DSN: dsn, FSync: true}}
-	cfg, err := ingesttest.WriteConfig(&c.opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	c.cmd.Env = append(os.Environ(), "INTOPS_TEST_COLLECTOR="+cfg)
-	c.cmd.Stdout, c.cmd.Stderr = os.Stderr, os.Stderr
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- c.cmd.Wait() }()
-	if err := ingesttest.WaitPort(c.endpoint(), exited, 60*time.Second); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	t.Cleanup(c.stop)
-	return c
-}
-
-func (c *collector) stop() {
-	if c.cmd == nil || c.cmd.Process == nil {
-		return
-	}
-	_ = c.cmd.Process.Signal(os.Interrupt)
-	_, _ = c.cmd.Process.Wait()
-	c.cmd = nil
-}
-
-// stream sends batches until stop closes, and records the span ids the
-// collector acknowledged.
-type stream struct {
-	mu    sync.Mutex
-	acked map[string]bool
-	sent  int
-	fails int
-}
-
-func (s *stream) run(t *testing.T, endpoint func() string, seed uint64, batch int, every time.Duration, stop <-chan struct{}) {
-	ctx := context.Background()
-	gen := ingesttest.NewGenerator(seed)
-	exp, err := ingesttest.NewGRPCExporter(ctx, endpoint())
-	if err != nil {
-		t.Errorf("exporter: %v", err)
-		return
-	}
-	defer exp.Shutdown(ctx)
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-ticker.C:
-		}
-		spans, specs := gen.Batch(batch)
-		err := exp.ExportSpans(ctx, spans)
-		s.mu.Lock()
-		s.sent += len(specs)
-		if err != nil {
-			s.fails++
-		} else {
-			for _, sp := range specs {
-				s.acked[sp.SpanID] = true
-			}
-		}
-		s.mu.Unlock()
-	}
 }
