@@ -59,7 +59,7 @@ func TestScaleOut(t *testing.T) {
 	}
 	single := chtest.Shared(t).Open(t)
 
-	t.Run("same answers as a single server", func(t *testing.T) { sameAnswers(t, cdb, single) })
+	t.Run("same answers as a single server", func(t *testing.T) { sameAnswers(t, cl, cdb, single) })
 	t.Run("a replica killed mid-stream", func(t *testing.T) { replicaKilled(t, cl, cdb) })
 	t.Run("one leader among servers on different nodes", func(t *testing.T) { oneLeader(t, cl) })
 }
@@ -118,7 +118,7 @@ func oneLeader(t *testing.T, cl *chtest.Cluster) {
 // days of hours, the last day in minutes, with an outage, a credential
 // expiry and a drop) in both databases and compares what the SLO and
 // anomaly evaluators make of each.
-func sameAnswers(t *testing.T, cdb, single *clickhouse.DB) {
+func sameAnswers(t *testing.T, cl *chtest.Cluster, cdb, single *clickhouse.DB) {
 	ctx := context.Background()
 	cat, err := catalog.Load("../../examples/estate")
 	if err != nil {
@@ -150,6 +150,25 @@ func sameAnswers(t *testing.T, cdb, single *clickhouse.DB) {
 		}
 		t.Logf("%s: stored %d hours and %d minutes in %v", name, len(rec.hours), len(rec.minutes), time.Since(t1).Round(time.Millisecond))
 	}
+
+	// Each integration's rollups are on one shard only: its spans land
+	// there and the views run there.
+	shards := make([]map[string]bool, 2)
+	for i, node := range []*chtest.Node{cl.Nodes[0], cl.Nodes[2]} {
+		shards[i] = map[string]bool{}
+		for _, id := range strings.Fields(queryHTTP(t, node, "SELECT DISTINCT integration_id FROM intops.flow_rollup_1h_local")) {
+			shards[i][id] = true
+		}
+	}
+	for id := range shards[0] {
+		if shards[1][id] {
+			t.Errorf("the rollups of %s are on both shards", id)
+		}
+	}
+	if len(shards[0]) == 0 || len(shards[1]) == 0 {
+		t.Errorf("rollups of %d and %d integrations on the shards: want both used", len(shards[0]), len(shards[1]))
+	}
+	t.Logf("rollups of %d integrations on shard 1, %d on shard 2, none on both", len(shards[0]), len(shards[1]))
 
 	clock := func() time.Time { return now }
 	catf := func() *catalog.Catalog { return cat }
@@ -269,22 +288,8 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 	killed := ackedCount(streams)
 	t.Logf("%s killed with SIGKILL after %d spans were acknowledged", victim.Name(), killed)
 	time.Sleep(8 * time.Second)
-	// While it is down, queries are answered by the other replica.
-	if _, err := cdb.CountSpans(ctx); err != nil {
-		t.Errorf("count with a replica down: %v", err)
-	}
-	during := ackedCount(streams)
-	if during <= killed {
-		t.Errorf("no span was acknowledged while %s was down (%d before, %d after)", victim.Name(), killed, during)
-	}
-	if err := victim.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%s started again; %d spans acknowledged while it was down", victim.Name(), during-killed)
-	time.Sleep(3 * time.Second)
 	close(stop)
 	wg.Wait()
-
 	acked := map[string]bool{}
 	sent, fails := 0, 0
 	for _, s := range streams {
@@ -295,42 +300,27 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 		sent += n
 		fails += f
 	}
-	// Every acknowledged span is queryable, through any server; none twice.
-	deadline := time.Now().Add(2 * time.Minute)
-	var st clickhouse.SpanStats
-	for {
-		if st, err = cdb.CountSpans(ctx); err == nil && st.Rows-before.Rows >= uint64(len(acked)) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(250 * time.Millisecond)
+	if len(acked) <= killed {
+		t.Errorf("no span was acknowledged while %s was down (%d before, %d in all)", victim.Name(), killed, len(acked))
 	}
+	t.Logf("sent %d spans, %d acknowledged (%d while %s was down), %d refused requests", sent, len(acked), len(acked)-killed, victim.Name(), fails)
+
+	// While it is down, its peer answers; what the killed replica had
+	// accepted and its peer not yet fetched is back with it.
+	missing, twice := stored(t, cdb, acked, before.Rows, 30*time.Second)
+	t.Logf("with %s down: %d of %d acknowledged spans queryable, %d twice", victim.Name(), len(acked)-missing, len(acked), twice)
+	if err := victim.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s started again", victim.Name())
+
+	// Every acknowledged span is queryable, through any server; none twice.
 	other, err := clickhouse.Open(ctx, cl.DSN(3, "intops"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	rows, err := other.Spans(ctx, clickhouse.SpanQuery{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored := map[string]int{}
-	for _, r := range rows {
-		stored[r.SpanID]++
-	}
-	missing, twice := 0, 0
-	for id := range acked {
-		switch stored[id] {
-		case 0:
-			missing++
-		case 1:
-		default:
-			twice++
-		}
-	}
-	t.Logf("sent %d spans, %d acknowledged, %d refused requests; the cluster holds %d rows, %d distinct", sent, len(acked), fails, st.Rows-before.Rows, st.Distinct-before.Distinct)
-	if len(acked) == 0 {
-		t.Fatal("nothing was acknowledged")
-	}
+	missing, twice = stored(t, other, acked, before.Rows, 2*time.Minute)
 	if missing > 0 {
 		t.Errorf("%d acknowledged spans are not queryable", missing)
 	}
@@ -338,7 +328,7 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 		t.Errorf("%d acknowledged spans are stored twice", twice)
 	}
 	// The replicas of each shard agree, the restarted one included.
-	deadline = time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		counts := make([]string, len(cl.Nodes))
 		for i, n := range cl.Nodes {
@@ -357,6 +347,40 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// stored waits until the cluster holds as many new spans as were
+// acknowledged (or the time is up), then counts the acknowledged spans
+// that are not queryable and those stored more than once.
+func stored(t *testing.T, db *clickhouse.DB, acked map[string]bool, before uint64, wait time.Duration) (missing, twice int) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(wait); ; time.Sleep(250 * time.Millisecond) {
+		st, err := db.CountSpans(ctx)
+		if err != nil {
+			t.Errorf("count spans: %v", err)
+		}
+		if err == nil && st.Rows-before >= uint64(len(acked)) || time.Now().After(deadline) {
+			break
+		}
+	}
+	rows, err := db.Spans(ctx, clickhouse.SpanQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.SpanID]++
+	}
+	for id := range acked {
+		switch {
+		case n[id] == 0:
+			missing++
+		case n[id] > 1:
+			twice++
+		}
+	}
+	return missing, twice
 }
 
 func ackedCount(ss []*ingesttest.Stream) int {
