@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,6 +26,8 @@ type Local struct {
 	// InterserverPort, when set, serves replication between the replicas
 	// of a cluster (on 127.0.0.1).
 	InterserverPort int
+	// LogLevel of the server's log (default warning).
+	LogLevel string
 	// Cluster, when set, is configuration XML (remote_servers, zookeeper,
 	// macros, distributed_ddl) written into the server's config.
 	Cluster string
@@ -182,7 +185,7 @@ func tail(b []byte, n int) string {
 func (l *Local) config(dir string) string {
 	return fmt.Sprintf(`<?xml version="1.0"?>
 <yandex>
-  <logger><level>warning</level><log>%[1]s/log/server.log</log><errorlog>%[1]s/log/err.log</errorlog><size>100M</size><count>3</count></logger>
+  <logger><level>%[5]s</level><log>%[1]s/log/server.log</log><errorlog>%[1]s/log/err.log</errorlog><size>100M</size><count>3</count></logger>
   <http_port>%[2]d</http_port>
   <tcp_port>%[3]d</tcp_port>
   <listen_host>127.0.0.1</listen_host>
@@ -198,7 +201,7 @@ func (l *Local) config(dir string) string {
   <max_concurrent_queries>100</max_concurrent_queries>
   <timezone>UTC</timezone>
 %[4]s</yandex>
-`, dir, l.HTTPPort, l.TCPPort, l.clusterConfig())
+`, dir, l.HTTPPort, l.TCPPort, l.clusterConfig(), cmp.Or(l.LogLevel, "warning"))
 }
 
 func (l *Local) clusterConfig() string {

@@ -47,9 +47,9 @@ func Migrations() ([]Migration, error) {
 }
 
 // render expands a migration's template for this server and database and
-// splits it into statements.
-// In cluster mode every migration is rendered, applied or not, so that
-// schema knows the tables that later ones alter.
+// splits it into statements (in cluster mode, their cluster forms; every
+// migration is rendered then, applied or not, so that schema knows the
+// tables that later ones alter).
 func (db *DB) render(m Migration, schema map[string]*clusterTable) ([]string, error) {
 	tmpl, err := template.New(m.Name).Funcs(template.FuncMap{
 		// lc is LowCardinality(T) where the server has it as a stable type.

@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -108,11 +109,20 @@ func le(sample []uint64, executions uint64) []uint64 {
 	return out
 }
 
+// ErrOptimizeCluster: OPTIMIZE … ON CLUSTER of replicated tables fails on
+// ClickHouse 18.16 ("Unknown log entry type"), so cluster mode leaves the
+// merging to the servers' background merges.
+var ErrOptimizeCluster = errors.New("optimize: not in cluster mode (background merges do it)")
+
 // Optimize merges the rollup tables' parts now (what background merges do
-// over time); benchmarks call it to measure the steady state.
+// over time); benchmarks call it to measure the steady state. A single
+// server only: ErrOptimizeCluster in cluster mode.
 func (db *DB) Optimize(ctx context.Context) error {
+	if db.cluster != "" {
+		return ErrOptimizeCluster
+	}
 	for _, t := range []string{"flow_rollup_1m", "flow_rollup_1h"} {
-		if err := db.conn.Exec(ctx, "OPTIMIZE TABLE "+db.database+"."+db.local(t)+db.onCluster()+" FINAL"); err != nil {
+		if err := db.conn.Exec(ctx, "OPTIMIZE TABLE "+db.database+"."+t+" FINAL"); err != nil {
 			return fmt.Errorf("optimize %s: %w", t, err)
 		}
 	}

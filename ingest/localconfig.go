@@ -25,6 +25,8 @@ type LocalConfig struct {
 	MemoryQueue bool
 	// NumConsumers of the sending queue; zero keeps the default.
 	NumConsumers int
+	// LogLevel of the collector's own log (default warn).
+	LogLevel string
 }
 
 var configTemplate = template.Must(template.New("collector").Parse(`
@@ -68,7 +70,7 @@ service:
   extensions: [file_storage, intops_otlp_guard]
   telemetry:
     logs:
-      level: warn
+      level: {{if .LogLevel}}{{.LogLevel}}{{else}}warn{{end}}
     metrics:
       level: none
   pipelines:

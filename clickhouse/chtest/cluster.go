@@ -68,7 +68,7 @@ func StartCluster(t testing.TB, shards, replicas int) *Cluster {
 	c := &Cluster{ZooKeeper: zk, Shards: shards, Replicas: replicas}
 	for s := 1; s <= shards; s++ {
 		for r := 1; r <= replicas; r++ {
-			n := &Node{Local: &clickhouse.Local{}, Shard: s, Replica: r}
+			n := &Node{Local: &clickhouse.Local{LogLevel: "information"}, Shard: s, Replica: r}
 			n.Dir = filepath.Join(dir, n.Name())
 			for _, p := range []*int{&n.TCPPort, &n.HTTPPort, &n.InterserverPort} {
 				if *p, err = clickhouse.FreePort(); err != nil {

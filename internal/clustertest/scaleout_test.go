@@ -2,6 +2,7 @@ package clustertest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -62,6 +63,65 @@ func TestScaleOut(t *testing.T) {
 	t.Run("same answers as a single server", func(t *testing.T) { sameAnswers(t, cl, cdb, single) })
 	t.Run("a replica killed mid-stream", func(t *testing.T) { replicaKilled(t, cl, cdb) })
 	t.Run("one leader among servers on different nodes", func(t *testing.T) { oneLeader(t, cl) })
+	t.Run("retention and merges on every shard", func(t *testing.T) { retention(t, cl, cdb) })
+}
+
+// retention: days older than the retention are dropped from every
+// replica of every shard, newer ones kept.
+func retention(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	old := now.AddDate(0, 0, -500).Truncate(24 * time.Hour)
+	var ms []clickhouse.Minute
+	for i := 0; i < 40; i++ { // integrations on both shards
+		ms = append(ms, clickhouse.Minute{Minute: old.Add(time.Duration(i) * time.Minute), IntegrationID: fmt.Sprintf("old-flow-%d", i), Executions: 1, Spans: 1})
+	}
+	if err := cdb.InsertMinutes(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	count := func(n *chtest.Node, table string) string {
+		return queryHTTP(t, n, "SELECT count() FROM intops."+table+"_local WHERE date = toDate('"+old.Format("2006-01-02")+"')")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for count(cl.Nodes[1], "flow_rollup_1m") == "0" || count(cl.Nodes[3], "flow_rollup_1m") == "0" {
+		if time.Now().After(deadline) {
+			t.Fatal("the old day did not reach the second replicas")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := cdb.Optimize(ctx); !errors.Is(err, clickhouse.ErrOptimizeCluster) {
+		t.Errorf("optimize on the cluster: %v, want %v", err, clickhouse.ErrOptimizeCluster)
+	}
+	dropped, err := cdb.ApplyRetention(ctx, clickhouse.DefaultRetention, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"flow_rollup_1m/" + old.Format("20060102"), "flow_rollup_1h/" + old.Format("20060102")}
+	if !slices.Equal(dropped, want) {
+		t.Errorf("dropped %v, want %v", dropped, want)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		var left []string
+		for _, n := range cl.Nodes {
+			for _, table := range []string{"flow_rollup_1m", "flow_rollup_1h"} {
+				if c := count(n, table); c != "0" {
+					left = append(left, fmt.Sprintf("%s %s: %s rows", n.Name(), table, c))
+				}
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the old day is still there after 30s: %v", left)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if st, err := cdb.CountSpans(ctx); err != nil || st.Rows == 0 {
+		t.Errorf("the spans of today are gone (%+v, %v)", st, err)
+	}
+	t.Logf("dropped %v on every replica", dropped)
 }
 
 // oneLeader: three electors, each talking to another server of the
@@ -268,7 +328,7 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 	}
 	var cols []*ingesttest.Process
 	for _, node := range []int{0, 2} {
-		cols = append(cols, ingesttest.StartProcess(t, ingesttest.Options{DSN: cl.DSN(node, "intops"), FSync: true}))
+		cols = append(cols, ingesttest.StartProcess(t, ingesttest.Options{DSN: cl.DSN(node, "intops"), FSync: true, LogLevel: "info"}))
 	}
 	streams := []*ingesttest.Stream{{}, {}}
 	stop := make(chan struct{})
@@ -307,13 +367,38 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 
 	// While it is down, its peer answers; what the killed replica had
 	// accepted and its peer not yet fetched is back with it.
-	missing, twice := stored(t, cdb, acked, before.Rows, 30*time.Second)
+	missing, twice := stored(t, cdb, acked, before.Rows, 10*time.Second)
 	t.Logf("with %s down: %d of %d acknowledged spans queryable, %d twice", victim.Name(), len(acked)-missing, len(acked), twice)
 	if err := victim.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%s started again", victim.Name())
 
+	// The restarted replica catches up: the replicas of each shard agree.
+	// (Until then it answers queries with what it has: Distributed reads
+	// pick any replica of a shard.)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		counts := make([]string, len(cl.Nodes))
+		queued := 0
+		for i, n := range cl.Nodes {
+			counts[i] = queryHTTP(t, n, "SELECT count() FROM intops.flow_spans_local")
+			q, _ := strconv.Atoi(queryHTTP(t, n, "SELECT queue_size FROM system.replicas WHERE database = 'intops' AND table = 'flow_spans_local'"))
+			queued += q
+		}
+		if queued == 0 && counts[0] == counts[1] && counts[2] == counts[3] {
+			t.Logf("rows per replica: %s", strings.Join(counts, ", "))
+			if counts[0] == "0" || counts[2] == "0" {
+				t.Errorf("a shard holds no spans: %s", strings.Join(counts, ", "))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("replicas disagree after 2 minutes: %s", strings.Join(counts, ", "))
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	// Every acknowledged span is queryable, through any server; none twice.
 	other, err := clickhouse.Open(ctx, cl.DSN(3, "intops"))
 	if err != nil {
@@ -326,26 +411,6 @@ func replicaKilled(t *testing.T, cl *chtest.Cluster, cdb *clickhouse.DB) {
 	}
 	if twice > 0 {
 		t.Errorf("%d acknowledged spans are stored twice", twice)
-	}
-	// The replicas of each shard agree, the restarted one included.
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		counts := make([]string, len(cl.Nodes))
-		for i, n := range cl.Nodes {
-			counts[i] = queryHTTP(t, n, "SELECT count() FROM intops.flow_spans_local")
-		}
-		if counts[0] == counts[1] && counts[2] == counts[3] {
-			t.Logf("rows per replica: %s", strings.Join(counts, ", "))
-			if counts[0] == "0" || counts[2] == "0" {
-				t.Errorf("a shard holds no spans: %s", strings.Join(counts, ", "))
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("replicas disagree after 2 minutes: %s", strings.Join(counts, ", "))
-			break
-		}
-		time.Sleep(250 * time.Millisecond)
 	}
 }
 
