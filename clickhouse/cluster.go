@@ -17,8 +17,8 @@ import (
 // migrations) live whole on the first shard, so that each is one
 // replicated table that every node reads alike.
 
-// LocalSuffix names the replicated table under a Distributed one.
-const LocalSuffix = "_local"
+// localSuffix names the replicated table under a Distributed one.
+const localSuffix = "_local"
 
 var clusterName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
@@ -83,7 +83,7 @@ func (db *DB) local(table string) string {
 	if db.cluster == "" {
 		return table
 	}
-	return table + LocalSuffix
+	return table + localSuffix
 }
 
 var (
@@ -114,7 +114,7 @@ func (db *DB) clusterize(stmt string, schema map[string]*clusterTable) ([]string
 	on := db.onCluster()
 	distributed := func(d, t string, tb *clusterTable) string {
 		return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s%s AS %s.%s ENGINE = Distributed(%s, %s, %s, %s)",
-			d, t, on, d, t+LocalSuffix, db.cluster, d, t+LocalSuffix, tb.key)
+			d, t, on, d, t+localSuffix, db.cluster, d, t+localSuffix, tb.key)
 	}
 	if m := createTable.FindStringSubmatch(stmt); m != nil {
 		d, t, cols, family, engine, rest := m[1], m[2], m[3], m[4], m[5], m[6]
@@ -139,13 +139,13 @@ func (db *DB) clusterize(stmt string, schema map[string]*clusterTable) ([]string
 		}
 		schema[t] = tb
 		return []string{
-			"CREATE TABLE IF NOT EXISTS " + d + "." + t + LocalSuffix + on + " " + cols + " ENGINE = " + localEngine,
+			"CREATE TABLE IF NOT EXISTS " + d + "." + t + localSuffix + on + " " + cols + " ENGINE = " + localEngine,
 			distributed(d, t, tb),
 		}, nil
 	}
 	if m := createView.FindStringSubmatch(stmt); m != nil {
-		body := fromTable.ReplaceAllString(m[5], "FROM ${1}.${2}"+LocalSuffix)
-		return []string{fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s%s TO %s.%s%s AS %s", m[1], m[2], on, m[3], m[4], LocalSuffix, body)}, nil
+		body := fromTable.ReplaceAllString(m[5], "FROM ${1}.${2}"+localSuffix)
+		return []string{fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s%s TO %s.%s%s AS %s", m[1], m[2], on, m[3], m[4], localSuffix, body)}, nil
 	}
 	if m := dropTable.FindStringSubmatch(stmt); m != nil {
 		return []string{"DROP TABLE IF EXISTS " + m[1] + "." + m[2] + on}, nil
@@ -161,10 +161,10 @@ func (db *DB) clusterize(stmt string, schema map[string]*clusterTable) ([]string
 		if tb.null {
 			// Null tables are not replicated, so ON CLUSTER will not alter
 			// them: they hold nothing, and are created anew.
-			out = append(out, "DROP TABLE IF EXISTS "+d+"."+t+LocalSuffix+on,
-				"CREATE TABLE IF NOT EXISTS "+d+"."+t+LocalSuffix+on+" "+tb.cols+" ENGINE = Null")
+			out = append(out, "DROP TABLE IF EXISTS "+d+"."+t+localSuffix+on,
+				"CREATE TABLE IF NOT EXISTS "+d+"."+t+localSuffix+on+" "+tb.cols+" ENGINE = Null")
 		} else {
-			out = append(out, "ALTER TABLE "+d+"."+t+LocalSuffix+on+" "+add)
+			out = append(out, "ALTER TABLE "+d+"."+t+localSuffix+on+" "+add)
 		}
 		// Nor will it alter a Distributed table: it holds nothing either.
 		return append(out, "DROP TABLE IF EXISTS "+d+"."+t+on, distributed(d, t, tb)), nil
