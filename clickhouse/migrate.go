@@ -140,6 +140,9 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	var applied []int
 	schema := map[string]*clusterTable{}
 	for _, m := range ms {
+		if done[m.Version] && db.cluster == "" {
+			continue // cluster mode renders it all the same: see render
+		}
 		stmts, err := db.render(m, schema)
 		if err != nil {
 			return applied, err
