@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/intops/intops/internal/proc"
 )
 
 // Local is a clickhouse-server process that intops manages itself: the
@@ -164,13 +166,7 @@ func (l *Local) Stop() error {
 	if l.cmd == nil || l.cmd.Process == nil {
 		return nil
 	}
-	_ = l.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-l.done:
-	case <-time.After(20 * time.Second):
-		_ = l.cmd.Process.Kill()
-		<-l.done
-	}
+	proc.Stop(l.cmd.Process, syscall.SIGTERM, l.done, 20*time.Second)
 	l.cmd = nil
 	return nil
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/intops/intops/clickhouse"
+
+	"github.com/intops/intops/internal/proc"
 )
 
 // ClusterName is the name of the test cluster in remote_servers.
@@ -274,13 +276,7 @@ func (z *ZooKeeper) Stop() error {
 	if z.cmd == nil || z.cmd.Process == nil {
 		return nil
 	}
-	_ = z.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-z.done:
-	case <-time.After(10 * time.Second):
-		_ = z.cmd.Process.Kill()
-		<-z.done
-	}
+	proc.Stop(z.cmd.Process, syscall.SIGTERM, z.done, 10*time.Second)
 	z.cmd = nil
 	return nil
 }

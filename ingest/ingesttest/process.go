@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/intops/intops/ingest"
+
+	"github.com/intops/intops/internal/proc"
 )
 
 // childEnv names the configuration a test binary started as a collector
@@ -96,13 +98,7 @@ func (p *Process) Stop() {
 	if p.cmd == nil {
 		return
 	}
-	_ = p.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-p.exited:
-	case <-time.After(60 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	}
+	proc.Stop(p.cmd.Process, os.Interrupt, p.exited, 60*time.Second)
 	p.cmd = nil
 }
 
