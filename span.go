@@ -13,6 +13,8 @@ const (
 	AttrErrorClass        = "integration.error.class"
 	AttrAttribution       = "intops.attribution"
 	AttrTruncated         = "intops.truncated"
+	AttrClamped           = "intops.clamped"
+	AttrEndBeforeStart    = "intops.end_before_start"
 	AttrServiceName       = "service.name"
 	AttrPeerService       = "peer.service"
 	AttrServerAddress     = "server.address"

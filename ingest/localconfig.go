@@ -27,6 +27,15 @@ type LocalConfig struct {
 	NumConsumers int
 	// LogLevel of the collector's own log (default warn).
 	LogLevel string
+	// MemoryLimitMiB of the process: above it less MemorySpikeMiB, the
+	// memory limiter refuses data and clients are told to retry (defaults
+	// 2048 and a quarter of the limit).
+	MemoryLimitMiB int
+	MemorySpikeMiB int
+	// MaxSpansPerRequest and MaxInflightBytes override the guard's
+	// limits (0: the default).
+	MaxSpansPerRequest int
+	MaxInflightBytes   int64
 }
 
 var configTemplate = template.Must(template.New("collector").Parse(`
@@ -37,6 +46,14 @@ extensions:
     fsync: {{.FSync}}
     timeout: 10s
   intops_otlp_guard:
+    memory_limit_mib: {{.MemoryLimit}}
+{{- if .MaxInflightBytes}}
+    max_inflight_bytes: {{.MaxInflightBytes}}
+{{- end}}
+{{- if .MaxSpansPerRequest}}
+    limits:
+      max_spans_per_request: {{.MaxSpansPerRequest}}
+{{- end}}
 receivers:
   otlp:
     protocols:
@@ -47,7 +64,12 @@ receivers:
       http:
         endpoint: 127.0.0.1:{{.HTTPPort}}
         max_request_body_size: 16777216
+        middlewares: [{id: intops_otlp_guard}]
 processors:
+  memory_limiter:
+    check_interval: 1s
+    limit_mib: {{.MemoryLimit}}
+    spike_limit_mib: {{.MemorySpike}}
   intops_flow:
 {{- if .Catalog}}
     catalog: {{.Catalog}}
@@ -76,7 +98,7 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [intops_flow]
+      processors: [memory_limiter, intops_flow]
       exporters: [{{if .DSN}}intops_clickhouse{{else}}nop{{end}}]
 `))
 
@@ -98,6 +120,22 @@ func (o *LocalConfig) Write() (string, error) {
 	}
 	path := filepath.Join(o.Dir, "collector.yaml")
 	return path, os.WriteFile(path, buf.Bytes(), 0o600)
+}
+
+// MemoryLimit is the memory limiter's limit in MiB.
+func (o *LocalConfig) MemoryLimit() int {
+	if o.MemoryLimitMiB > 0 {
+		return o.MemoryLimitMiB
+	}
+	return 2048
+}
+
+// MemorySpike is the memory limiter's spike allowance in MiB.
+func (o *LocalConfig) MemorySpike() int {
+	if o.MemorySpikeMiB > 0 {
+		return o.MemorySpikeMiB
+	}
+	return o.MemoryLimit() / 4
 }
 
 // GRPCEndpointAddr is host:port of the OTLP gRPC receiver.

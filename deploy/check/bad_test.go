@@ -98,7 +98,7 @@ func TestBadReferences(t *testing.T) {
 
 func TestCollectorConfigDrift(t *testing.T) {
 	checkWant(t, checkCollectorConfig("../collector.yaml", "testdata/collector-drift.yaml", "deploy/collector.yaml", "testdata/collector-drift.yaml"), []string{
-		`testdata/collector-drift.yaml:47: exporters.intops_clickhouse.sending_queue.queue_size: differs from deploy/collector.yaml (only receivers.otlp.protocols.grpc.keepalive and service.telemetry.metrics may): copy the change`,
+		`testdata/collector-drift.yaml:65: exporters.intops_clickhouse.sending_queue.queue_size: differs from deploy/collector.yaml (only receivers.otlp.protocols.grpc.keepalive and service.telemetry.metrics may): copy the change`,
 	})
 }
 

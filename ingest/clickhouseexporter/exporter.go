@@ -19,6 +19,7 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/ingest/internal/attrvalue"
 )
 
 // Type is the exporter's name in collector configs.
@@ -133,7 +134,7 @@ func flowSpan(s ptrace.Span, res pcommon.Map, service string, resK, resV []strin
 	attrs := s.Attributes()
 	get := func(key string) string {
 		if v, ok := attrs.Get(key); ok {
-			return v.AsString()
+			return text(v)
 		}
 		return str(res, key)
 	}
@@ -200,9 +201,17 @@ func traceID(id pcommon.TraceID) string {
 
 func str(m pcommon.Map, key string) string {
 	if v, ok := m.Get(key); ok {
-		return v.AsString()
+		return text(v)
 	}
 	return ""
+}
+
+// text is a value as stored: what AsString says, written without
+// recursion for deep values (the flow processor has bounded them already;
+// this keeps the exporter safe on its own).
+func text(v pcommon.Value) string {
+	s, _ := attrvalue.String(v, 1<<20, 64)
+	return s
 }
 
 func kv(m pcommon.Map) ([]string, []string) {
@@ -210,7 +219,7 @@ func kv(m pcommon.Map) ([]string, []string) {
 	vals := make([]string, 0, m.Len())
 	m.Range(func(k string, v pcommon.Value) bool {
 		keys = append(keys, k)
-		vals = append(vals, v.AsString())
+		vals = append(vals, text(v))
 		return true
 	})
 	return keys, vals

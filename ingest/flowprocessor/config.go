@@ -3,6 +3,7 @@ package flowprocessor
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Config of the intops_flow processor.
@@ -22,6 +23,13 @@ type Limits struct {
 	MaxNameBytes      int `mapstructure:"max_name_bytes"`       // span name
 	MaxEvents         int `mapstructure:"max_events"`           // span events kept
 	MaxEventAttrBytes int `mapstructure:"max_event_attr_bytes"` // per event attribute value
+	MaxValueDepth     int `mapstructure:"max_value_depth"`      // nesting of a value kept as it is; deeper ones become text
+
+	// MaxSpanAge refuses spans that started longer ago (retention would
+	// drop them at once); MaxClockSkew clamps spans that start further
+	// ahead of the collector's clock to the time they are received.
+	MaxSpanAge   time.Duration `mapstructure:"max_span_age"`
+	MaxClockSkew time.Duration `mapstructure:"max_clock_skew"`
 }
 
 // DefaultLimits are what a span may carry unless configured otherwise.
@@ -31,6 +39,9 @@ var DefaultLimits = Limits{
 	MaxNameBytes:      1024,
 	MaxEvents:         32,
 	MaxEventAttrBytes: 4096,
+	MaxValueDepth:     16,
+	MaxSpanAge:        14 * 24 * time.Hour,
+	MaxClockSkew:      24 * time.Hour,
 }
 
 func createDefaultConfig() *Config {
@@ -50,10 +61,17 @@ func (c *Config) Validate() error {
 		{"limits.max_name_bytes", c.Limits.MaxNameBytes, 64},
 		{"limits.max_events", c.Limits.MaxEvents, 0},
 		{"limits.max_event_attr_bytes", c.Limits.MaxEventAttrBytes, 64},
+		{"limits.max_value_depth", c.Limits.MaxValueDepth, 2},
 	} {
 		if l.v < l.min {
 			errs = append(errs, fmt.Errorf("%s is %d: want at least %d", l.name, l.v, l.min))
 		}
+	}
+	if c.Limits.MaxSpanAge < time.Hour {
+		errs = append(errs, fmt.Errorf("limits.max_span_age is %s: want at least 1h", c.Limits.MaxSpanAge))
+	}
+	if c.Limits.MaxClockSkew < time.Minute {
+		errs = append(errs, fmt.Errorf("limits.max_clock_skew is %s: want at least 1m", c.Limits.MaxClockSkew))
 	}
 	return errors.Join(errs...)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/intops/intops"
@@ -51,6 +53,15 @@ func integrations() []*intops.Integration {
 	}
 }
 
+// identify gives s ids and times, as every valid span has.
+func identify(s ptrace.Span) {
+	s.SetTraceID(pcommon.TraceID{0x0a, 0xf7})
+	s.SetSpanID(pcommon.SpanID{0xb7})
+	now := time.Now()
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(now.Add(-time.Second)))
+	s.SetEndTimestamp(pcommon.NewTimestampFromTime(now))
+}
+
 func process(t *testing.T, p *Processor, resAttrs, spanAttrs map[string]string, failed bool) ptrace.Span {
 	t.Helper()
 	td := ptrace.NewTraces()
@@ -59,6 +70,7 @@ func process(t *testing.T, p *Processor, resAttrs, spanAttrs map[string]string, 
 		rs.Resource().Attributes().PutStr(k, v)
 	}
 	s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	identify(s)
 	for k, v := range spanAttrs {
 		s.Attributes().PutStr(k, v)
 	}
@@ -162,6 +174,7 @@ func FuzzProcess(f *testing.F) {
 		rs := td.ResourceSpans().AppendEmpty()
 		rs.Resource().Attributes().PutStr("service.name", service)
 		s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		identify(s)
 		s.SetName(msg)
 		s.Attributes().PutStr("peer.service", peer)
 		s.Attributes().PutStr("messaging.destination.name", dest)

@@ -3,17 +3,26 @@ package flowprocessor
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
+	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/ingest/internal/attrvalue"
 )
 
 // Type is the processor's name in collector configs.
@@ -31,19 +40,27 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
+	p.logger = set.Logger
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.ProcessTraces,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }
 
-// Processor attributes, classifies and limits spans in place.
+// Processor validates, attributes, classifies and limits spans in place.
 type Processor struct {
 	limits  Limits
 	matcher *matcher
+	// Now is the clock spans' times are checked against.
+	Now    func() time.Time
+	logger *zap.Logger
+
+	mu         sync.Mutex
+	refused    map[string]int // since the last warning
+	lastWarned time.Time
 }
 
 // New builds a processor, loading the catalog when one is configured.
 func New(cfg *Config) (*Processor, error) {
-	p := &Processor{limits: cfg.Limits, matcher: newMatcher(nil)}
+	p := &Processor{limits: cfg.Limits, matcher: newMatcher(nil), Now: time.Now, logger: zap.NewNop()}
 	if cfg.Catalog != "" {
 		cat, err := catalog.Load(cfg.Catalog)
 		if err != nil {
@@ -56,31 +73,191 @@ func New(cfg *Config) (*Processor, error) {
 
 // NewWithIntegrations builds a processor over the given integrations.
 func NewWithIntegrations(limits Limits, integrations []*intops.Integration) *Processor {
-	return &Processor{limits: limits, matcher: newMatcher(integrations)}
+	return &Processor{limits: limits, matcher: newMatcher(integrations), Now: time.Now, logger: zap.NewNop()}
 }
 
-// ProcessTraces handles every span of td.
+// ProcessTraces handles every span of td. Spans that OTLP or the limits
+// do not allow are removed (docs/conventions.md); when no span is left,
+// the request is refused with InvalidArgument, saying why.
 func (p *Processor) ProcessTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	now := p.Now()
+	total := td.SpanCount()
+	refused := map[string]int{}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		res := rs.Resource().Attributes()
+		validMap(res)
 		if n := p.limitAttrs(res, p.limits.MaxValueBytes); n > 0 {
 			rs.Resource().SetDroppedAttributesCount(rs.Resource().DroppedAttributesCount() + uint32(n))
 		}
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				p.span(spans.At(k), res)
-			}
+			scope := sss.At(j).Scope()
+			scope.SetName(validString(scope.Name()))
+			scope.SetVersion(validString(scope.Version()))
+			validMap(scope.Attributes())
+			p.limitAttrs(scope.Attributes(), p.limits.MaxValueBytes)
+			sss.At(j).Spans().RemoveIf(func(s ptrace.Span) bool {
+				if why := p.check(s, now); why != "" {
+					refused[why]++
+					return true
+				}
+				p.span(s, res)
+				return false
+			})
 		}
 	}
+	if len(refused) == 0 {
+		return td, nil
+	}
+	n := 0
+	for _, c := range refused {
+		n += c
+	}
+	if n == total {
+		return td, consumererror.NewPermanent(status.Errorf(codes.InvalidArgument,
+			"OTLP request refused: all %d spans are invalid (%s)", total, reasons(refused)))
+	}
+	p.warn(refused)
 	return td, nil
+}
+
+// Why a span is refused.
+const (
+	refusedTraceID = "trace_id is missing or all zero"
+	refusedSpanID  = "span_id is missing or all zero"
+	refusedOld     = "start time older than limits.max_span_age"
+)
+
+// check refuses a span OTLP calls invalid or too old to keep, and
+// repairs its times otherwise: a missing start, or one further ahead than
+// the clock skew allows, becomes the time it was received (marked
+// intops.clamped); an end before its start becomes the start (marked
+// intops.end_before_start), so that the duration is 0.
+func (p *Processor) check(s ptrace.Span, now time.Time) string {
+	if s.TraceID().IsEmpty() {
+		return refusedTraceID
+	}
+	if s.SpanID().IsEmpty() {
+		return refusedSpanID
+	}
+	start, end := s.StartTimestamp(), s.EndTimestamp()
+	nowTS := pcommon.NewTimestampFromTime(now)
+	ahead := pcommon.NewTimestampFromTime(now.Add(p.limits.MaxClockSkew))
+	if start != 0 && start < pcommon.NewTimestampFromTime(now.Add(-p.limits.MaxSpanAge)) {
+		return refusedOld
+	}
+	if start == 0 || start > ahead {
+		dur := pcommon.Timestamp(0)
+		if end > start && end-start < pcommon.Timestamp(p.limits.MaxSpanAge) {
+			dur = end - start
+		}
+		s.SetStartTimestamp(nowTS)
+		s.SetEndTimestamp(nowTS + dur)
+		s.Attributes().PutBool(intops.AttrClamped, true)
+		return ""
+	}
+	if end > ahead {
+		end = nowTS
+		if end < start {
+			end = start
+		}
+		s.SetEndTimestamp(end)
+		s.Attributes().PutBool(intops.AttrClamped, true)
+	}
+	if end < start {
+		s.SetEndTimestamp(start)
+		s.Attributes().PutBool(intops.AttrEndBeforeStart, true)
+	}
+	return ""
+}
+
+// reasons lists refusal counts in a stable order.
+func reasons(refused map[string]int) string {
+	var parts []string
+	for why, n := range refused {
+		parts = append(parts, fmt.Sprintf("%d: %s", n, why))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// warn logs refused spans at most once a minute, with the counts since.
+func (p *Processor) warn(refused map[string]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.refused == nil {
+		p.refused = map[string]int{}
+	}
+	for why, n := range refused {
+		p.refused[why] += n
+	}
+	if now := p.Now(); now.Sub(p.lastWarned) >= time.Minute {
+		p.logger.Warn("refused invalid spans", zap.String("counts", reasons(p.refused)))
+		p.refused, p.lastWarned = nil, now
+	}
+}
+
+// validString replaces invalid UTF-8 with U+FFFD.
+func validString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// validMap makes every key and string in m (nested ones too) valid UTF-8,
+// iteratively.
+func validMap(m pcommon.Map) {
+	maps := []pcommon.Map{m}
+	var slices []pcommon.Slice
+	fix := func(v pcommon.Value) {
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			if !utf8.ValidString(v.Str()) {
+				v.SetStr(validString(v.Str()))
+			}
+		case pcommon.ValueTypeMap:
+			maps = append(maps, v.Map())
+		case pcommon.ValueTypeSlice:
+			slices = append(slices, v.Slice())
+		}
+	}
+	for len(maps) > 0 || len(slices) > 0 {
+		if len(slices) > 0 {
+			s := slices[len(slices)-1]
+			slices = slices[:len(slices)-1]
+			for i := 0; i < s.Len(); i++ {
+				fix(s.At(i))
+			}
+			continue
+		}
+		m := maps[len(maps)-1]
+		maps = maps[:len(maps)-1]
+		var badKeys []string
+		m.Range(func(k string, v pcommon.Value) bool {
+			if !utf8.ValidString(k) {
+				badKeys = append(badKeys, k)
+			}
+			fix(v)
+			return true
+		})
+		for _, k := range badKeys {
+			v, _ := m.Get(k)
+			moved := pcommon.NewValueEmpty()
+			v.CopyTo(moved)
+			m.Remove(k)
+			moved.CopyTo(m.PutEmpty(validString(k)))
+		}
+	}
 }
 
 func (p *Processor) span(s ptrace.Span, res pcommon.Map) {
 	attrs := s.Attributes()
+	s.SetName(validString(s.Name()))
+	s.Status().SetMessage(validString(s.Status().Message()))
+	validMap(attrs)
 	truncated := false
 	if len(s.Name()) > p.limits.MaxNameBytes {
 		s.SetName(truncate(s.Name(), p.limits.MaxNameBytes))
@@ -105,6 +282,8 @@ func (p *Processor) span(s ptrace.Span, res pcommon.Map) {
 	}
 	for e := 0; e < events.Len(); e++ {
 		ev := events.At(e)
+		ev.SetName(validString(ev.Name()))
+		validMap(ev.Attributes())
 		if n := p.limitAttrs(ev.Attributes(), p.limits.MaxEventAttrBytes); n > 0 {
 			ev.SetDroppedAttributesCount(ev.DroppedAttributesCount() + uint32(n))
 		}
@@ -243,8 +422,8 @@ func (p *Processor) limitAttrs(m pcommon.Map, maxBytes int) int {
 				truncated = true
 			}
 		case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
-			if s := v.AsString(); len(s) > maxBytes {
-				v.SetStr(truncate(s, maxBytes))
+			if s, cut := attrvalue.String(v, maxBytes, p.limits.MaxValueDepth); cut {
+				v.SetStr(s)
 				truncated = true
 			}
 		}

@@ -2,9 +2,12 @@ package ingesttest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -81,6 +84,27 @@ func (p *Process) Start(t testing.TB) {
 	if err := WaitPort(p.Endpoint(), p.exited, 60*time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// PeakRSS is the most resident memory the running process has had
+// (VmHWM), in bytes.
+func (p *Process) PeakRSS(t testing.TB) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				t.Fatalf("VmHWM %q: %v", rest, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM in /proc/PID/status")
+	return 0
 }
 
 // Kill ends the process with SIGKILL, as a crash would.
