@@ -29,6 +29,7 @@ test: deps
 	$(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -run '^$$' -fuzz FuzzProcess -fuzztime $(FUZZRUNS) ./ingest/flowprocessor
 	$(GO) test -run '^$$' -fuzz FuzzClassify -fuzztime $(FUZZRUNS) ./ingest/flowprocessor
+	$(GO) test -run '^$$' -fuzz FuzzWire -fuzztime 100000x ./ingest/otlpguard
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 50000x ./catalog
 	$(MAKE) check-deploy
 

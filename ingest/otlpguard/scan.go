@@ -281,10 +281,60 @@ func ScanProto(b []byte, l Limits) error {
 				return err
 			}
 			stack = append(stack, frame{kind: ch, end: end, depth: depth})
+		case 3: // a group (deprecated, but valid): skipped as unknown
+			end, err := skipGroup(b[:top.end], pos)
+			if err != nil {
+				return err
+			}
+			pos = end
 		default:
 			return &MalformedError{at, "unsupported wire type"}
 		}
 	}
+}
+
+// skipGroup skips the fields of a group that starts at pos, up to and
+// including its end tag, iteratively.
+func skipGroup(b []byte, pos int) (int, error) {
+	depth := 1
+	for pos < len(b) {
+		tag, n := uvarint(b[pos:])
+		if n <= 0 {
+			return 0, &MalformedError{pos, "bad field tag"}
+		}
+		pos += n
+		switch tag & 7 {
+		case 0:
+			_, n := uvarint(b[pos:])
+			if n <= 0 {
+				return 0, &MalformedError{pos, "bad varint"}
+			}
+			pos += n
+		case 1:
+			pos += 8
+		case 5:
+			pos += 4
+		case 2:
+			size, n := uvarint(b[pos:])
+			if n <= 0 || size > uint64(len(b)-pos-n) {
+				return 0, &MalformedError{pos, "bad length"}
+			}
+			pos += n + int(size)
+		case 3:
+			depth++
+		case 4:
+			depth--
+			if depth == 0 {
+				return pos, nil
+			}
+		default:
+			return 0, &MalformedError{pos, "unsupported wire type"}
+		}
+		if pos > len(b) {
+			return 0, &MalformedError{len(b), "truncated group"}
+		}
+	}
+	return 0, &MalformedError{len(b), "group without its end"}
 }
 
 // uvarint decodes a base-128 varint; n <= 0 when b does not hold one.
