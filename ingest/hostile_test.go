@@ -14,6 +14,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	grpccodes "google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -274,5 +275,53 @@ func TestSpanValidityAsStored(t *testing.T) {
 	body, _ = (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	if code, _, resp := post(t, col.HTTPEndpoint(), "application/x-protobuf", body, false); code != http.StatusBadRequest || !strings.Contains(resp, "trace_id is missing or all zero") {
 		t.Errorf("got %d %q, want 400 saying the trace id is missing", code, resp)
+	}
+}
+
+// A full sending queue (ClickHouse unreachable) is answered as retryable,
+// with a hint of when: 503 with Retry-After, Unavailable with RetryInfo.
+func TestFullQueueSaysWhenToRetry(t *testing.T) {
+	port, err := clickhouse.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := ingesttest.Start(t, ingesttest.Options{DSN: fmt.Sprintf("clickhouse://127.0.0.1:%d/intops", port), QueueSize: 2, MemoryQueue: true})
+	conn, err := grpc.NewClient(col.GRPCEndpoint(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	td := ptrace.NewTraces()
+	s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetTraceID(pcommon.TraceID{1})
+	s.SetSpanID(pcommon.SpanID{1})
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	body, _ := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+	var sawHTTP, sawGRPC bool
+	for i := 0; i < 50 && !(sawHTTP && sawGRPC); i++ {
+		if code, after, _ := post(t, col.HTTPEndpoint(), "application/x-protobuf", body, false); code == http.StatusServiceUnavailable {
+			if after != "5" {
+				t.Errorf("503 with Retry-After %q, want 5", after)
+			}
+			sawHTTP = true
+		}
+		in, out := body, []byte{}
+		err := conn.Invoke(context.Background(), exportMethod, &in, &out)
+		if st, ok := status.FromError(err); ok && st.Code() == grpccodes.Unavailable {
+			hint := false
+			for _, d := range st.Details() {
+				if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay().AsDuration() == 5*time.Second {
+					hint = true
+				}
+			}
+			if !hint {
+				t.Errorf("Unavailable without a RetryInfo of 5s: %v", st.Details())
+			}
+			sawGRPC = true
+		}
+	}
+	if !sawHTTP || !sawGRPC {
+		t.Errorf("the full queue was not reported: HTTP 503 %v, gRPC Unavailable %v", sawHTTP, sawGRPC)
 	}
 }

@@ -23,8 +23,10 @@ type LocalConfig struct {
 	// MemoryQueue keeps the sending queue in memory only (a crash loses
 	// what it holds); for comparison in benchmarks.
 	MemoryQueue bool
-	// NumConsumers of the sending queue; zero keeps the default.
+	// NumConsumers and QueueSize (requests) of the sending queue; zero
+	// keeps the default.
 	NumConsumers int
+	QueueSize    int
 	// LogLevel of the collector's own log (default warn).
 	LogLevel string
 	// MemoryLimitMiB of the process: above it less MemorySpikeMiB, the
@@ -84,6 +86,9 @@ exporters:
 {{- end}}
 {{- if .NumConsumers}}
       num_consumers: {{.NumConsumers}}
+{{- end}}
+{{- if .QueueSize}}
+      queue_size: {{.QueueSize}}
 {{- end}}
 {{- else}}
   nop:
