@@ -9,7 +9,15 @@ import (
 // Incident is the state of one incident: the fold of its events.
 type Incident struct {
 	ID          string
-	Integration string
+	Integration string // the first integration; Members holds them all
+	// Members are the integrations whose alerts the incident holds: one,
+	// or several that fail together for one probable cause (correlate.go).
+	Members []string
+	// Signature is what the alerts agree in (errors:unavailable,
+	// volume:low, latency:high…), from the alert that opened it.
+	Signature string
+	// Cause is the system the members share, when there are several.
+	Cause       string
 	Team        string
 	Channel     string
 	Severity    string // the worst of its alerts: page, ticket, warning
@@ -96,6 +104,9 @@ const (
 	evEscalated = "escalated"
 	evReminded  = "reminded"
 	evRouted    = "delivery" // a delivery problem worth showing on the timeline
+	evJoined    = "joined"   // another integration failing for the same cause
+	evMerged    = "merged"   // another incident's integrations and alerts moved in (by hand)
+	evSplit     = "split"    // an integration and its alerts moved out to a new incident (by hand)
 )
 
 // event is one entry of the incident stream.
@@ -115,6 +126,11 @@ type event struct {
 	AlertState    string    `json:"alert_state,omitempty"`
 	AlertSince    time.Time `json:"alert_since,omitzero"`
 	AlertNS       uint64    `json:"alert_ns,omitempty"` // the alert event's at_ns: the cursor
+	// correlation
+	Signature string `json:"signature,omitempty"` // opened
+	Cause     string `json:"cause,omitempty"`     // opened, joined: the shared system
+	From      string `json:"from,omitempty"`      // merged: the incident moved in
+	NewID     string `json:"new_id,omitempty"`    // split: the incident the integration moved to
 	// silences
 	SilenceID   string    `json:"silence_id,omitempty"`
 	SilenceEnds time.Time `json:"silence_ends,omitzero"`
@@ -133,7 +149,8 @@ func (m *state) apply(e event) {
 		if e.Kind != evOpened {
 			return
 		}
-		in = &Incident{ID: e.Incident, Integration: e.Integration, Team: e.Team, Channel: e.Channel, State: StateOpen, OpenedAt: e.At, LastNotice: e.At}
+		in = &Incident{ID: e.Incident, Integration: e.Integration, Members: []string{e.Integration}, Signature: e.Signature, Cause: e.Cause,
+			Team: e.Team, Channel: e.Channel, State: StateOpen, OpenedAt: e.At, LastNotice: e.At}
 		m.incidents[e.Incident] = in
 		m.order = append(m.order, e.Incident)
 	}
@@ -150,11 +167,62 @@ func (m *state) apply(e event) {
 	case evReopened:
 		in.State, in.ResolvedAt, in.ResolvedBy = StateOpen, time.Time{}, ""
 		in.AckedAt, in.AckedBy, in.Escalated = time.Time{}, "", false
-		m.open[in.Integration] = in.ID
+		for _, ig := range in.Members {
+			m.open[ig] = in.ID
+		}
+	case evJoined:
+		if !in.member(e.Integration) {
+			in.Members = append(in.Members, e.Integration)
+		}
+		if e.Cause != "" {
+			in.Cause = e.Cause
+		}
+		m.open[e.Integration] = in.ID
+	case evMerged:
+		if from := m.incidents[e.From]; from != nil {
+			for _, ig := range from.Members {
+				if !in.member(ig) {
+					in.Members = append(in.Members, ig)
+				}
+				m.open[ig] = in.ID
+			}
+			for _, a := range from.Alerts {
+				if in.alert(a.Key) == nil {
+					c := *a
+					in.Alerts = append(in.Alerts, &c)
+				}
+			}
+			in.Cause = e.Cause
+		}
+	case evSplit:
+		out := &Incident{ID: e.NewID, Integration: e.Integration, Members: []string{e.Integration}, Signature: in.Signature,
+			Team: e.Team, Channel: e.Channel, State: StateOpen, OpenedAt: e.At, LastNotice: e.At}
+		in.Members = slices.DeleteFunc(in.Members, func(ig string) bool { return ig == e.Integration })
+		in.Alerts = slices.DeleteFunc(in.Alerts, func(a *AlertView) bool {
+			if a.Integration == e.Integration {
+				out.Alerts = append(out.Alerts, a)
+				return true
+			}
+			return false
+		})
+		if len(in.Members) < 2 {
+			in.Cause = ""
+		}
+		if len(in.Members) > 0 {
+			in.Integration = in.Members[0]
+		}
+		out.Severity = out.worst()
+		out.Timeline = append(out.Timeline, TimelineEntry{At: e.At, Kind: evOpened, Text: "split from " + in.ID + " by " + e.Actor, Actor: e.Actor})
+		m.incidents[out.ID] = out
+		m.order = append(m.order, out.ID)
+		m.open[e.Integration] = out.ID
 	case evAlert:
 		a := in.alert(e.AlertKey)
 		if a == nil {
-			a = &AlertView{Key: e.AlertKey, Source: e.AlertSource}
+			a = &AlertView{Key: e.AlertKey, Source: e.AlertSource, Integration: e.Integration}
+			if a.Integration == "" {
+				a.Integration = in.Integration
+			}
 			in.Alerts = append(in.Alerts, a)
 		}
 		a.Severity, a.State, a.Summary = e.AlertSeverity, e.AlertState, e.Text
@@ -171,8 +239,10 @@ func (m *state) apply(e event) {
 		}
 	case evResolved:
 		in.State, in.ResolvedAt, in.ResolvedBy = StateResolved, e.At, e.Actor
-		if m.open[in.Integration] == in.ID {
-			delete(m.open, in.Integration)
+		for _, ig := range in.Members {
+			if m.open[ig] == in.ID {
+				delete(m.open, ig)
+			}
 		}
 	case evSilenced:
 		in.SilenceID, in.SilencedBy, in.SilenceEnds = e.SilenceID, e.Actor, e.SilenceEnds
@@ -199,7 +269,7 @@ func newState() *state {
 // lastIncident returns the latest incident of an integration.
 func (m *state) lastIncident(integration string) *Incident {
 	for i := len(m.order) - 1; i >= 0; i-- {
-		if in := m.incidents[m.order[i]]; in.Integration == integration {
+		if in := m.incidents[m.order[i]]; in.member(integration) {
 			return in
 		}
 	}
@@ -234,4 +304,9 @@ func (m *state) activeSilences(t time.Time) []*Silence {
 	}
 	slices.SortFunc(out, func(a, b *Silence) int { return a.Starts.Compare(b.Starts) })
 	return out
+}
+
+// member reports whether integration is one of the incident's.
+func (in *Incident) member(integration string) bool {
+	return slices.Contains(in.Members, integration)
 }

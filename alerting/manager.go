@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -56,11 +57,31 @@ type Config struct {
 	// delivered elsewhere (default #integration-coe).
 	ICoEChannel string
 	// BaseURL of the UI, for links (default http://127.0.0.1:8080).
-	BaseURL   string
+	BaseURL string
+	// GroupWait holds an alert that would open an incident until the
+	// alerts that arrive within this of it are there too, so that a group
+	// failing for one cause opens as one incident routed to the cause's
+	// owner (default 0: alerts of the same evaluation only).
+	GroupWait time.Duration
+	// CorrelationWindow: an alert joins an open incident of another
+	// integration (same signature, a shared system) when it began within
+	// this of the incident's first alert (default 10m; correlate.go).
+	CorrelationWindow time.Duration
+	// Location names times in incident titles (default UTC).
+	Location  *time.Location
 	Overrides map[string]TeamRoute // by team
 }
 
 func (c Config) groupWindow() time.Duration { return or(c.GroupWindow, 30*time.Minute) }
+func (c Config) correlationWindow() time.Duration {
+	return or(c.CorrelationWindow, 10*time.Minute)
+}
+func (c Config) location() *time.Location {
+	if c.Location != nil {
+		return c.Location
+	}
+	return time.UTC
+}
 func (c Config) repeatEvery() time.Duration { return or(c.RepeatEvery, 4*time.Hour) }
 func (c Config) escalateAfter(team string) time.Duration {
 	if o, ok := c.Overrides[team]; ok && o.EscalateAfter > 0 {
@@ -205,17 +226,24 @@ func (m *Manager) Tick(ctx context.Context) error {
 	if err := m.load(ctx); err != nil {
 		return fmt.Errorf("load alerting log: %w", err)
 	}
+	due := m.now().Add(-m.Config.GroupWait)
+	classes := map[string]string{} // integration → its dominant error class, for this tick
 	for {
 		evs, err := m.Store.AlertEventsAfter(ctx, m.st.cursor, 500)
 		if err != nil {
 			return err
 		}
-		for _, ev := range evs {
-			if err := m.ingest(ctx, ev); err != nil {
+		n := 0
+		for i, ev := range evs {
+			if ev.At.After(due) {
+				break // held for the group wait
+			}
+			if err := m.ingest(ctx, ev, evs[i+1:], classes); err != nil {
 				return err
 			}
+			n++
 		}
-		if len(evs) < 500 {
+		if len(evs) < 500 || n < len(evs) {
 			break
 		}
 	}
@@ -346,8 +374,9 @@ func sinceOf(ev clickhouse.AlertEvent) time.Time {
 	return ev.At
 }
 
-// ingest folds one alert event into the incidents.
-func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
+// ingest folds one alert event into the incidents; pending are the alert
+// events after it, for grouping.
+func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent, pending []clickhouse.AlertEvent, classes map[string]string) error {
 	now := m.now()
 	ns := uint64(ev.At.UnixNano())
 	cat := m.Catalog()
@@ -372,9 +401,21 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
 		}
 		return t.commit(ctx)
 	case in == nil:
+		sig := m.signature(ctx, cat, ev, classes)
+		if j := m.correlated(cat, ev.Integration, sig, sinceOf(ev)); j != nil {
+			return m.join(ctx, t, cat, j, ev, sev, ns)
+		}
 		team, channel := m.route(cat, ev.Integration, sev)
+		members := m.group(ctx, cat, ev, sig, pending, classes)
+		cause := ""
+		if len(members) > 1 {
+			cause = probableCause(cat, members)
+			if st, sc := m.systemRoute(cat, cause, sev); sc != "" {
+				team, channel = st, sc
+			}
+		}
 		last := m.st.lastIncident(ev.Integration)
-		if last != nil && !last.Open() && now.Sub(last.ResolvedAt) < m.Config.groupWindow() {
+		if last != nil && !last.Open() && now.Sub(last.ResolvedAt) < m.Config.groupWindow() && len(members) == 1 {
 			t.event(event{Kind: evReopened, At: now, Incident: last.ID, Text: "reopened: a new alert within " + human(m.Config.groupWindow()) + " of its resolution"})
 			in = last
 			t.event(event{Kind: evAlert, At: now, Incident: in.ID, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
@@ -390,14 +431,18 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
 			subject = "unowned" // findings about no catalogued integration (shadow flows)
 		}
 		id := fmt.Sprintf("inc-%s-%d", subject, now.Unix())
+		if cause != "" {
+			id = fmt.Sprintf("inc-%s-%d", cause, now.Unix())
+		}
 		t.event(event{Kind: evOpened, At: now, Incident: id, Integration: ev.Integration, Team: team, Channel: channel,
-			Text: "opened: " + ev.Summary})
-		t.event(event{Kind: evAlert, At: now, Incident: id, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
+			Signature: sig, Cause: cause, Text: "opened: " + ev.Summary})
+		t.event(event{Kind: evAlert, At: now, Incident: id, Integration: ev.Integration, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
 			AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
 		// The incident exists for the silence check and the view once the
 		// events are applied; apply to a scratch copy first.
-		stub := &Incident{ID: id, Integration: ev.Integration, Team: team, Channel: channel, State: StateOpen, OpenedAt: now,
-			Alerts: []*AlertView{{Key: ev.Key, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary, Since: sinceOf(ev)}}}
+		stub := &Incident{ID: id, Integration: ev.Integration, Members: []string{ev.Integration}, Signature: sig, Cause: cause,
+			Team: team, Channel: channel, State: StateOpen, OpenedAt: now,
+			Alerts: []*AlertView{{Key: ev.Key, Integration: ev.Integration, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary, Since: sinceOf(ev)}}}
 		stub.Severity = stub.worst()
 		if err := m.silenceIfMatched(t, stub, now); err != nil {
 			return err
@@ -420,13 +465,13 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
 	default:
 		note = "Now " + sev + ": " + ev.Summary
 	}
-	t.event(event{Kind: evAlert, At: now, Incident: in.ID, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
+	t.event(event{Kind: evAlert, At: now, Incident: in.ID, Integration: ev.Integration, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
 		AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: firing})
 	// What the incident looks like after this event.
 	after := *in
 	after.Alerts = append([]*AlertView(nil), in.Alerts...)
 	if a == nil {
-		after.Alerts = append(after.Alerts, &AlertView{Key: ev.Key, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary})
+		after.Alerts = append(after.Alerts, &AlertView{Key: ev.Key, Integration: ev.Integration, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary})
 	} else {
 		c := *a
 		c.State, c.Severity, c.Summary = ev.State, sev, ev.Summary
@@ -443,6 +488,24 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent) error {
 		note = fmt.Sprintf("Resolved after %s: every alert has stopped firing. Last: %s", human(now.Sub(in.OpenedAt)), ev.Summary)
 	}
 	m.queue(t, &after, Notification{Kind: KindReply, Note: note}, true)
+	return t.commit(ctx)
+}
+
+// join adds an integration's alert to an open incident of the same cause:
+// its members, cause and title change, its team is told in the thread.
+func (m *Manager) join(ctx context.Context, t *tx, cat *catalog.Catalog, in *Incident, ev clickhouse.AlertEvent, sev string, ns uint64) error {
+	now := m.now()
+	after := *in
+	after.Members = append(slices.Clone(in.Members), ev.Integration)
+	after.Cause = probableCause(cat, after.Members)
+	after.Alerts = append(slices.Clone(in.Alerts), &AlertView{Key: ev.Key, Integration: ev.Integration, Source: ev.Source,
+		Severity: sev, State: ev.State, Summary: ev.Summary, Since: sinceOf(ev)})
+	after.Severity = after.worst()
+	t.event(event{Kind: evJoined, At: now, Incident: in.ID, Integration: ev.Integration, Cause: after.Cause,
+		Text: fmt.Sprintf("joined: %s, failing for the same cause (%s, sharing %s)", ev.Integration, in.Signature, systemTitle(cat, after.Cause))})
+	t.event(event{Kind: evAlert, At: now, Incident: in.ID, Integration: ev.Integration, AlertKey: ev.Key, AlertSource: ev.Source,
+		AlertSeverity: sev, AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
+	m.queue(t, &after, Notification{Kind: KindReply, Note: affectedNote(cat, in, ev.Integration, ev.Summary)}, true)
 	return t.commit(ctx)
 }
 

@@ -46,16 +46,30 @@ type IncidentView struct {
 	TopErrors []ErrorSample
 	// Links: the integration page and the runbook (may be empty).
 	URL, Runbook string
+	// Cause is the system an incident of several integrations is named
+	// for; Affected lists those integrations, with what each is missing.
+	Cause    string
+	Affected []AffectedView
+}
+
+// AffectedView is one integration of an incident with a common cause.
+type AffectedView struct {
+	Integration string
+	Title       string
+	Team        string
+	// Firing are its firing alerts' summaries (observed against normal).
+	Firing []string
 }
 
 // AlertView is one alert of an incident.
 type AlertView struct {
-	Key      string // slo/…, anomaly/…
-	Source   string // slo, anomaly
-	Severity string
-	State    string // firing, resolved, no_data
-	Summary  string // the sentence: observed vs expected, burn rates, budget, forecast
-	Since    time.Time
+	Key         string // slo/…, anomaly/…
+	Integration string // whose alert it is
+	Source      string // slo, anomaly
+	Severity    string
+	State       string // firing, resolved, no_data
+	Summary     string // the sentence: observed vs expected, burn rates, budget, forecast
+	Since       time.Time
 }
 
 // ErrorSample is one error message seen in the incident's failed spans.

@@ -36,6 +36,25 @@ func (m *Manager) view(in *Incident) IncidentView {
 			}
 		}
 	}
+	if ct := causeTitle(cat, in, m.Config.location()); ct != "" {
+		v.Title, v.Cause, v.URL = ct, systemTitle(cat, in.Cause), m.Config.baseURL()+"/alerts"
+		v.Source, v.Targets, v.Technical, v.Business, v.Runbook = v.Cause, nil, "", "", ""
+		for _, id := range in.Members {
+			af := AffectedView{Integration: id, Title: id}
+			if ig := cat.Integration(id); ig != nil {
+				af.Title, af.Team = title(ig), ig.Owner
+				if ig.Tier > 0 && ig.Tier < v.Tier {
+					v.Tier = ig.Tier
+				}
+			}
+			for _, a := range in.Alerts {
+				if a.Integration == id && a.State != "resolved" {
+					af.Firing = append(af.Firing, a.Summary)
+				}
+			}
+			v.Affected = append(v.Affected, af)
+		}
+	}
 	v.TopErrors = m.samples(in)
 	return v
 }
@@ -191,9 +210,10 @@ func (m *Manager) Incidents(ctx context.Context, since time.Time) (open, recent 
 		c := *in
 		c.Alerts = nil
 		for _, a := range in.Alerts {
-			c.Alerts = append(c.Alerts, &AlertView{Key: a.Key, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary, Since: a.Since})
+			c.Alerts = append(c.Alerts, &AlertView{Key: a.Key, Integration: a.Integration, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary, Since: a.Since})
 		}
 		c.Timeline = slices.Clone(in.Timeline)
+		c.Members = slices.Clone(in.Members)
 		st := IncidentStatus{Incident: c, View: m.view(in), Delivery: m.deliveryState(in.ID)}
 		if in.Open() {
 			open = append(open, st)
@@ -254,9 +274,10 @@ func (m *Manager) Opened(ctx context.Context, from, to time.Time) ([]Incident, e
 		c := *in
 		c.Alerts = nil
 		for _, a := range in.Alerts {
-			c.Alerts = append(c.Alerts, &AlertView{Key: a.Key, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary, Since: a.Since})
+			c.Alerts = append(c.Alerts, &AlertView{Key: a.Key, Integration: a.Integration, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary, Since: a.Since})
 		}
 		c.Timeline = slices.Clone(in.Timeline)
+		c.Members = slices.Clone(in.Members)
 		out = append(out, c)
 	}
 	return out, nil

@@ -88,6 +88,7 @@ func (r renderer) root() (string, []slackapi.Block) {
 		blocks = append(blocks, section(fit(r.esc(note), maxSection)))
 	}
 	blocks = append(blocks, section(r.status()+"\n"+r.owners()))
+	blocks = append(blocks, r.affected(maxAlertsShown)...)
 	blocks = append(blocks, r.alerts(maxAlertsShown)...)
 	blocks = append(blocks, r.errors()...)
 	if who := r.who(); who != "" {
@@ -258,6 +259,31 @@ func (r renderer) alerts(max int) []slackapi.Block {
 		title = "*Alert*"
 	}
 	return sections(title, lines)
+}
+
+// affected lists the integrations of an incident with a common cause.
+func (r renderer) affected(max int) []slackapi.Block {
+	if len(r.v.Affected) == 0 {
+		return nil
+	}
+	var lines []string
+	for i, a := range r.v.Affected {
+		if i == max {
+			lines = append(lines, fmt.Sprintf("_…and %d more, see intops_", len(r.v.Affected)-max))
+			break
+		}
+		line := "• " + r.esc(a.Title)
+		if a.Team != "" {
+			line += " (" + r.esc(a.Team) + ")"
+		}
+		if len(a.Firing) > 0 {
+			line += ": " + r.esc(a.Firing[0])
+		} else {
+			line += ": recovered"
+		}
+		lines = append(lines, line)
+	}
+	return sections(fmt.Sprintf("*Affected integrations (%d)*", len(r.v.Affected)), lines)
 }
 
 func (r renderer) alertLine(a alerting.AlertView) string {
