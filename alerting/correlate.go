@@ -63,16 +63,21 @@ func (m *Manager) signature(ctx context.Context, cat *catalog.Catalog, ev clickh
 			if x.Class != "" {
 				return "errors:" + x.Class
 			}
+			return "errors:" + m.dominantClass(ctx, ev, classes)
+		case "error_rate":
+			return "errors:" + m.dominantClass(ctx, ev, classes)
 		}
-		return "errors:" + m.dominantClass(ctx, ev, classes)
+		return "" // a signal correlation does not know
 	case "slo":
-		if s := sloByKey(cat, ev.Key); s != nil {
-			switch s.Indicator.Kind {
-			case intops.SLILatency:
-				return "latency:high"
-			case intops.SLIThroughput, intops.SLIFreshness:
-				return "volume:low"
-			}
+		s := sloByKey(cat, ev.Key)
+		if s == nil {
+			return ""
+		}
+		switch s.Indicator.Kind {
+		case intops.SLILatency:
+			return "latency:high"
+		case intops.SLIThroughput, intops.SLIFreshness:
+			return "volume:low"
 		}
 		return "errors:" + m.dominantClass(ctx, ev, classes)
 	}

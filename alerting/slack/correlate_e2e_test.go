@@ -59,6 +59,23 @@ spec: {slackChannel: "#hr-alerts"}
 	integration("crm-to-marketing", "crm", "marketing", "crm")
 	integration("wms-to-carrier", "wms", "carrier", "logistics")
 	integration("hr-to-payroll", "hr", "payroll", "people")
+	b.WriteString(`---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: crm-to-erp-1-availability}
+spec:
+  service: crm-to-erp-1
+  indicator:
+    metadata: {name: crm-to-erp-1-success}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: intops, spec: {sli: success_ratio}}}
+        total: {metricSource: {type: intops, spec: {sli: success_ratio}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{displayName: good, target: 0.999}]
+`)
 	cat, err := catalog.Parse("estate.yaml", []byte(b.String()))
 	if err != nil {
 		t.Fatal(err)

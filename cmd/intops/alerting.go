@@ -26,7 +26,10 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 		base = listenURL
 	}
 	m := &alerting.Manager{Store: db, Catalog: cat, Logger: logger.With("component", "alerting"), Interval: f.alertInterval,
-		Config: alerting.Config{ICoEChannel: f.icoeChannel, BaseURL: base}}
+		Config: alerting.Config{ICoEChannel: f.icoeChannel, BaseURL: base, GroupWait: f.alertGroupWait, CorrelationWindow: f.correlationWindow}}
+	if loc, err := time.LoadLocation(f.timezone); err == nil {
+		m.Config.Location = loc
+	}
 	if f.alertRoutes != "" {
 		routes, err := loadRoutes(f.alertRoutes)
 		if err != nil {

@@ -70,6 +70,8 @@ type serverFlags struct {
 	maturityThresholds             string
 	digestSchedule, digestChannel  string
 	digestPeriod                   string
+	alertGroupWait                 time.Duration
+	correlationWindow              time.Duration
 }
 
 func (f *serverFlags) register(fs interface {
@@ -80,6 +82,8 @@ func (f *serverFlags) register(fs interface {
 	fs.DurationVar(&f.sloInterval, "slo-interval", 30*time.Second, "how often SLOs are evaluated")
 	fs.DurationVar(&f.anomalyInterval, "anomaly-interval", time.Minute, "how often the anomaly detectors run")
 	fs.DurationVar(&f.alertInterval, "alert-interval", 10*time.Second, "how often new alerts become incidents and notifications")
+	fs.DurationVar(&f.alertGroupWait, "alert-group-wait", 30*time.Second, "how long an alert that would open an incident waits for others of the same cause, so that they open as one")
+	fs.DurationVar(&f.correlationWindow, "alert-correlation-window", 10*time.Minute, "alerts of integrations sharing a system and a signature that begin within this of an incident's first alert join it")
 	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
 	fs.StringVar(&f.icoeChannel, "slack-icoe-channel", envOr("INTOPS_SLACK_ICOE_CHANNEL", "#integration-coe"), "Slack `channel` for unowned integrations and undeliverable alerts")
 	fs.StringVar(&f.alertRoutes, "alert-routes", envOr("INTOPS_ALERT_ROUTES", ""), "JSON `file` of per-team alert routing overrides (channel, page_channel, escalation_channel, escalate_after)")

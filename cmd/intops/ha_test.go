@@ -60,7 +60,7 @@ func startReplica(t *testing.T, name, dsn, catalogDir, slackURL string) *replica
 		t.Fatal(err)
 	}
 	args, _ := json.Marshal([]string{"server", "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--clickhouse", dsn,
-		"--catalog", catalogDir, "--alert-interval", "300ms", "--lease-ttl", "6s",
+		"--catalog", catalogDir, "--alert-interval", "300ms", "--alert-group-wait", "1s", "--lease-ttl", "6s",
 		"--slo-interval", "1h", "--anomaly-interval", "1h"})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "INTOPS_TEST_MAIN="+string(args), "INTOPS_SLACK_TOKEN="+slacktest.Token,
