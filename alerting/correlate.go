@@ -329,3 +329,101 @@ func affectedNote(cat *catalog.Catalog, in *Incident, integration, summary strin
 	}
 	return fmt.Sprintf("Also affected: %s, owned by %s: %s", title(ig), who, summary)
 }
+
+// Merge moves incident from's integrations and alerts into incident into
+// (a person saw one cause where intops saw two); from resolves, saying
+// where it went. Both must be open.
+func (m *Manager) Merge(ctx context.Context, into, from, actor string) error {
+	if _, ok := m.leading(); !ok {
+		_, err := m.submit(ctx, command{Op: "merge", Target: into, From: from, Actor: actor})
+		return err
+	}
+	return m.merge(ctx, into, from, actor, "")
+}
+
+func (m *Manager) merge(ctx context.Context, into, from, actor, cmd string) error {
+	if into == from {
+		return fmt.Errorf("%w: an incident cannot be merged into itself", ErrInvalid)
+	}
+	return m.act(ctx, into, cmd, func(t *tx, in *Incident, now time.Time) error {
+		src := m.st.incidents[from]
+		if src == nil {
+			return fmt.Errorf("%w: no incident %q", ErrNotFound, from)
+		}
+		if !in.Open() || !src.Open() {
+			return fmt.Errorf("%w: only open incidents are merged", ErrInvalid)
+		}
+		cat := m.Catalog()
+		after := *in
+		after.Members = slices.Clone(in.Members)
+		for _, ig := range src.Members {
+			if !slices.Contains(after.Members, ig) {
+				after.Members = append(after.Members, ig)
+			}
+		}
+		after.Alerts = slices.Clone(in.Alerts)
+		for _, a := range src.Alerts {
+			if in.alert(a.Key) == nil {
+				after.Alerts = append(after.Alerts, a)
+			}
+		}
+		after.Cause = probableCause(cat, after.Members)
+		after.Severity = after.worst()
+		t.event(event{Kind: evMerged, At: now, Incident: into, From: from, Cause: after.Cause, Actor: actor,
+			Text: fmt.Sprintf("merged %s (%s) in, by %s", from, strings.Join(src.Members, ", "), actor)})
+		t.event(event{Kind: evResolved, At: now, Incident: from, Actor: actor, Text: "merged into " + into + " by " + actor})
+		m.queue(t, &after, Notification{Kind: KindReply, Note: fmt.Sprintf("%s merged %s in: %s", actor, from, strings.Join(src.Members, ", "))}, true)
+		gone := *src
+		gone.State, gone.ResolvedAt, gone.ResolvedBy = StateResolved, now, actor
+		m.queue(t, &gone, Notification{Kind: KindReply, Note: fmt.Sprintf("Merged into %s by %s: follow it there", into, actor)}, true)
+		return nil
+	})
+}
+
+// Split moves one integration and its alerts out of an incident into a
+// new one of its own (a person saw two causes where intops saw one),
+// routed to the integration's team.
+func (m *Manager) Split(ctx context.Context, id, integration, actor string) error {
+	if _, ok := m.leading(); !ok {
+		_, err := m.submit(ctx, command{Op: "split", Target: id, Integration: integration, Actor: actor})
+		return err
+	}
+	return m.split(ctx, id, integration, actor, "")
+}
+
+func (m *Manager) split(ctx context.Context, id, integration, actor, cmd string) error {
+	return m.act(ctx, id, cmd, func(t *tx, in *Incident, now time.Time) error {
+		if !in.Open() {
+			return fmt.Errorf("%w: only open incidents are split", ErrInvalid)
+		}
+		if !in.member(integration) || len(in.Members) < 2 {
+			return fmt.Errorf("%w: %s is not one of several integrations of %s", ErrInvalid, integration, id)
+		}
+		cat := m.Catalog()
+		newID := fmt.Sprintf("inc-%s-%d", integration, now.Unix())
+		out := &Incident{ID: newID, Integration: integration, Members: []string{integration}, Signature: in.Signature,
+			State: StateOpen, OpenedAt: now}
+		rest := *in
+		rest.Members = slices.DeleteFunc(slices.Clone(in.Members), func(ig string) bool { return ig == integration })
+		rest.Alerts = nil
+		for _, a := range in.Alerts {
+			if a.Integration == integration {
+				out.Alerts = append(out.Alerts, a)
+			} else {
+				rest.Alerts = append(rest.Alerts, a)
+			}
+		}
+		out.Severity = out.worst()
+		out.Team, out.Channel = m.route(cat, integration, out.Severity)
+		if len(rest.Members) < 2 {
+			rest.Cause = ""
+		}
+		rest.Integration = rest.Members[0]
+		rest.Severity = rest.worst()
+		t.event(event{Kind: evSplit, At: now, Incident: id, Integration: integration, NewID: newID, Team: out.Team, Channel: out.Channel,
+			Actor: actor, Text: fmt.Sprintf("split %s out into %s, by %s", integration, newID, actor)})
+		m.queue(t, &rest, Notification{Kind: KindReply, Note: fmt.Sprintf("%s split %s out into %s", actor, integration, newID)}, true)
+		m.queue(t, out, Notification{Kind: KindPost, Note: fmt.Sprintf("Split from %s by %s", id, actor)}, false)
+		return nil
+	})
+}

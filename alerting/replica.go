@@ -37,12 +37,15 @@ const (
 
 // command is an action a follower asks the leader to take.
 type command struct {
-	ID      string          `json:"id"`
-	Op      string          `json:"op"` // ack, resolve, silence, expire
-	Target  string          `json:"target,omitempty"`
-	Actor   string          `json:"actor,omitempty"`
-	Silence *SilenceRequest `json:"silence,omitempty"`
-	At      time.Time       `json:"at"`
+	ID     string `json:"id"`
+	Op     string `json:"op"` // ack, resolve, silence, expire, merge, split
+	Target string `json:"target,omitempty"`
+	// From (merge) and Integration (split) name what moves.
+	From        string          `json:"from,omitempty"`
+	Integration string          `json:"integration,omitempty"`
+	Actor       string          `json:"actor,omitempty"`
+	Silence     *SilenceRequest `json:"silence,omitempty"`
+	At          time.Time       `json:"at"`
 }
 
 // result is what became of a command.
@@ -217,6 +220,10 @@ func (m *Manager) apply(ctx context.Context, c command) (result, error) {
 		return result{}, m.resolve(ctx, c.Target, c.Actor, c.ID)
 	case "expire":
 		return result{}, m.expire(ctx, c.Target, c.Actor, c.ID)
+	case "merge":
+		return result{}, m.merge(ctx, c.Target, c.From, c.Actor, c.ID)
+	case "split":
+		return result{}, m.split(ctx, c.Target, c.Integration, c.Actor, c.ID)
 	case "silence":
 		if c.Silence == nil {
 			return result{}, errors.New("a silence command without its silence")

@@ -54,11 +54,11 @@ type IncidentView struct {
 
 // AffectedView is one integration of an incident with a common cause.
 type AffectedView struct {
-	Integration string
-	Title       string
-	Team        string
+	Integration string `json:"integration"`
+	Title       string `json:"title"`
+	Team        string `json:"team,omitempty"`
 	// Firing are its firing alerts' summaries (observed against normal).
-	Firing []string
+	Firing []string `json:"firing"`
 }
 
 // AlertView is one alert of an incident.
@@ -165,6 +165,10 @@ type Actions interface {
 
 // ErrNotFound says there is no such incident, integration or silence.
 var ErrNotFound = errors.New("not found")
+
+// ErrInvalid says an action does not apply to what it names (a merge of
+// a resolved incident, a split of a single integration).
+var ErrInvalid = errors.New("invalid")
 
 // SilenceRequest asks for a silence.
 type SilenceRequest struct {

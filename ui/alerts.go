@@ -22,6 +22,8 @@ type AlertsSource interface {
 	Silence(ctx context.Context, r alerting.SilenceRequest) (alerting.Silence, error)
 	Silences(ctx context.Context) ([]alerting.Silence, error)
 	Expire(ctx context.Context, id, actor string) error
+	Merge(ctx context.Context, into, from, actor string) error
+	Split(ctx context.Context, id, integration, actor string) error
 	Stats(ctx context.Context, since time.Time) ([]alerting.TeamStats, error)
 }
 
@@ -49,14 +51,21 @@ type incidentJSON struct {
 	Timeline       []alerting.TimelineEntry `json:"timeline"`
 	URL            string                   `json:"url"`
 	Runbook        string                   `json:"runbook,omitempty"`
+	// Integrations of an incident with a common cause (one otherwise),
+	// the system they share and what correlated them.
+	Integrations []string                `json:"integrations"`
+	Cause        string                  `json:"cause,omitempty"`
+	Signature    string                  `json:"signature,omitempty"`
+	Affected     []alerting.AffectedView `json:"affected,omitempty"`
 }
 
 type alertJSON struct {
-	Key      string `json:"key"`
-	Source   string `json:"source"`
-	Severity string `json:"severity"`
-	State    string `json:"state"`
-	Summary  string `json:"summary"`
+	Key         string `json:"key"`
+	Integration string `json:"integration,omitempty"`
+	Source      string `json:"source"`
+	Severity    string `json:"severity"`
+	State       string `json:"state"`
+	Summary     string `json:"summary"`
 }
 
 func rfc(t time.Time) string {
@@ -75,7 +84,11 @@ func incidentOf(st alerting.IncidentStatus, now time.Time) incidentJSON {
 		Severity: st.Severity, State: st.State, Silenced: st.View.Silenced, OpenedAt: rfc(st.OpenedAt),
 		AcknowledgedAt: rfc(st.AckedAt), AcknowledgedBy: st.AckedBy, ResolvedAt: rfc(st.ResolvedAt), ResolvedBy: st.ResolvedBy,
 		DurationSec: end.Sub(st.OpenedAt).Seconds(), Delivery: st.Delivery, Timeline: st.Timeline, URL: st.View.URL, Runbook: st.View.Runbook,
-		Alerts: []alertJSON{}, TopErrors: st.View.TopErrors}
+		Alerts: []alertJSON{}, TopErrors: st.View.TopErrors,
+		Integrations: st.Members, Cause: st.View.Cause, Signature: st.Signature, Affected: st.View.Affected}
+	if j.Integrations == nil {
+		j.Integrations = []string{st.Integration}
+	}
 	if st.View.Silenced {
 		j.SilencedUntil = rfc(st.SilenceEnds)
 	}
@@ -83,7 +96,7 @@ func incidentOf(st alerting.IncidentStatus, now time.Time) incidentJSON {
 		j.TopErrors = []alerting.ErrorSample{}
 	}
 	for _, a := range st.View.Alerts {
-		j.Alerts = append(j.Alerts, alertJSON{Key: a.Key, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary})
+		j.Alerts = append(j.Alerts, alertJSON{Key: a.Key, Integration: a.Integration, Source: a.Source, Severity: a.Severity, State: a.State, Summary: a.Summary})
 	}
 	return j
 }
@@ -123,9 +136,12 @@ func (s *Server) unavailable(w http.ResponseWriter, what string, err error) {
 	writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": what + " are unavailable (ClickHouse); try again shortly"})
 }
 
-// actionBody is the optional JSON body of an action.
+// actionBody is the optional JSON body of an action: merge names the
+// incident to merge in (from), split the integration to move out.
 type actionBody struct {
-	Actor string `json:"actor"`
+	Actor       string `json:"actor"`
+	From        string `json:"from"`
+	Integration string `json:"integration"`
 }
 
 // readJSON decodes a JSON request body; only application/json is taken,
@@ -176,8 +192,20 @@ func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request) {
 		err = s.alertSrc.Acknowledge(r.Context(), id, s.actor(r, b.Actor))
 	case "resolve":
 		err = s.alertSrc.Resolve(r.Context(), id, s.actor(r, b.Actor))
+	case "merge":
+		if b.From == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `merge: the body names the incident to merge in: {"from": "inc-…"}`})
+			return
+		}
+		err = s.alertSrc.Merge(r.Context(), id, b.From, s.actor(r, b.Actor))
+	case "split":
+		if b.Integration == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `split: the body names the integration to move out: {"integration": "…"}`})
+			return
+		}
+		err = s.alertSrc.Split(r.Context(), id, b.Integration, s.actor(r, b.Actor))
 	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown action " + strconv.Quote(action) + " (ack, resolve)"})
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown action " + strconv.Quote(action) + " (ack, resolve, merge, split)"})
 		return
 	}
 	s.actionResult(w, err)
@@ -189,6 +217,8 @@ func (s *Server) actionResult(w http.ResponseWriter, err error) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case errors.Is(err, alerting.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+	case errors.Is(err, alerting.ErrInvalid):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
 	default:
 		s.unavailable(w, "alerts", err)
 	}
@@ -230,6 +260,8 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusCreated, sil)
 	case errors.Is(err, alerting.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+	case errors.Is(err, alerting.ErrInvalid):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
 	case strings.HasPrefix(err.Error(), "a silence"):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 	default:

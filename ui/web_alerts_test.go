@@ -540,3 +540,17 @@ func TestAlertPagesWithoutAlerting(t *testing.T) {
 		t.Errorf("ack without alerting: %d, want 404", resp.StatusCode)
 	}
 }
+
+func (f *alertsFake) Merge(_ context.Context, into, from, actor string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("merge %s %s %s", into, from, actor)
+	return nil
+}
+
+func (f *alertsFake) Split(_ context.Context, id, integration, actor string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("split %s %s %s", id, integration, actor)
+	return nil
+}
