@@ -68,7 +68,9 @@ type Config struct {
 	// this of the incident's first alert (default 10m; correlate.go).
 	CorrelationWindow time.Duration
 	// Location names times in incident titles (default UTC).
-	Location  *time.Location
+	Location *time.Location
+	// Policies override DefaultPolicies per error class.
+	Policies  map[intops.ErrorClass]ClassPolicy
 	Overrides map[string]TeamRoute // by team
 }
 
@@ -448,6 +450,7 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent, pending 
 			return err
 		}
 		m.queue(t, stub, Notification{Kind: KindPost}, false)
+		m.escalateNow(t, cat, stub, now)
 		return t.commit(ctx)
 	}
 	a := in.alert(ev.Key)

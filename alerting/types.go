@@ -50,6 +50,11 @@ type IncidentView struct {
 	// for; Affected lists those integrations, with what each is missing.
 	Cause    string
 	Affected []AffectedView
+	// Advice is the error class's handling advice, naming the system;
+	// Told are the people its policy names (technical owner, data
+	// steward, the system's owner…).
+	Advice string
+	Told   []string
 }
 
 // AffectedView is one integration of an incident with a common cause.
@@ -103,7 +108,10 @@ type Notification struct {
 	// message that mentions OnCall).
 	Escalation bool
 	OnCall     string
-	CreatedAt  time.Time
+	// AtOnce marks an escalation its error class's policy makes at once
+	// (auth), not one of an unacknowledged page.
+	AtOnce    bool `json:",omitempty"`
+	CreatedAt time.Time
 }
 
 // Ref is where a delivered message is: its channel and timestamp.

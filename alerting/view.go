@@ -55,6 +55,10 @@ func (m *Manager) view(in *Incident) IncidentView {
 			v.Affected = append(v.Affected, af)
 		}
 	}
+	v.Advice = m.advice(cat, in)
+	if _, p, ok := m.policy(in); ok {
+		v.Told = m.told(cat, in, p)
+	}
 	v.TopErrors = m.samples(in)
 	return v
 }

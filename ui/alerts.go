@@ -57,6 +57,10 @@ type incidentJSON struct {
 	Cause        string                  `json:"cause,omitempty"`
 	Signature    string                  `json:"signature,omitempty"`
 	Affected     []alerting.AffectedView `json:"affected,omitempty"`
+	// Advice is the error class's handling advice; Told who its policy
+	// names.
+	Advice string   `json:"advice,omitempty"`
+	Told   []string `json:"told,omitempty"`
 }
 
 type alertJSON struct {
@@ -85,7 +89,8 @@ func incidentOf(st alerting.IncidentStatus, now time.Time) incidentJSON {
 		AcknowledgedAt: rfc(st.AckedAt), AcknowledgedBy: st.AckedBy, ResolvedAt: rfc(st.ResolvedAt), ResolvedBy: st.ResolvedBy,
 		DurationSec: end.Sub(st.OpenedAt).Seconds(), Delivery: st.Delivery, Timeline: st.Timeline, URL: st.View.URL, Runbook: st.View.Runbook,
 		Alerts: []alertJSON{}, TopErrors: st.View.TopErrors,
-		Integrations: st.Members, Cause: st.View.Cause, Signature: st.Signature, Affected: st.View.Affected}
+		Integrations: st.Members, Cause: st.View.Cause, Signature: st.Signature, Affected: st.View.Affected,
+		Advice: st.View.Advice, Told: st.View.Told}
 	if j.Integrations == nil {
 		j.Integrations = []string{st.Integration}
 	}

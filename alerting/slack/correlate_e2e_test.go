@@ -203,7 +203,8 @@ func TestOneIncidentPerCause(t *testing.T) {
 	if n, _ := roots("#order-alerts"); n != 0 {
 		t.Errorf("%d root messages in the orders team's channel: its integrations are in the ERP incident", n)
 	}
-	for ch, want := range map[string]int{"#crm-alerts": 1, "#wms-alerts": 1, "#hr-alerts": 1} {
+	// (#crm-alerts also gets the auth incident's escalation, at once.)
+	for ch, want := range map[string]int{"#crm-alerts": 2, "#wms-alerts": 1, "#hr-alerts": 1} {
 		if n, _ := roots(ch); n != want {
 			t.Errorf("%d root messages in %s, want %d", n, ch, want)
 		}
@@ -235,5 +236,46 @@ func TestOneIncidentPerCause(t *testing.T) {
 	_, recent2, err := again.Incidents(ctx, start.Add(-time.Hour))
 	if err != nil || len(recent2) != 1 || len(recent2[0].Members) != 12 {
 		t.Errorf("after restart: %+v %v", recent2, err)
+	}
+}
+
+// An auth failure on a tier-1 integration reaches its technical owner in
+// the tick that sees it, not after the 15 minutes a page waits, and the
+// messages say credentials and name the system that rejects them.
+func TestAuthFailureEscalatesAtOnce(t *testing.T) {
+	e := newE2E(t)
+	m := e.manager()
+	ctx := context.Background()
+	if err := e.db.AppendAlertEvents(ctx, []clickhouse.AlertEvent{{At: e.clock(), Key: "anomaly/shop-to-erp-orders/error_class/auth",
+		Source: "anomaly", Integration: "shop-to-erp-orders", Severity: "warning", State: "firing",
+		Summary: "shop-to-erp-orders: errors of class auth at 100% where 0% are usual", Evidence: `{"signal":"error_class","class":"auth","direction":"high"}`}}); err != nil {
+		t.Fatal(err)
+	}
+	e.advance(time.Second)
+	e.settle(m)
+	esc := e.slack.Messages("C0ESCAL001")
+	if len(esc) != 1 {
+		t.Fatalf("%d messages in the escalation channel, want 1 at once", len(esc))
+	}
+	text := esc[0].Text + string(esc[0].Blocks)
+	for _, want := range []string{"@ana", "@order-oncall", "credentials", "SAP ERP"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the escalation does not say %q: %s", want, esc[0].Text)
+		}
+	}
+	var root string
+	for _, msg := range e.slack.Messages("C0ORDER001") {
+		if msg.ThreadTS == "" {
+			root = string(msg.Blocks)
+		}
+	}
+	if !strings.Contains(root, "Handling:") || !strings.Contains(root, "SAP ERP rejects the integration") || !strings.Contains(root, "credentials") {
+		t.Errorf("the root message gives no handling advice naming the system: %s", root)
+	}
+	// Fifteen minutes on, it is not escalated again.
+	e.advance(16 * time.Minute)
+	e.settle(m)
+	if n := len(e.slack.Messages("C0ESCAL001")); n != 1 {
+		t.Errorf("%d escalations after 16 minutes, want still 1", n)
 	}
 }

@@ -88,6 +88,13 @@ func (r renderer) root() (string, []slackapi.Block) {
 		blocks = append(blocks, section(fit(r.esc(note), maxSection)))
 	}
 	blocks = append(blocks, section(r.status()+"\n"+r.owners()))
+	if v.Advice != "" {
+		line := "*Handling:* " + fit(r.esc(oneLine(v.Advice)), 1500)
+		if len(v.Told) > 0 {
+			line += "\n*For:* " + fit(r.esc(strings.Join(v.Told, ", ")), 500)
+		}
+		blocks = append(blocks, section(line))
+	}
 	blocks = append(blocks, r.affected(maxAlertsShown)...)
 	blocks = append(blocks, r.alerts(maxAlertsShown)...)
 	blocks = append(blocks, r.errors()...)
@@ -134,11 +141,25 @@ func (r renderer) reply() (string, []slackapi.Block) {
 func (r renderer) escalation() (string, []slackapi.Block) {
 	v := r.v
 	mention := onCallMention(r.n.OnCall)
+	if r.n.AtOnce {
+		// The policy's list of handles (technical owner, the system's
+		// owner, on-call), each on its own; never a broadcast.
+		var mentions []string
+		for _, h := range strings.Fields(r.n.OnCall) {
+			if m := onCallMention(h); m != "" && !broadcast[strings.ToLower(strings.TrimPrefix(m, "@"))] {
+				mentions = append(mentions, m)
+			}
+		}
+		mention = strings.Join(mentions, " ")
+	}
 	unacked := ""
 	if !v.OpenedAt.IsZero() && !r.n.CreatedAt.IsZero() && r.n.CreatedAt.After(v.OpenedAt) {
 		unacked = " for " + duration(r.n.CreatedAt.Sub(v.OpenedAt))
 	}
 	head := "🚨 " + plain(r.title(), maxHeader-60) + ": page unacknowledged" + unacked
+	if r.n.AtOnce {
+		head = "🚨 " + plain(r.title(), maxHeader-30) + ": needs you now"
+	}
 	say := fmt.Sprintf("*%s* (%s) has been unacknowledged%s", fit(r.esc(r.title()), 500), sevWord(v.Severity), unacked)
 	if note := strings.TrimRight(oneLine(r.n.Note), ". "); note != "" {
 		// The core's words ("Unacknowledged for 25 minutes", or why the
@@ -162,7 +183,11 @@ func (r renderer) escalation() (string, []slackapi.Block) {
 	if text != "" {
 		text += " "
 	}
-	text += r.esc(r.title()) + ": page unacknowledged" + unacked
+	if r.n.AtOnce {
+		text += r.esc(r.title()) + ": " + fit(r.esc(oneLine(r.n.Note)), 1000)
+	} else {
+		text += r.esc(r.title()) + ": page unacknowledged" + unacked
+	}
 	return text, blocks
 }
 
@@ -419,6 +444,9 @@ func webURL(s string) (string, bool) {
 // onCallMention renders the on-call to mention: a Slack mention as is
 // (<!subteam^S…>, <@U…>), a bare user group or user ID as a mention, a
 // handle ("@order-oncall", linked by link_names) as text.
+// broadcast are the mentions that would notify a whole channel.
+var broadcast = map[string]bool{"channel": true, "here": true, "everyone": true}
+
 func onCallMention(s string) string {
 	s = oneLine(s)
 	switch {
