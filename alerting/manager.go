@@ -118,10 +118,12 @@ type Manager struct {
 	Store    Store
 	Catalog  func() *catalog.Catalog
 	Notifier Notifier // nil: no Slack, the incidents are in the inbox (API)
-	Config   Config
-	Interval time.Duration // default 10s
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Receivers beyond Slack (PagerDuty, tickets, webhooks; receiver.go).
+	Receivers []Receiver
+	Config    Config
+	Interval  time.Duration // default 10s
+	Now       func() time.Time
+	Logger    *slog.Logger
 	// Leader, when set, says whether this replica leads and its lease
 	// term; nil: the only replica.
 	Leader func() (term uint64, ok bool)
@@ -139,6 +141,7 @@ type Manager struct {
 	wake       chan struct{}
 	sampled    map[string]sampled // incident → its error samples (view.go)
 	resumeFind map[string]bool    // notifications to look for before sending again
+	pages      *pageState         // page events of the receivers (receiver.go)
 }
 
 func (m *Manager) now() time.Time {
@@ -195,6 +198,9 @@ func (m *Manager) load(ctx context.Context) error {
 	if err := m.loadOutbox(ctx, valid); err != nil {
 		return fmt.Errorf("%w: %w", errUnapplied, err)
 	}
+	if err := m.loadPages(ctx, valid); err != nil {
+		return fmt.Errorf("%w: %w", errUnapplied, err)
+	}
 	m.st, m.seq, m.loadedAt = st, seq, m.now()
 	m.owned, m.ownedTerm = leading, term
 	return nil
@@ -216,6 +222,9 @@ func (m *Manager) Run(ctx context.Context) {
 	}
 	if m.Leader != nil {
 		go m.commandLoop(ctx)
+	}
+	for _, r := range m.Receivers {
+		go m.pageLoop(ctx, r)
 	}
 	loop.Every(ctx, iv, m.Tick, func(err error) { m.logger().Warn("alerting: will retry", "err", err) })
 }
@@ -249,7 +258,10 @@ func (m *Manager) Tick(ctx context.Context) error {
 			break
 		}
 	}
-	return m.timers(ctx)
+	if err := m.timers(ctx); err != nil {
+		return err
+	}
+	return m.reconcilePages(ctx)
 }
 
 // tx is a set of log entries applied together once written.
@@ -679,7 +691,13 @@ func (m *Manager) act(ctx context.Context, id, cmd string, f func(*tx, *Incident
 		return err
 	}
 	t.result(cmd, result{})
-	return t.commit(ctx)
+	if err := t.commit(ctx); err != nil {
+		return err
+	}
+	if err := m.reconcilePages(ctx); err != nil {
+		m.logger().Warn("alerting: receivers are told on the next tick", "err", err)
+	}
+	return nil
 }
 
 // Silence implements Actions: a silence (or maintenance window) by

@@ -9,6 +9,8 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/pagerduty"
+	"github.com/intops/intops/alerting/pagerduty/pdtest"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 )
@@ -97,8 +99,12 @@ func TestOneIncidentPerCause(t *testing.T) {
 		e.slack.AddChannel(ch, ids["#"+ch])
 	}
 	ctx := context.Background()
+	pd := pdtest.New(t)
+	pager := pagerduty.New(pdtest.RoutingKey)
+	pager.URL = pd.URL
 	m := e.manager()
 	m.Config.GroupWait = 30 * time.Second
+	m.Receivers = []alerting.Receiver{pager}
 	start := e.clock()
 	anomaly := func(integration, class, summary string) clickhouse.AlertEvent {
 		return clickhouse.AlertEvent{At: e.clock(), Key: "anomaly/" + integration + "/error_class/" + class, Source: "anomaly", Integration: integration,
@@ -209,6 +215,10 @@ func TestOneIncidentPerCause(t *testing.T) {
 			t.Errorf("%d root messages in %s, want %d", n, ch, want)
 		}
 	}
+	if got := pd.Events(); len(got) != 1 || got[0].Action != "trigger" || got[0].DedupKey != erp.ID || got[0].Severity != "critical" ||
+		!strings.HasPrefix(got[0].Summary, "SAP S/4HANA ERP unavailable") {
+		t.Errorf("PagerDuty got %+v, want one trigger of the ERP incident", got)
+	}
 	// Recovery: every alert resolves; the incident resolves once.
 	var evs []clickhouse.AlertEvent
 	for _, ig := range erp.Members {
@@ -227,6 +237,9 @@ func TestOneIncidentPerCause(t *testing.T) {
 	}
 	if len(recent) != 1 || recent[0].ID != erp.ID || recent[0].ResolvedBy != "intops" {
 		t.Errorf("resolved: %+v", recent)
+	}
+	if got := pd.Events(); len(got) != 2 || got[1].Action != "resolve" || got[1].DedupKey != erp.ID {
+		t.Errorf("PagerDuty got %+v, want the trigger and one resolve", got)
 	}
 	if n, root := roots("#erp-oncall"); n != 1 || !strings.Contains(string(root.Blocks), "✅") {
 		t.Errorf("after recovery: %d roots in #erp-oncall, the root resolved: %v", n, strings.Contains(string(root.Blocks), "✅"))

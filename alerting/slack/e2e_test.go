@@ -117,6 +117,17 @@ func (e *e2e) settle(m *alerting.Manager) {
 			e.t.Fatal(err)
 		}
 	}
+	for _, r := range m.Receivers {
+		for {
+			sent, err := m.PageOnce(ctx, r)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if !sent {
+				break
+			}
+		}
+	}
 }
 
 // roots and replies of a channel.

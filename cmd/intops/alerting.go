@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/pagerduty"
+	"github.com/intops/intops/alerting/webhook"
 	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -48,7 +51,29 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 	} else {
 		logger.Info("INTOPS_SLACK_TOKEN is not set: alerts go to the inbox (GET /api/v1/alerts)")
 	}
+	if key := os.Getenv("INTOPS_PAGERDUTY_ROUTING_KEY"); key != "" {
+		pd := pagerduty.New(key)
+		pd.URL = os.Getenv("INTOPS_PAGERDUTY_URL")
+		m.Receivers = append(m.Receivers, pd)
+		logger.Info("pages go to PagerDuty (Events API v2)")
+	}
+	if url := os.Getenv("INTOPS_ALERT_WEBHOOK_URL"); url != "" {
+		wh := webhook.New(url)
+		wh.Bearer = os.Getenv("INTOPS_ALERT_WEBHOOK_TOKEN")
+		m.Receivers = append(m.Receivers, wh)
+		logger.Info("incidents go to a webhook (Alertmanager's format)", "url", redactURL(url))
+	}
 	return m, extra, nil
+}
+
+// redactURL keeps a URL's scheme, host and path: no credentials or query
+// (where tokens hide) in logs.
+func redactURL(s string) string {
+	u, err := neturl.Parse(s)
+	if err != nil {
+		return "(unreadable URL)"
+	}
+	return u.Scheme + "://" + u.Host + u.Path
 }
 
 // loadRoutes reads per-team routing overrides: a JSON object by team,
