@@ -43,6 +43,11 @@ func (m *Manager) signature(ctx context.Context, cat *catalog.Catalog, ev clickh
 	if ig == nil || ig.Owner == "" {
 		return ""
 	}
+	return m.kindOf(ctx, cat, ev, classes)
+}
+
+// kindOf is an alert's signature, of any integration.
+func (m *Manager) kindOf(ctx context.Context, cat *catalog.Catalog, ev clickhouse.AlertEvent, classes map[string]string) string {
 	if ev.State == "no_data" {
 		return "volume:low"
 	}

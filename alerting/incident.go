@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"time"
+
+	"github.com/intops/intops/clickhouse"
 )
 
 // Incident is the state of one incident: the fold of its events.
@@ -107,6 +109,8 @@ const (
 	evJoined    = "joined"   // another integration failing for the same cause
 	evMerged    = "merged"   // another incident's integrations and alerts moved in (by hand)
 	evSplit     = "split"    // an integration and its alerts moved out to a new incident (by hand)
+	evHeld      = "held"     // an alert of missing traffic held back while intops is blind
+	evReleased  = "released" // a held alert let go: processed, or resolved meanwhile
 )
 
 // event is one entry of the incident stream.
@@ -131,6 +135,8 @@ type event struct {
 	Cause     string `json:"cause,omitempty"`     // opened, joined: the shared system
 	From      string `json:"from,omitempty"`      // merged: the incident moved in
 	NewID     string `json:"new_id,omitempty"`    // split: the incident the integration moved to
+	// Held is the alert event held back (held).
+	Held *clickhouse.AlertEvent `json:"held,omitempty"`
 	// silences
 	SilenceID   string    `json:"silence_id,omitempty"`
 	SilenceEnds time.Time `json:"silence_ends,omitzero"`
@@ -144,6 +150,22 @@ func (e event) body() string {
 
 // apply folds one event into the incidents.
 func (m *state) apply(e event) {
+	switch e.Kind {
+	case evHeld:
+		if e.AlertNS > m.cursor {
+			m.cursor = e.AlertNS
+		}
+		if e.Held != nil {
+			m.held[e.AlertKey] = *e.Held
+		}
+		return
+	case evReleased:
+		if e.AlertNS > m.cursor {
+			m.cursor = e.AlertNS
+		}
+		delete(m.held, e.AlertKey)
+		return
+	}
 	in := m.incidents[e.Incident]
 	if in == nil {
 		if e.Kind != evOpened {
@@ -260,10 +282,14 @@ type state struct {
 	open      map[string]string // integration → its open incident
 	silences  map[string]*Silence
 	cursor    uint64 // alert events up to this at_ns are handled
+	// held are alerts of missing traffic held back while intops was
+	// blind, by alert key (inhibit.go).
+	held map[string]clickhouse.AlertEvent
 }
 
 func newState() *state {
-	return &state{incidents: map[string]*Incident{}, open: map[string]string{}, silences: map[string]*Silence{}}
+	return &state{incidents: map[string]*Incident{}, open: map[string]string{}, silences: map[string]*Silence{},
+		held: map[string]clickhouse.AlertEvent{}}
 }
 
 // lastIncident returns the latest incident of an integration.

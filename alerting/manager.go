@@ -69,6 +69,12 @@ type Config struct {
 	CorrelationWindow time.Duration
 	// Location names times in incident titles (default UTC).
 	Location *time.Location
+	// PlatformChannel gets the ingest incidents: intops itself blind
+	// (default #intops-platform; inhibit.go).
+	PlatformChannel string
+	// InhibitGrace: alerts of missing traffic that began in an ingest gap
+	// are held this long after it ends, then judged again (default 20m).
+	InhibitGrace time.Duration
 	// Policies override DefaultPolicies per error class.
 	Policies  map[intops.ErrorClass]ClassPolicy
 	Overrides map[string]TeamRoute // by team
@@ -258,6 +264,9 @@ func (m *Manager) Tick(ctx context.Context) error {
 			break
 		}
 	}
+	if err := m.release(ctx, classes); err != nil {
+		return err
+	}
 	if err := m.timers(ctx); err != nil {
 		return err
 	}
@@ -327,6 +336,13 @@ func (t *tx) commit(ctx context.Context) error {
 
 // route says which team and channel an integration's alerts go to.
 func (m *Manager) route(cat *catalog.Catalog, integration, severity string) (team, channel string) {
+	if integration == IngestSubject {
+		team, channel = platformTeam, m.Config.platformChannel()
+		if o, ok := m.Config.Overrides[team]; ok && o.Channel != "" {
+			channel = o.Channel
+		}
+		return team, channel
+	}
 	in := cat.Integration(integration)
 	if in == nil || in.Owner == "" {
 		return "", m.Config.icoe()
@@ -394,6 +410,9 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent, pending 
 	now := m.now()
 	ns := uint64(ev.At.UnixNano())
 	cat := m.Catalog()
+	if held, err := m.inhibit(ctx, cat, ev, classes); held || err != nil {
+		return err
+	}
 	t := m.begin()
 	firing := ev.State == "firing" || ev.State == "no_data"
 	sev := severityOf(ev)
@@ -441,8 +460,11 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent, pending 
 			return t.commit(ctx)
 		}
 		subject := ev.Integration
-		if subject == "" {
+		switch subject {
+		case "":
 			subject = "unowned" // findings about no catalogued integration (shadow flows)
+		case IngestSubject:
+			subject = "ingest"
 		}
 		id := fmt.Sprintf("inc-%s-%d", subject, now.Unix())
 		if cause != "" {
@@ -620,6 +642,9 @@ func (m *Manager) escalation(cat *catalog.Catalog, team string) (channel, oncall
 	}
 	if o, ok := m.Config.Overrides[team]; ok && o.EscalationChannel != "" {
 		channel = o.EscalationChannel
+	}
+	if channel == "" && team == platformTeam {
+		channel = m.Config.platformChannel()
 	}
 	if channel == "" {
 		channel = m.Config.icoe()

@@ -84,3 +84,27 @@ func (db *DB) EarliestHour(ctx context.Context) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// EstateMinutes is the number of spans stored per minute in [from, to)
+// across the estate (attributed or not); minutes without any are absent.
+func (db *DB) EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]uint64, error) {
+	rows, err := db.conn.Query(ctx, `
+		SELECT minute, sumMerge(spans)
+		FROM `+db.database+`.flow_rollup_1m
+		WHERE date >= toDate(?) AND date <= toDate(?) AND minute >= ? AND minute < ?
+		GROUP BY minute`, from.UTC(), to.UTC(), from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("query estate minutes: %w", err)
+	}
+	defer rows.Close()
+	out := map[time.Time]uint64{}
+	for rows.Next() {
+		var m time.Time
+		var n uint64
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, fmt.Errorf("scan estate minutes: %w", err)
+		}
+		out[m.UTC()] = n
+	}
+	return out, rows.Err()
+}

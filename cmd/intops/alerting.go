@@ -29,7 +29,8 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 		base = listenURL
 	}
 	m := &alerting.Manager{Store: db, Catalog: cat, Logger: logger.With("component", "alerting"), Interval: f.alertInterval,
-		Config: alerting.Config{ICoEChannel: f.icoeChannel, BaseURL: base, GroupWait: f.alertGroupWait, CorrelationWindow: f.correlationWindow}}
+		Config: alerting.Config{ICoEChannel: f.icoeChannel, BaseURL: base, GroupWait: f.alertGroupWait, CorrelationWindow: f.correlationWindow,
+			PlatformChannel: f.platformChannel}}
 	if loc, err := time.LoadLocation(f.timezone); err == nil {
 		m.Config.Location = loc
 	}

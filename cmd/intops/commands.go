@@ -19,6 +19,7 @@ import (
 	"github.com/intops/intops/analyzer/anomaly"
 	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/analyzer/slo"
+	"github.com/intops/intops/analyzer/watchdog"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ingest"
@@ -72,6 +73,7 @@ type serverFlags struct {
 	digestPeriod                   string
 	alertGroupWait                 time.Duration
 	correlationWindow              time.Duration
+	platformChannel                string
 }
 
 func (f *serverFlags) register(fs interface {
@@ -84,6 +86,7 @@ func (f *serverFlags) register(fs interface {
 	fs.DurationVar(&f.alertInterval, "alert-interval", 10*time.Second, "how often new alerts become incidents and notifications")
 	fs.DurationVar(&f.alertGroupWait, "alert-group-wait", 30*time.Second, "how long an alert that would open an incident waits for others of the same cause, so that they open as one")
 	fs.DurationVar(&f.correlationWindow, "alert-correlation-window", 10*time.Minute, "alerts of integrations sharing a system and a signature that begin within this of an incident's first alert join it")
+	fs.StringVar(&f.platformChannel, "platform-channel", envOr("INTOPS_PLATFORM_CHANNEL", "#intops-platform"), "Slack `channel` of the platform team: ingest incidents (no spans from the estate)")
 	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
 	fs.StringVar(&f.icoeChannel, "slack-icoe-channel", envOr("INTOPS_SLACK_ICOE_CHANNEL", "#integration-coe"), "Slack `channel` for unowned integrations and undeliverable alerts")
 	fs.StringVar(&f.alertRoutes, "alert-routes", envOr("INTOPS_ALERT_ROUTES", ""), "JSON `file` of per-team alert routing overrides (channel, page_channel, escalation_channel, escalate_after)")
@@ -194,6 +197,7 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	go func() {
 		defer bg.Done()
 		leaderJobs(ctx, el, append([]func(context.Context){alerts.Run,
+			(&watchdog.Watchdog{Store: db, Logger: logger.With("component", "watchdog")}).Run,
 			func(ctx context.Context) {
 				shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
 			},

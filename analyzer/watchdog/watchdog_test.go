@@ -1,0 +1,93 @@
+package watchdog
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/intops/intops/clickhouse"
+)
+
+// memStore holds per-minute span counts and the alert events written.
+type memStore struct {
+	minutes map[time.Time]uint64
+	events  []clickhouse.AlertEvent
+}
+
+func (s *memStore) EstateMinutes(_ context.Context, from, to time.Time) (map[time.Time]uint64, error) {
+	out := map[time.Time]uint64{}
+	for m, n := range s.minutes {
+		if !m.Before(from) && m.Before(to) {
+			out[m] = n
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) LatestAlertStates(context.Context, string) (map[string]clickhouse.AlertEvent, error) {
+	out := map[string]clickhouse.AlertEvent{}
+	for _, e := range s.events {
+		out[e.Key] = e
+	}
+	return out, nil
+}
+
+func (s *memStore) AppendAlertEvents(_ context.Context, evs []clickhouse.AlertEvent) error {
+	s.events = append(s.events, evs...)
+	return nil
+}
+
+func TestWatchdog(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		rate        uint64        // spans a minute before the gap
+		gap         time.Duration // silence from start+60m
+		check       time.Duration // how long after the gap starts to look
+		wantBlind   bool
+		wantEventsN int
+	}{
+		"a busy estate silent for 90s is blind":          {rate: 1000, gap: 10 * time.Minute, check: 90 * time.Second, wantBlind: true, wantEventsN: 1},
+		"a busy estate silent for 30s is not yet":        {rate: 1000, gap: 10 * time.Minute, check: 30 * time.Second},
+		"a sparse estate needs a longer silence":         {rate: 6, gap: 10 * time.Minute, check: 2 * time.Minute},
+		"a sparse estate silent long enough is blind":    {rate: 6, gap: 10 * time.Minute, check: 4 * time.Minute, wantBlind: true, wantEventsN: 1},
+		"a quiet estate at night says nothing":           {rate: 2, gap: 30 * time.Minute, check: 20 * time.Minute},
+		"spans again after the gap resolve the incident": {rate: 1000, gap: 10 * time.Minute, check: 11 * time.Minute, wantEventsN: 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := &memStore{minutes: map[time.Time]uint64{}}
+			gapStart := start.Add(60 * time.Minute)
+			for m := start; m.Before(gapStart.Add(tc.gap + 5*time.Minute)); m = m.Add(time.Minute) {
+				if m.Before(gapStart) || !m.Before(gapStart.Add(tc.gap)) {
+					s.minutes[m] = tc.rate
+				}
+			}
+			now := gapStart
+			w := &Watchdog{Store: s, Now: func() time.Time { return now }}
+			for now = gapStart; !now.After(gapStart.Add(tc.check)); now = now.Add(15 * time.Second) {
+				if err := w.Check(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(s.events) != tc.wantEventsN {
+				t.Fatalf("%d events, want %d: %+v", len(s.events), tc.wantEventsN, s.events)
+			}
+			if tc.wantEventsN > 0 && (s.events[0].State != "firing" || s.events[0].Severity != "page" || s.events[0].Integration != Integration) {
+				t.Errorf("first event %+v", s.events[0])
+			}
+			if tc.wantEventsN == 2 && s.events[1].State != "resolved" {
+				t.Errorf("second event %+v", s.events[1])
+			}
+			st, _ := w.Assess(context.Background())
+			if tc.wantEventsN != 2 && st.Blind != tc.wantBlind {
+				t.Errorf("blind %v, want %v (%+v)", st.Blind, tc.wantBlind, st)
+			}
+			// A restarted watchdog remembers that it fired.
+			if tc.wantEventsN == 1 {
+				again := &Watchdog{Store: s, Now: func() time.Time { return now }}
+				if err := again.Check(context.Background()); err != nil || len(s.events) != 1 {
+					t.Errorf("a restart fired again: %d events, %v", len(s.events), err)
+				}
+			}
+		})
+	}
+}
