@@ -18,8 +18,11 @@ func (m *Manager) view(in *Incident) IncidentView {
 		State: in.State, Silenced: in.Silenced(m.now()), OpenedAt: in.OpenedAt, ResolvedAt: in.ResolvedAt, AckedBy: in.AckedBy,
 		ResolvedBy: in.ResolvedBy, SilencedBy: in.SilencedBy, SilenceEnds: in.SilenceEnds,
 		URL: m.Config.baseURL() + "/integrations/" + in.Integration}
-	if in.Integration == "" {
+	switch in.Integration {
+	case "":
 		v.Title, v.URL = "Shadow and unowned integrations", m.Config.baseURL()+"/catalog"
+	case IngestSubject:
+		v.Title, v.URL = "intops ingest: no spans from the estate", m.Config.baseURL()+"/alerts"
 	}
 	cat := m.Catalog()
 	if ig := cat.Integration(in.Integration); ig != nil {

@@ -124,6 +124,7 @@ func teamOptions(cat *catalog.Catalog, names map[string]bool) []option {
 type alertIncident struct {
 	alerting.IncidentStatus
 	IntegrationTitle, TeamTitle string
+	Link                        string // the integration's page, or the catalog for findings
 	Age, Duration               string
 	Silenced                    bool
 }
@@ -184,7 +185,13 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	cat := s.catalog.Current()
 	view := func(st alerting.IncidentStatus) alertIncident {
 		a := alertIncident{IncidentStatus: st, IntegrationTitle: first(st.View.Title, st.Integration), TeamTitle: st.Team,
-			Age: ago(now, st.OpenedAt), Silenced: st.View.Silenced || st.Incident.Silenced(now)}
+			Age: ago(now, st.OpenedAt), Silenced: st.View.Silenced || st.Incident.Silenced(now), Link: "/integrations/" + st.Integration}
+		switch st.Integration {
+		case "":
+			a.Link = "/catalog"
+		case alerting.IngestSubject:
+			a.Link = "/alerts"
+		}
 		if in := cat.Integration(st.Integration); in != nil && st.View.Title == "" {
 			a.IntegrationTitle = first(in.Title, in.ID)
 		}
