@@ -85,26 +85,37 @@ func (db *DB) EarliestHour(ctx context.Context) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// EstateMinutes is the number of spans stored per minute in [from, to)
-// across the estate (attributed or not); minutes without any are absent.
-func (db *DB) EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]uint64, error) {
+// EstateMinute is what one minute brought from the whole estate.
+type EstateMinute struct {
+	Spans uint64
+	Flows uint64 // distinct integrations (or services, when unattributed) with spans
+}
+
+// EstateMinutes is what was stored per minute in [from, to) across the
+// estate (attributed or not); minutes without any are absent.
+func (db *DB) EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]EstateMinute, error) {
 	rows, err := db.conn.Query(ctx, `
-		SELECT minute, sumMerge(spans)
-		FROM `+db.database+`.flow_rollup_1m
-		WHERE date >= toDate(?) AND date <= toDate(?) AND minute >= ? AND minute < ?
+		SELECT minute, toUInt64(sum(n)), toUInt64(count())
+		FROM (
+			SELECT minute, integration_id, service_name, sumMerge(spans) AS n
+			FROM `+db.database+`.flow_rollup_1m
+			WHERE date >= toDate(?) AND date <= toDate(?) AND minute >= ? AND minute < ?
+			GROUP BY minute, integration_id, service_name
+			HAVING n > 0
+		)
 		GROUP BY minute`, from.UTC(), to.UTC(), from.UTC(), to.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("query estate minutes: %w", err)
 	}
 	defer rows.Close()
-	out := map[time.Time]uint64{}
+	out := map[time.Time]EstateMinute{}
 	for rows.Next() {
 		var m time.Time
-		var n uint64
-		if err := rows.Scan(&m, &n); err != nil {
+		var x EstateMinute
+		if err := rows.Scan(&m, &x.Spans, &x.Flows); err != nil {
 			return nil, fmt.Errorf("scan estate minutes: %w", err)
 		}
-		out[m.UTC()] = n
+		out[m.UTC()] = x
 	}
 	return out, rows.Err()
 }

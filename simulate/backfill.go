@@ -97,11 +97,13 @@ func (g *Generator) minutes(p *Profile, from, to time.Time) []clickhouse.Minute 
 	}
 	if p.Every > 0 {
 		for _, e := range g.appendExecutions(nil, p, from, to) {
-			record(add(e.Start.Truncate(time.Minute)), e)
+			if !g.blind(e.Start) {
+				record(add(e.Start.Truncate(time.Minute)), e)
+			}
 		}
 	} else {
 		for t := from; t.Before(to); t = t.Add(time.Minute) {
-			if n := g.poisson(p.RateAt(t)); n > 0 {
+			if n := g.poisson(p.RateAt(t)); n > 0 && !g.blind(t) {
 				g.aggregate(add(t), p, n)
 			}
 		}

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/intops/intops"
@@ -61,20 +62,57 @@ func Calibrate(profiles []*Profile, cat *catalog.Catalog) {
 	}
 }
 
-// DemoIncidents gives the demo estate something to show: a 6-minute ERP
-// outage two days ago (resolved, about half of a week's 99.9% budget), a credential expiry that starts ten minutes
-// from now and lasts twenty, and a silent 15% drop of incident creation
-// that began half an hour ago.
-func DemoIncidents(profiles []*Profile, now time.Time) {
+// SystemIncident gives every profile of an integration that touches
+// system (as its source or a target) the incident, as when the system is
+// down, slow, or a credential its integrations share expires; it returns
+// the integrations.
+func SystemIncident(profiles []*Profile, system string, in Incident) []string {
+	var out []string
 	for _, p := range profiles {
-		switch p.Integration.ID {
-		case "shop-to-erp-orders":
-			at := now.Truncate(24 * time.Hour).Add(-2*24*time.Hour + 14*time.Hour)
-			p.Incidents = append(p.Incidents, Incident{Name: "ERP unavailable", From: at, To: at.Add(6 * time.Minute), ErrorRate: 1, Class: intops.ErrorUnavailable})
-		case "crm-to-erp-customers":
-			p.Incidents = append(p.Incidents, Incident{Name: "expired OAuth token", From: now.Add(10 * time.Minute), To: now.Add(30 * time.Minute), ErrorRate: 0.3, Class: intops.ErrorAuth})
-		case "monitoring-to-itsm-incidents":
+		ig := p.Integration
+		if ig.Source == system || slices.Contains(ig.Targets, system) {
+			p.Incidents = append(p.Incidents, in)
+			out = append(out, ig.ID)
+		}
+	}
+	return out
+}
+
+// targetIncident gives the incident to the integrations that write to
+// system (those that use its credential).
+func targetIncident(profiles []*Profile, system string, in Incident) {
+	for _, p := range profiles {
+		if slices.Contains(p.Integration.Targets, system) {
+			p.Incidents = append(p.Incidents, in)
+		}
+	}
+}
+
+// DemoIncidents gives the demo estate something to show, as estates fail:
+// by system. In its history: SAP ERP down for 6 minutes two days ago at
+// 14:00 UTC (every integration that touches it fails with unavailable),
+// and the logistics partner gateway eight times slower for 20 minutes
+// yesterday at 10:00. Live: the credential of the integrations that write
+// to Salesforce CRM expires ten minutes from now for twenty (auth), and
+// incident creation has silently dropped 15% since half an hour ago. The
+// ingest outage of its history is DemoGaps.
+func DemoIncidents(profiles []*Profile, now time.Time) {
+	day := now.Truncate(24 * time.Hour)
+	erp := day.Add(-2*24*time.Hour + 14*time.Hour)
+	SystemIncident(profiles, "sap-erp", Incident{Name: "SAP ERP unavailable", From: erp, To: erp.Add(6 * time.Minute), ErrorRate: 1, Class: intops.ErrorUnavailable})
+	gw := day.Add(-24*time.Hour + 10*time.Hour)
+	SystemIncident(profiles, "logistics-partner-gateway", Incident{Name: "partner gateway slow", From: gw, To: gw.Add(20 * time.Minute), Latency: 8})
+	targetIncident(profiles, "salesforce-crm", Incident{Name: "Salesforce integration credential expired", From: now.Add(10 * time.Minute), To: now.Add(30 * time.Minute), ErrorRate: 1, Class: intops.ErrorAuth})
+	for _, p := range profiles {
+		if p.Integration.ID == "monitoring-to-itsm-incidents" {
 			p.Incidents = append(p.Incidents, Incident{Name: "15% fewer incidents created", From: now.Add(-30 * time.Minute), To: now.Add(6 * time.Hour), RateFactor: 0.85})
 		}
 	}
+}
+
+// DemoGaps is the demo history's ingest outage: the collector stopped for
+// ten minutes five hours ago (on a whole minute).
+func DemoGaps(now time.Time) []Gap {
+	at := now.Add(-5 * time.Hour).Truncate(time.Minute)
+	return []Gap{{Name: "collector stopped", From: at, To: at.Add(10 * time.Minute)}}
 }

@@ -21,7 +21,27 @@ type Execution struct {
 // Generator draws executions from profiles.
 type Generator struct {
 	Profiles []*Profile
-	rnd      *rand.Rand
+	// Gaps are ingest outages: the integrations run as usual, but nothing
+	// of what starts in a gap reaches intops (the collector was stopped
+	// and lost what it held). The backfill leaves them out.
+	Gaps []Gap
+	rnd  *rand.Rand
+}
+
+// Gap is an ingest outage of the whole estate.
+type Gap struct {
+	Name     string
+	From, To time.Time
+}
+
+// blind reports whether t falls in a gap.
+func (g *Generator) blind(t time.Time) bool {
+	for _, x := range g.Gaps {
+		if !t.Before(x.From) && t.Before(x.To) {
+			return true
+		}
+	}
+	return false
 }
 
 // NewGenerator returns a generator over profiles, seeded for repeatable runs.

@@ -5,6 +5,7 @@
 package watchdog
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,7 +29,7 @@ const (
 
 // Store is what the watchdog reads and writes.
 type Store interface {
-	EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]uint64, error)
+	EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]clickhouse.EstateMinute, error)
 	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
 	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
 }
@@ -41,6 +42,10 @@ type Watchdog struct {
 	// median minute) for silence to mean blindness (default 5): a quiet
 	// estate at night says nothing.
 	MinRate float64
+	// MinFlows is the integrations the median minute of the last hour
+	// must have had spans from (default 3): one flow going quiet is that
+	// flow's business, not blindness.
+	MinFlows int
 	// Certainty: silence is blindness once it would happen by chance less
 	// than this often at the usual rate (default 1e-6), and after at least
 	// MinSilence (default 1m).
@@ -106,7 +111,7 @@ func (w *Watchdog) Assess(ctx context.Context) (Status, error) {
 	}
 	var last time.Time
 	for m, n := range counts {
-		if n > 0 && m.After(last) {
+		if n.Spans > 0 && m.After(last) {
 			last = m
 		}
 	}
@@ -119,17 +124,22 @@ func (w *Watchdog) Assess(ctx context.Context) (Status, error) {
 	}
 	st.Silent = now.Sub(st.Since)
 	// The usual rate: the median minute of the hour before the silence.
-	var per []float64
+	var per, flows []float64
 	for m := st.Since.Add(-61 * time.Minute); m.Before(st.Since.Add(-time.Minute)); m = m.Add(time.Minute) {
 		if !m.Before(from) {
-			per = append(per, float64(counts[m]))
+			per = append(per, float64(counts[m].Spans))
+			flows = append(flows, float64(counts[m].Flows))
 		}
 	}
 	if len(per) < 10 {
 		return st, nil
 	}
 	sort.Float64s(per)
+	sort.Float64s(flows)
 	st.Baseline = per[len(per)/2]
+	if flows[len(flows)/2] < float64(cmp.Or(w.MinFlows, 3)) {
+		return st, nil
+	}
 	minRate := w.MinRate
 	if minRate <= 0 {
 		minRate = 5

@@ -10,12 +10,12 @@ import (
 
 // memStore holds per-minute span counts and the alert events written.
 type memStore struct {
-	minutes map[time.Time]uint64
+	minutes map[time.Time]clickhouse.EstateMinute
 	events  []clickhouse.AlertEvent
 }
 
-func (s *memStore) EstateMinutes(_ context.Context, from, to time.Time) (map[time.Time]uint64, error) {
-	out := map[time.Time]uint64{}
+func (s *memStore) EstateMinutes(_ context.Context, from, to time.Time) (map[time.Time]clickhouse.EstateMinute, error) {
+	out := map[time.Time]clickhouse.EstateMinute{}
 	for m, n := range s.minutes {
 		if !m.Before(from) && m.Before(to) {
 			out[m] = n
@@ -41,24 +41,26 @@ func TestWatchdog(t *testing.T) {
 	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	for name, tc := range map[string]struct {
 		rate        uint64        // spans a minute before the gap
+		flows       uint64        // integrations they come from
 		gap         time.Duration // silence from start+60m
 		check       time.Duration // how long after the gap starts to look
 		wantBlind   bool
 		wantEventsN int
 	}{
-		"a busy estate silent for 90s is blind":          {rate: 1000, gap: 10 * time.Minute, check: 90 * time.Second, wantBlind: true, wantEventsN: 1},
-		"a busy estate silent for 30s is not yet":        {rate: 1000, gap: 10 * time.Minute, check: 30 * time.Second},
-		"a sparse estate needs a longer silence":         {rate: 6, gap: 10 * time.Minute, check: 2 * time.Minute},
-		"a sparse estate silent long enough is blind":    {rate: 6, gap: 10 * time.Minute, check: 4 * time.Minute, wantBlind: true, wantEventsN: 1},
-		"a quiet estate at night says nothing":           {rate: 2, gap: 30 * time.Minute, check: 20 * time.Minute},
-		"spans again after the gap resolve the incident": {rate: 1000, gap: 10 * time.Minute, check: 11 * time.Minute, wantEventsN: 2},
+		"a busy estate silent for 90s is blind":          {rate: 1000, flows: 40, gap: 10 * time.Minute, check: 90 * time.Second, wantBlind: true, wantEventsN: 1},
+		"a busy estate silent for 30s is not yet":        {rate: 1000, flows: 40, gap: 10 * time.Minute, check: 30 * time.Second},
+		"a sparse estate needs a longer silence":         {rate: 6, flows: 40, gap: 10 * time.Minute, check: 2 * time.Minute},
+		"a sparse estate silent long enough is blind":    {rate: 6, flows: 40, gap: 10 * time.Minute, check: 4 * time.Minute, wantBlind: true, wantEventsN: 1},
+		"a quiet estate at night says nothing":           {rate: 2, flows: 40, gap: 30 * time.Minute, check: 20 * time.Minute},
+		"spans again after the gap resolve the incident": {rate: 1000, flows: 40, gap: 10 * time.Minute, check: 11 * time.Minute, wantEventsN: 2},
+		"one busy flow going quiet is not blindness":     {rate: 1000, flows: 1, gap: 10 * time.Minute, check: 5 * time.Minute},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := &memStore{minutes: map[time.Time]uint64{}}
+			s := &memStore{minutes: map[time.Time]clickhouse.EstateMinute{}}
 			gapStart := start.Add(60 * time.Minute)
 			for m := start; m.Before(gapStart.Add(tc.gap + 5*time.Minute)); m = m.Add(time.Minute) {
 				if m.Before(gapStart) || !m.Before(gapStart.Add(tc.gap)) {
-					s.minutes[m] = tc.rate
+					s.minutes[m] = clickhouse.EstateMinute{Spans: tc.rate, Flows: tc.flows}
 				}
 			}
 			now := gapStart

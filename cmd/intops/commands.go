@@ -308,7 +308,11 @@ func estateGenerator(f simulateFlags, now time.Time) (*simulate.Generator, *cata
 	if f.incidents {
 		simulate.DemoIncidents(profiles, now)
 	}
-	return simulate.NewGenerator(append(profiles, simulate.Shadow()), f.seed), cat, nil
+	gen := simulate.NewGenerator(append(profiles, simulate.Shadow()), f.seed)
+	if f.incidents {
+		gen.Gaps = simulate.DemoGaps(now)
+	}
+	return gen, cat, nil
 }
 
 // backfill writes the per-minute history that is missing, from

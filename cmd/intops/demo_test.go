@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/simulate"
 )
 
 // TestDemo runs `intops demo` on free ports with a day of minutes and 30
@@ -94,6 +96,7 @@ func TestDemo(t *testing.T) {
 			t.Logf("%d of %d integrations with spans in the last hour, %d unattributed spans", withTraffic, total, doc.Unattributed.Spans1h)
 			checkDemoFindings(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
 			checkDemoInbox(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
+			checkDemoHistoryIncidents(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
 			checkDemoReports(t, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
 			return
 		}
@@ -186,6 +189,43 @@ func checkDemoInbox(t *testing.T, base string) {
 	resp.Body.Close()
 	if in, _ = find(); resp.StatusCode != http.StatusOK || in.State != "acknowledged" {
 		t.Errorf("ack: %d, then %+v", resp.StatusCode, in)
+	}
+}
+
+// checkDemoHistoryIncidents: the demo history's ingest outage (the
+// collector stopped for ten minutes five hours ago) is exactly one ingest
+// incident, for the platform team, and no integration's incident opened
+// in or after the gap because of it; a system's outage is one incident
+// holding its integrations.
+func checkDemoHistoryIncidents(t *testing.T, base string) {
+	t.Helper()
+	var doc struct {
+		Incidents, Recent []struct {
+			ID, Integration, Title, Team, Channel, Signature string
+			OpenedAt                                         time.Time `json:"opened_at"`
+			Integrations                                     []string
+		}
+	}
+	getJSON(t, base+"/api/v1/alerts?since=168h", &doc)
+	gap := simulate.DemoGaps(time.Now())[0]
+	var ingest, during []string
+	for _, in := range append(doc.Incidents, doc.Recent...) {
+		switch {
+		case in.Integration == alerting.IngestSubject:
+			ingest = append(ingest, in.ID)
+			if in.Channel != "#intops-platform" || in.Team != "intops-platform" {
+				t.Errorf("ingest incident %s goes to %s %s, want the platform team's #intops-platform", in.ID, in.Team, in.Channel)
+			}
+		case !in.OpenedAt.Before(gap.From.Add(-time.Minute)) && in.OpenedAt.Before(gap.To.Add(30*time.Minute)):
+			during = append(during, in.ID+" "+in.Title)
+		}
+		if len(in.Integrations) > 1 {
+			t.Logf("incident of a cause: %s: %s (%d integrations)", in.ID, in.Title, len(in.Integrations))
+		}
+	}
+	if len(ingest) != 1 || len(during) > 0 {
+		t.Errorf("the collector stopped for 10 minutes: %d ingest incidents %v, and %d incidents of integrations opened in or after the gap: %q; want 1 and 0",
+			len(ingest), ingest, len(during), during)
 	}
 }
 

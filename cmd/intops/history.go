@@ -10,6 +10,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/slo"
+	"github.com/intops/intops/analyzer/watchdog"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/report"
@@ -65,6 +66,12 @@ func demoHistory(ctx context.Context, logger *slog.Logger, db *clickhouse.DB, si
 			if p.Integration.ID != "" && !in.From.Before(written) && in.To.Before(now) {
 				todo = append(todo, simulate.PastIncident{Integration: p.Integration.ID, Incident: in})
 			}
+		}
+	}
+	// The ingest outages too: the watchdog sees them.
+	for _, g := range gen.Gaps {
+		if !g.From.Before(written) && g.To.Before(now) {
+			todo = append(todo, simulate.PastIncident{Integration: alerting.IngestSubject, Incident: simulate.Incident{Name: g.Name, From: g.From, To: g.To}})
 		}
 	}
 	// In order: the manager reads alert events after the last it saw.
@@ -131,10 +138,8 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 	var now time.Time
 	clock := func() time.Time { return now }
 	m := &alerting.Manager{Store: db, Catalog: func() *catalog.Catalog { return hist.CatalogAt(now) }, Now: clock, Config: cfg}
-	type run struct {
-		simulate.PastIncident
-		ev *slo.Evaluator
-	}
+	blind := &watchdog.Watchdog{Store: db, Now: clock}
+	type run = pastRun
 	var active, done []run
 	next, opened := 0, 0
 	seen := map[string]bool{}
@@ -150,15 +155,21 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 					slos = append(slos, s)
 				}
 			}
-			if len(slos) > 0 {
+			switch {
+			case inc.Integration == alerting.IngestSubject:
+				active = append(active, run{PastIncident: inc})
+			case len(slos) > 0:
 				view := cat.With(cat.Integrations, slos)
 				active = append(active, run{inc, &slo.Evaluator{Store: db, Catalog: func() *catalog.Catalog { return view }, Now: clock}})
 			}
 		}
 		for _, r := range active {
-			if err := r.ev.EvaluateOnce(ctx); err != nil {
+			if err := r.evaluate(ctx); err != nil {
 				return opened, err
 			}
+		}
+		if err := blind.Check(ctx); err != nil {
+			return opened, err
 		}
 		if err := m.Tick(ctx); err != nil {
 			return opened, err
@@ -169,10 +180,11 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 		}
 		fine := false
 		var still []run
+		acted := map[string]bool{} // incidents of several integrations are acted on once
 		for _, r := range active {
 			var open *alerting.Incident
 			for i := range ins {
-				if ins[i].Integration == r.Integration && !ins[i].OpenedAt.Before(r.From.Add(-time.Hour)) {
+				if slices.Contains(ins[i].Members, r.Integration) && !ins[i].OpenedAt.Before(r.From.Add(-time.Hour)) {
 					if !seen[ins[i].ID] {
 						seen[ins[i].ID] = true
 						opened++
@@ -184,7 +196,10 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 			}
 			cat := hist.CatalogAt(now)
 			switch {
+			case open != nil && acted[open.ID]:
+				fine = fine || open.State == alerting.StateOpen
 			case open != nil && open.State == alerting.StateOpen:
+				acted[open.ID] = true
 				fine = true
 				if !now.Before(open.OpenedAt.Add(hist.AckDelay(open.Team, open.OpenedAt))) {
 					if err := m.Acknowledge(ctx, open.ID, onCall(cat, open.Team)); err != nil {
@@ -192,6 +207,7 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 					}
 				}
 			case open != nil:
+				acted[open.ID] = true
 				if !now.Before(r.To.Add(hist.ResolveDelay(open.Team, r.From))) {
 					if err := m.Resolve(ctx, open.ID, onCall(cat, open.Team)); err != nil {
 						return opened, err
@@ -221,11 +237,25 @@ func replay(ctx context.Context, db *clickhouse.DB, hist simulate.History, incs 
 	// minute, and the manager reads the events after the last it saw.
 	now = end.Add(-time.Minute)
 	for _, r := range append(done, active...) {
-		if err := r.ev.EvaluateOnce(ctx); err != nil {
+		if err := r.evaluate(ctx); err != nil {
 			return opened, err
 		}
 	}
 	return opened, m.Tick(ctx)
+}
+
+// pastRun is a past incident being replayed, with the evaluator of its
+// integration's SLOs (none for an ingest outage: the watchdog sees it).
+type pastRun struct {
+	simulate.PastIncident
+	ev *slo.Evaluator
+}
+
+func (r pastRun) evaluate(ctx context.Context) error {
+	if r.ev == nil {
+		return nil
+	}
+	return r.ev.EvaluateOnce(ctx)
 }
 
 // onCall names who acknowledges a team's incidents in the history.
