@@ -204,6 +204,7 @@ func checkDemoHistoryIncidents(t *testing.T, base string) {
 			ID, Integration, Title, Team, Channel, Signature string
 			OpenedAt                                         time.Time `json:"opened_at"`
 			Integrations                                     []string
+			Alerts                                           []struct{ Key, Summary string }
 		}
 	}
 	getJSON(t, base+"/api/v1/alerts?since=168h", &doc)
@@ -220,7 +221,7 @@ func checkDemoHistoryIncidents(t *testing.T, base string) {
 			during = append(during, in.ID+" "+in.Title)
 		}
 		if len(in.Integrations) > 1 {
-			t.Logf("incident of a cause: %s: %s (%d integrations)", in.ID, in.Title, len(in.Integrations))
+			t.Logf("incident of a cause: %s: %s (%d integrations): %+v", in.ID, in.Title, len(in.Integrations), in.Alerts[:min(3, len(in.Alerts))])
 		}
 	}
 	if len(ingest) != 1 || len(during) > 0 {
