@@ -29,7 +29,7 @@ func (db *DB) ApplyRetention(ctx context.Context, r Retention, now time.Time) ([
 	for _, t := range []struct {
 		table string
 		days  int
-	}{{"flow_spans", r.SpanDays}, {"flow_rollup_1m", r.RollupDays}, {"flow_rollup_1h", r.RollupDays}, {"leases", leaseDays}} {
+	}{{"flow_spans", r.SpanDays}, {"flow_rollup_1m", r.RollupDays}, {"flow_rollup_1h", r.RollupDays}, {"leases", leaseDays}, {"collector_health", healthDays}} {
 		if t.days <= 0 {
 			continue
 		}

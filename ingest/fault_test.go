@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
 	"github.com/intops/intops/ingest/ingesttest"
 )
@@ -17,7 +18,8 @@ func TestClickHouseOutageLosesNothing(t *testing.T) {
 	}
 	srv := chtest.Shared(t)
 	db := srv.Open(t)
-	col := ingesttest.Start(t, ingesttest.Options{DSN: srv.DSN(db.Database())})
+	col := ingesttest.Start(t, ingesttest.Options{DSN: srv.DSN(db.Database()), HeartbeatInterval: time.Second})
+	began := time.Now().UTC().Truncate(time.Second)
 
 	s := &ingesttest.Stream{}
 	stop := make(chan struct{})
@@ -40,6 +42,37 @@ func TestClickHouseOutageLosesNothing(t *testing.T) {
 	close(stop)
 	<-done
 	checkAcked(t, db, s, true)
+	checkHeartbeats(t, db, began)
+}
+
+// checkHeartbeats: the collector's heartbeats of the outage were kept and
+// written once ClickHouse was back: spans received all along, store
+// attempts failing with the outage's error and spans queued meanwhile,
+// then stored.
+func checkHeartbeats(t *testing.T, db *clickhouse.DB, since time.Time) {
+	t.Helper()
+	time.Sleep(2 * time.Second) // the next heartbeat writes what waited
+	hs, err := db.CollectorHealthSince(context.Background(), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var received, exported, failed, maxQueued uint64
+	lastErr := ""
+	for _, h := range hs {
+		received += h.Received
+		exported += h.Exported
+		failed += h.Failed
+		maxQueued = max(maxQueued, h.Queued)
+		if h.LastError != "" {
+			lastErr = h.LastError
+		}
+	}
+	t.Logf("%d heartbeats: %d spans received, %d stored, %d in failed attempts, at most %d queued; last error %q",
+		len(hs), received, exported, failed, maxQueued, lastErr)
+	if len(hs) < 30 || received == 0 || exported == 0 || failed == 0 || maxQueued == 0 || lastErr == "" {
+		t.Errorf("the collector's heartbeats do not show the outage: %d heartbeats, %d received, %d stored, %d failed, %d queued at most, error %q",
+			len(hs), received, exported, failed, maxQueued, lastErr)
+	}
 }
 
 // A collector killed with SIGKILL mid-stream and restarted on the same

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"text/template"
+	"time"
 
 	"github.com/intops/intops/clickhouse"
 )
@@ -38,6 +39,9 @@ type LocalConfig struct {
 	// limits (0: the default).
 	MaxSpansPerRequest int
 	MaxInflightBytes   int64
+	// HeartbeatInterval of the collector's health rows (0: the default,
+	// 15s).
+	HeartbeatInterval time.Duration
 }
 
 var configTemplate = template.Must(template.New("collector").Parse(`
@@ -80,6 +84,9 @@ exporters:
 {{- if .DSN}}
   intops_clickhouse:
     dsn: "{{.DSN}}"
+{{- if .HeartbeatInterval}}
+    heartbeat_interval: {{.HeartbeatInterval}}
+{{- end}}
     sending_queue:
 {{- if not .MemoryQueue}}
       storage: file_storage

@@ -13,6 +13,9 @@ import (
 	"math"
 	"sort"
 	"time"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/internal/loop"
@@ -30,6 +33,7 @@ const (
 // Store is what the watchdog reads and writes.
 type Store interface {
 	EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]clickhouse.EstateMinute, error)
+	CollectorHealthSince(ctx context.Context, since time.Time) ([]clickhouse.CollectorHealth, error)
 	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
 	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
 }
@@ -53,6 +57,10 @@ type Watchdog struct {
 	MinSilence time.Duration
 	Now        func() time.Time
 	Logger     *slog.Logger
+	// Registerer, when set, gets the watchdog's gauges (intops_ingest_*,
+	// intops_collector_*), for /metrics.
+	Registerer prometheus.Registerer
+	gauges     *gauges
 
 	restored bool
 	firing   bool
@@ -79,6 +87,7 @@ func (w *Watchdog) Run(ctx context.Context) {
 	if iv <= 0 {
 		iv = 15 * time.Second
 	}
+	w.restored = false // a new term reads the state as it is now
 	loop.Every(ctx, iv, w.Check, func(err error) { w.logger().Warn("ingest watchdog: will retry", "err", err) })
 }
 
@@ -96,6 +105,81 @@ type Status struct {
 	Silent   time.Duration
 	Baseline float64 // median spans a minute over the hour before
 	Needed   time.Duration
+	// Collector is what the collectors' heartbeats of the last minutes
+	// say (no heartbeats: Heartbeat zero).
+	Collector Collector
+}
+
+// Collector sums the collectors' heartbeats of the last minutes
+// (heartbeatWindow).
+type Collector struct {
+	Heartbeat time.Time // the latest, of any instance
+	Instances int
+	// Per minute over the last heartbeatWindow.
+	Received, Exported, Failed float64
+	Queued                     uint64 // the latest of each instance, summed
+	LastError                  string
+	// Failing: spans arrive, none is stored, and stores fail.
+	Failing bool
+}
+
+// heartbeatWindow is what Collector sums; staleHeartbeat is how old the
+// latest heartbeat may be for the collector to count as up.
+const (
+	heartbeatWindow = 3 * time.Minute
+	staleHeartbeat  = 90 * time.Second
+)
+
+// Up reports whether a collector sent a heartbeat lately.
+func (c Collector) Up(now time.Time) bool {
+	return !c.Heartbeat.IsZero() && now.Sub(c.Heartbeat) < staleHeartbeat
+}
+
+func collectorOf(hs []clickhouse.CollectorHealth, now time.Time) Collector {
+	var c Collector
+	// Each instance's heartbeats of the window; a heartbeat counts what
+	// happened since the one before, so an instance's first is not summed.
+	type span struct{ first, last clickhouse.CollectorHealth }
+	per := map[string]*span{}
+	var received, exported, failed float64
+	for _, h := range hs {
+		if h.At.After(c.Heartbeat) {
+			c.Heartbeat = h.At
+		}
+		if h.At.Before(now.Add(-heartbeatWindow)) {
+			continue
+		}
+		if h.LastError != "" {
+			c.LastError = h.LastError
+		}
+		p := per[h.Instance]
+		if p == nil {
+			per[h.Instance] = &span{h, h}
+			continue
+		}
+		if h.At.After(p.last.At) {
+			p.last = h
+		}
+		received += float64(h.Received)
+		exported += float64(h.Exported)
+		failed += float64(h.Failed)
+	}
+	if len(per) == 0 {
+		return c
+	}
+	var covered time.Duration
+	for _, p := range per {
+		c.Queued += p.last.Queued
+		covered = max(covered, p.last.At.Sub(p.first.At))
+	}
+	c.Instances = len(per)
+	if covered > 0 {
+		mins := covered.Minutes()
+		c.Received, c.Exported, c.Failed = received/mins, exported/mins, failed/mins
+	}
+	// Two minutes of heartbeats at least, none stored, failures.
+	c.Failing = covered >= 2*time.Minute && exported == 0 && failed > 0
+	return c
 }
 
 // Assess reads the last hour of arrivals: blind when the estate, whose
@@ -109,6 +193,11 @@ func (w *Watchdog) Assess(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
+	hs, err := w.Store.CollectorHealthSince(ctx, from)
+	if err != nil {
+		return Status{}, err
+	}
+	col := collectorOf(hs, now)
 	var last time.Time
 	for m, n := range counts {
 		if n.Spans > 0 && m.After(last) {
@@ -116,9 +205,9 @@ func (w *Watchdog) Assess(ctx context.Context) (Status, error) {
 		}
 	}
 	if last.IsZero() {
-		return Status{}, nil // no traffic in the hour: nothing to compare with
+		return Status{Collector: col}, nil // no traffic in the hour: nothing to compare with
 	}
-	st := Status{Since: last.Add(time.Minute)}
+	st := Status{Since: last.Add(time.Minute), Collector: col}
 	if st.Since.After(now) {
 		st.Since = now
 	}
@@ -157,8 +246,100 @@ func (w *Watchdog) Assess(ctx context.Context) (Status, error) {
 	}
 	// P(no span for t minutes) = exp(−rate·t) < certainty.
 	st.Needed = max(minSilence, time.Duration(-math.Log(certainty)/st.Baseline*float64(time.Minute)))
-	st.Blind = st.Silent >= st.Needed
+	// Blind: silent longer than chance allows, or the collectors say
+	// they receive spans and cannot store them.
+	st.Blind = st.Silent >= st.Needed || col.Failing && col.Up(now) && st.Silent >= minSilence
 	return st, nil
+}
+
+// summary says what the watchdog sees, and what it means.
+func summary(st Status, now time.Time) string {
+	head := fmt.Sprintf("No spans from any integration since %s (%s; normally %.0f a minute)",
+		st.Since.Format("15:04 UTC"), st.Silent.Round(time.Second), st.Baseline)
+	const tail = " Alerts of missing traffic are held until spans arrive again."
+	c := st.Collector
+	switch {
+	case c.Heartbeat.IsZero():
+		return head + ": the collector or its way to ClickHouse is down." + tail
+	case c.Failing && c.Up(now):
+		msg := fmt.Sprintf("%s: the collector receives %.0f spans a minute and cannot store them (%.0f failed store attempts a minute, %d spans queued)",
+			head, c.Received, c.Failed, c.Queued)
+		if c.LastError != "" {
+			msg += ": " + truncate(c.LastError, 200)
+		}
+		return msg + "." + tail
+	case c.Up(now):
+		return fmt.Sprintf("%s: the collector is up (heartbeat %s) and receives nothing: the senders, or the network between them and the collector.",
+			head, c.Heartbeat.Format("15:04:05 UTC")) + tail
+	default:
+		return fmt.Sprintf("%s, and no collector heartbeat since %s: the collector is stopped or cannot reach ClickHouse.",
+			head, c.Heartbeat.Format("15:04:05 UTC")) + tail
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+type gauges struct {
+	blind, silence, heartbeatAge, received, exported, failed, queued, instances prometheus.Gauge
+}
+
+func (w *Watchdog) metrics() *gauges {
+	if w.Registerer == nil {
+		return nil
+	}
+	if w.gauges == nil {
+		g := func(name, help string) prometheus.Gauge {
+			return prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		}
+		w.gauges = &gauges{
+			blind:        g("intops_ingest_blind", "1 when no spans arrive from the estate for longer than chance allows, or the collectors cannot store them"),
+			silence:      g("intops_ingest_silence_seconds", "seconds since the end of the last minute with spans from the estate"),
+			heartbeatAge: g("intops_collector_heartbeat_age_seconds", "seconds since the latest collector heartbeat (-1: none in the last hour)"),
+			received:     g("intops_collector_received_spans_per_minute", "spans the collectors received a minute, over the last 3 minutes"),
+			exported:     g("intops_collector_exported_spans_per_minute", "spans the collectors stored a minute, over the last 3 minutes"),
+			failed:       g("intops_collector_failed_spans_per_minute", "spans of failed store attempts a minute, over the last 3 minutes"),
+			queued:       g("intops_collector_queued_spans", "spans waiting in the collectors' queues"),
+			instances:    g("intops_collector_instances", "collector instances with heartbeats in the last 3 minutes"),
+		}
+		for _, c := range []prometheus.Collector{w.gauges.blind, w.gauges.silence, w.gauges.heartbeatAge, w.gauges.received,
+			w.gauges.exported, w.gauges.failed, w.gauges.queued, w.gauges.instances} {
+			if err := w.Registerer.Register(c); err != nil {
+				w.logger().Warn("watchdog metrics not registered", "err", err)
+			}
+		}
+	}
+	return w.gauges
+}
+
+func (w *Watchdog) observe(st Status, now time.Time) {
+	g := w.metrics()
+	if g == nil {
+		return
+	}
+	b := 0.0
+	if st.Blind {
+		b = 1
+	}
+	g.blind.Set(b)
+	g.silence.Set(st.Silent.Seconds())
+	age := -1.0
+	if c := st.Collector; !c.Heartbeat.IsZero() {
+		age = now.Sub(c.Heartbeat).Seconds()
+	}
+	g.heartbeatAge.Set(age)
+	g.received.Set(st.Collector.Received)
+	g.exported.Set(st.Collector.Exported)
+	g.failed.Set(st.Collector.Failed)
+	g.queued.Set(float64(st.Collector.Queued))
+	g.instances.Set(float64(st.Collector.Instances))
 }
 
 // Check assesses and records a change as an alert event: firing when the
@@ -182,12 +363,12 @@ func (w *Watchdog) Check(ctx context.Context) error {
 		return err
 	}
 	now := w.now()
+	w.observe(st, now)
 	switch {
 	case st.Blind && !w.firing:
 		ev, _ := json.Marshal(Evidence{Since: st.Since, Baseline: st.Baseline, Silent: st.Silent.Round(time.Second).String()})
 		e := clickhouse.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, Severity: "page", State: "firing", Evidence: string(ev),
-			Summary: fmt.Sprintf("No spans from any integration since %s (%s; normally %.0f a minute): the collector or its way to ClickHouse is down. Alerts of missing traffic are held until spans arrive again.",
-				st.Since.Format("15:04 UTC"), st.Silent.Round(time.Second), st.Baseline)}
+			Summary: summary(st, now)}
 		if err := w.Store.AppendAlertEvents(ctx, []clickhouse.AlertEvent{e}); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package watchdog
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,17 @@ import (
 type memStore struct {
 	minutes map[time.Time]clickhouse.EstateMinute
 	events  []clickhouse.AlertEvent
+	beats   []clickhouse.CollectorHealth
+}
+
+func (s *memStore) CollectorHealthSince(_ context.Context, since time.Time) ([]clickhouse.CollectorHealth, error) {
+	var out []clickhouse.CollectorHealth
+	for _, h := range s.beats {
+		if !h.At.Before(since) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 func (s *memStore) EstateMinutes(_ context.Context, from, to time.Time) (map[time.Time]clickhouse.EstateMinute, error) {
@@ -89,6 +101,66 @@ func TestWatchdog(t *testing.T) {
 				if err := again.Check(context.Background()); err != nil || len(s.events) != 1 {
 					t.Errorf("a restart fired again: %d events, %v", len(s.events), err)
 				}
+			}
+		})
+	}
+}
+
+// The collectors' heartbeats say why intops is blind: a collector that
+// receives spans and cannot store them is blind as soon as a minute has
+// passed, whatever the estate's rate; one that is up and receives nothing
+// points at the senders; no heartbeat at the collector itself.
+func TestWatchdogHeartbeats(t *testing.T) {
+	gapStart := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		beat            func(at time.Time) (clickhouse.CollectorHealth, bool)
+		check           time.Duration
+		wantBlind       bool
+		wantSummaryPart string
+	}{
+		"receiving and failing to store": {
+			beat: func(at time.Time) (clickhouse.CollectorHealth, bool) {
+				return clickhouse.CollectorHealth{At: at, Instance: "c1", Received: 2, Failed: 4, Queued: 300, LastError: "dial tcp 10.0.0.5:9000: connection refused"}, true
+			},
+			check: 2*time.Minute + 15*time.Second, wantBlind: true,
+			wantSummaryPart: "receives 8 spans a minute and cannot store them (16 failed store attempts a minute, 300 spans queued): dial tcp 10.0.0.5:9000: connection refused",
+		},
+		"up and receiving nothing": {
+			beat: func(at time.Time) (clickhouse.CollectorHealth, bool) {
+				return clickhouse.CollectorHealth{At: at, Instance: "c1"}, true
+			},
+			check: 4 * time.Minute, wantBlind: true, wantSummaryPart: "the collector is up (heartbeat 13:02:30 UTC) and receives nothing",
+		},
+		"stopped": {
+			beat: func(at time.Time) (clickhouse.CollectorHealth, bool) {
+				return clickhouse.CollectorHealth{At: at, Instance: "c1", Received: 2, Exported: 2}, at.Before(gapStart)
+			},
+			check: 4 * time.Minute, wantBlind: true, wantSummaryPart: "no collector heartbeat since 12:59:45 UTC: the collector is stopped or cannot reach ClickHouse",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := &memStore{minutes: map[time.Time]clickhouse.EstateMinute{}}
+			for m := gapStart.Add(-time.Hour); m.Before(gapStart); m = m.Add(time.Minute) {
+				s.minutes[m] = clickhouse.EstateMinute{Spans: 6, Flows: 5}
+			}
+			now := gapStart
+			w := &Watchdog{Store: s, Now: func() time.Time { return now }}
+			for at := gapStart.Add(-10 * time.Minute); !at.After(gapStart.Add(tc.check)); at = at.Add(15 * time.Second) {
+				now = at
+				if h, ok := tc.beat(at); ok {
+					s.beats = append(s.beats, h)
+				}
+				if !at.Before(gapStart) {
+					if err := w.Check(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if got := len(s.events) == 1; got != tc.wantBlind {
+				t.Fatalf("%d events, want blind %v", len(s.events), tc.wantBlind)
+			}
+			if sum := s.events[0].Summary; !strings.Contains(sum, tc.wantSummaryPart) {
+				t.Errorf("summary %q\nwant it to say %q", sum, tc.wantSummaryPart)
 			}
 		})
 	}

@@ -197,7 +197,7 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	go func() {
 		defer bg.Done()
 		leaderJobs(ctx, el, append([]func(context.Context){alerts.Run,
-			(&watchdog.Watchdog{Store: db, Logger: logger.With("component", "watchdog")}).Run,
+			(&watchdog.Watchdog{Store: db, Logger: logger.With("component", "watchdog"), Registerer: reg}).Run,
 			func(ctx context.Context) {
 				shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
 			},

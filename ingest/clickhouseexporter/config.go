@@ -23,6 +23,15 @@ type Config struct {
 	// CreateSchema applies the embedded migrations on first connect.
 	CreateSchema bool `mapstructure:"create_schema"`
 
+	// HeartbeatInterval: how often the collector writes its own health
+	// (spans received, stored, failed, queued; the last export error) to
+	// ClickHouse's collector_health table (default 15s). Heartbeats that
+	// cannot be written wait, up to a day of them.
+	HeartbeatInterval time.Duration `mapstructure:"heartbeat_interval"`
+	// Instance names this collector in its heartbeats (default: the host
+	// name and process id).
+	Instance string `mapstructure:"instance"`
+
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
 	// RetryConfig: max_elapsed_time 0 (the default here) retries until
 	// ClickHouse is back, so that an outage delays data and never drops it.
@@ -63,6 +72,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := clickhouseDSN(string(c.DSN)); err != nil {
 		return err
+	}
+	if c.HeartbeatInterval < 0 {
+		return errors.New("heartbeat_interval must not be negative")
 	}
 	if c.Cluster != "" {
 		if err := clickhouse.CheckCluster(c.Cluster); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ingest/internal/attrvalue"
+	"github.com/intops/intops/ingest/internal/health"
 )
 
 // Type is the exporter's name in collector configs.
@@ -34,8 +36,8 @@ func NewFactory() exporter.Factory {
 
 func createTraces(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
 	c := cfg.(*Config)
-	e := &chExporter{cfg: c, logger: set.Logger}
-	return exporterhelper.NewTraces(ctx, set, cfg, e.push,
+	e := &chExporter{cfg: c, logger: set.Logger, health: health.Process}
+	t, err := exporterhelper.NewTraces(ctx, set, cfg, e.push,
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
 		exporterhelper.WithTimeout(c.TimeoutConfig),
@@ -43,14 +45,38 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 		exporterhelper.WithQueue(c.QueueConfig),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 	)
+	if err != nil {
+		return nil, err
+	}
+	return counted{t, e.health}, nil
+}
+
+// counted counts the spans the exporter's queue takes and refuses.
+type counted struct {
+	exporter.Traces
+	health *health.Counters
+}
+
+func (c counted) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	n := uint64(td.SpanCount())
+	if err := c.Traces.ConsumeTraces(ctx, td); err != nil {
+		c.health.Refused.Add(n)
+		return err
+	}
+	c.health.Enqueued.Add(n)
+	return nil
 }
 
 type chExporter struct {
 	cfg    *Config
 	logger *zap.Logger
+	health *health.Counters
 
 	mu sync.Mutex
 	db *clickhouse.DB
+
+	stop chan struct{}
+	done chan struct{}
 }
 
 func (e *chExporter) start(ctx context.Context, _ component.Host) error {
@@ -59,10 +85,73 @@ func (e *chExporter) start(ctx context.Context, _ component.Host) error {
 	if _, err := e.conn(ctx); err != nil {
 		e.logger.Warn("ClickHouse not reachable yet; spans wait in the queue", zap.Error(err))
 	}
+	e.stop, e.done = make(chan struct{}), make(chan struct{})
+	go e.heartbeats()
 	return nil
 }
 
+// maxHeartbeats waiting to be written: a day of them at the default
+// interval; the oldest go first.
+const maxHeartbeats = 5760
+
+// heartbeats writes the collector's health every HeartbeatInterval until
+// shutdown; what cannot be written waits for the next one.
+func (e *chExporter) heartbeats() {
+	defer close(e.done)
+	iv := e.cfg.HeartbeatInterval
+	if iv <= 0 {
+		iv = 15 * time.Second
+	}
+	instance := e.cfg.Instance
+	if instance == "" {
+		host, _ := os.Hostname()
+		instance = fmt.Sprintf("%s/%d", host, os.Getpid())
+	}
+	tick := time.NewTicker(iv)
+	defer tick.Stop()
+	var prev [5]uint64
+	var pending []clickhouse.CollectorHealth
+	beat := func(ctx context.Context) {
+		h := e.health
+		cur := [5]uint64{h.Received.Load(), h.Exported.Load(), h.Failed.Load(), h.Refused.Load(), 0}
+		pending = append(pending, clickhouse.CollectorHealth{At: time.Now().UTC(), Instance: instance,
+			Received: cur[0] - prev[0], Exported: cur[1] - prev[1], Failed: cur[2] - prev[2], Refused: cur[3] - prev[3],
+			Queued: h.Queued(), LastError: h.TakeError()})
+		prev = cur
+		if extra := len(pending) - maxHeartbeats; extra > 0 {
+			pending = pending[extra:]
+		}
+		db, err := e.conn(ctx)
+		if err != nil {
+			return
+		}
+		if err := db.InsertCollectorHealth(ctx, pending); err != nil {
+			e.logger.Debug("collector heartbeat not written; will retry", zap.Error(err))
+			return
+		}
+		pending = pending[:0]
+	}
+	for {
+		select {
+		case <-e.stop:
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			beat(ctx)
+			cancel()
+			return
+		case <-tick.C:
+			ctx, cancel := context.WithTimeout(context.Background(), iv)
+			beat(ctx)
+			cancel()
+		}
+	}
+}
+
 func (e *chExporter) shutdown(context.Context) error {
+	if e.stop != nil {
+		close(e.stop)
+		<-e.done
+		e.stop = nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.db != nil {
@@ -98,14 +187,18 @@ func (e *chExporter) push(ctx context.Context, td ptrace.Traces) error {
 	spans := FlowSpans(td)
 	db, err := e.conn(ctx)
 	if err != nil {
+		e.health.Fail(td.SpanCount(), err)
 		return err // retryable: the queue keeps the data
 	}
 	if err := db.InsertSpans(ctx, spans); err != nil {
+		e.health.Fail(td.SpanCount(), err)
 		if clickhouse.Permanent(err) {
+			e.health.Dropped.Add(uint64(td.SpanCount()))
 			return consumererror.NewPermanent(err)
 		}
 		return err
 	}
+	e.health.Exported.Add(uint64(td.SpanCount()))
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/ingest/internal/attrvalue"
+	"github.com/intops/intops/ingest/internal/health"
 )
 
 // Type is the processor's name in collector configs.
@@ -82,6 +83,7 @@ func NewWithIntegrations(limits Limits, integrations []*intops.Integration) *Pro
 func (p *Processor) ProcessTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	now := p.Now()
 	total := td.SpanCount()
+	health.Process.Received.Add(uint64(total))
 	refused := map[string]int{}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -115,6 +117,7 @@ func (p *Processor) ProcessTraces(_ context.Context, td ptrace.Traces) (ptrace.T
 	for _, c := range refused {
 		n += c
 	}
+	health.Process.Refused.Add(uint64(n))
 	if n == total {
 		return td, consumererror.NewPermanent(status.Errorf(codes.InvalidArgument,
 			"OTLP request refused: all %d spans are invalid (%s)", total, reasons(refused)))
