@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/internal/cron"
 	"github.com/intops/intops/internal/loop"
 )
 
@@ -64,7 +65,7 @@ type Printer interface {
 // is out or MaxLate has passed since the schedule fired.
 type Digester struct {
 	Reports   *Service
-	Schedule  *Schedule
+	Schedule  *cron.Schedule
 	Kind      string // Month (default) or Quarter
 	Channel   string
 	Publisher Publisher

@@ -12,6 +12,7 @@ import (
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
+	"github.com/intops/intops/internal/cron"
 )
 
 // fakeSlack records posts and attachments; failPost and failAttach make
@@ -71,7 +72,7 @@ func TestDigestIsPostedOnScheduleOnce(t *testing.T) {
 	var now time.Time
 	clock := func() time.Time { return now }
 	svc := &Service{Store: db, Catalog: func() *catalog.Catalog { return cat }, Incidents: testIncidents(), Location: berlin, Now: clock}
-	sched, err := ParseSchedule("0 8 1 * *", berlin)
+	sched, err := cron.ParseSchedule("0 8 1 * *", berlin)
 	if err != nil {
 		t.Fatal(err)
 	}

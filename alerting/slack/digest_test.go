@@ -13,6 +13,7 @@ import (
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
+	"github.com/intops/intops/internal/cron"
 	"github.com/intops/intops/report"
 )
 
@@ -68,7 +69,7 @@ func TestDigestPostedToSlackWithThePDF(t *testing.T) {
 	clock := func() time.Time { return now }
 	current := func() *catalog.Catalog { return cat }
 	svc := &report.Service{Store: db, Catalog: current, Incidents: &alerting.Manager{Store: db, Catalog: current}, Now: clock}
-	sched, err := report.ParseSchedule("0 8 1 * *", time.UTC)
+	sched, err := cron.ParseSchedule("0 8 1 * *", time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}

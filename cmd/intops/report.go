@@ -19,6 +19,7 @@ import (
 	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/internal/cron"
 	"github.com/intops/intops/report"
 )
 
@@ -159,7 +160,7 @@ func newReports(db *clickhouse.DB, cat func() *catalog.Catalog, lint catalog.Lin
 	}
 	var digest *report.Digester
 	if f.digestSchedule != "" {
-		sched, err := report.ParseSchedule(f.digestSchedule, loc)
+		sched, err := cron.ParseSchedule(f.digestSchedule, loc)
 		if err != nil {
 			return nil, nil, nil, usageError{fmt.Errorf("--digest-schedule: %w", err)}
 		}

@@ -1,4 +1,5 @@
-package report
+// Package cron reads five-field cron expressions in a time zone.
+package cron
 
 import (
 	"fmt"
