@@ -320,12 +320,16 @@ func (m *state) applySilence(e silenceEvent) {
 	}
 }
 
-// activeSilences are the silences in force at t, by start.
-func (m *state) activeSilences(t time.Time) []*Silence {
+// activeSilences are the silences in force at t, by start: of a
+// recurring maintenance window, its window in force (Starts and Ends the
+// window's).
+func (m *state) activeSilences(t time.Time, loc *time.Location) []*Silence {
 	var out []*Silence
 	for _, s := range m.silences {
-		if !t.Before(s.Starts) && t.Before(s.Ends) {
-			out = append(out, s)
+		if from, to, ok := s.window(t, loc); ok {
+			c := *s
+			c.Starts, c.Ends = from, to
+			out = append(out, &c)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Silence) int { return a.Starts.Compare(b.Starts) })

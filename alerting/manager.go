@@ -13,6 +13,7 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/internal/cron"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/internal/loop"
 )
@@ -568,7 +569,7 @@ func (m *Manager) queue(t *tx, in *Incident, n Notification, update bool) {
 // silenceIfMatched records that a silence holds a new or reopened incident.
 func (m *Manager) silenceIfMatched(t *tx, in *Incident, now time.Time) error {
 	cat := m.Catalog()
-	for _, s := range m.st.activeSilences(now) {
+	for _, s := range m.st.activeSilences(now, m.Config.location()) {
 		if s.matches(cat, in.Integration, in.Team) {
 			t.event(event{Kind: evSilenced, At: now, Incident: in.ID, Actor: s.Creator, SilenceID: s.ID, SilenceEnds: s.Ends,
 				Text: fmt.Sprintf("silenced until %s by %s: %s", s.Ends.Format(time.RFC3339), s.Creator, s.Reason)})
@@ -612,6 +613,7 @@ func (m *Manager) timers(ctx context.Context) error {
 	now := m.now()
 	cat := m.Catalog()
 	t := m.begin()
+	m.windowsBegin(t, cat, now)
 	for _, id := range m.st.order {
 		in := m.st.incidents[id]
 		if !in.Open() || in.State == StateAcknowledged || in.Silenced(now) || !in.firing() {
@@ -631,6 +633,39 @@ func (m *Manager) timers(ctx context.Context) error {
 		}
 	}
 	return t.commit(ctx)
+}
+
+// windowsBegin silences the open incidents a silence that began since
+// (a maintenance window) covers, saying so in their threads.
+func (m *Manager) windowsBegin(t *tx, cat *catalog.Catalog, now time.Time) {
+	active := m.st.activeSilences(now, m.Config.location())
+	if len(active) == 0 {
+		return
+	}
+	for _, id := range m.st.order {
+		in := m.st.incidents[id]
+		if !in.Open() || in.Silenced(now) {
+			continue
+		}
+		for _, s := range active {
+			if !s.matches(cat, in.Integration, in.Team) {
+				continue
+			}
+			what := "silence"
+			if s.Schedule != "" {
+				what = "maintenance window"
+			}
+			t.event(event{Kind: evSilenced, At: now, Incident: id, Actor: s.Creator, SilenceID: s.ID, SilenceEnds: s.Ends,
+				Text: fmt.Sprintf("silenced until %s: %s by %s began: %s", s.Ends.Format(time.RFC3339), what, s.Creator, s.Reason)})
+			after := *in
+			after.SilenceID, after.SilencedBy, after.SilenceEnds = s.ID, s.Creator, s.Ends
+			view := m.view(&after)
+			note := fmt.Sprintf("Silenced until %s: the %s of %s began: %s", s.Ends.In(m.Config.location()).Format("15:04 MST"), what, s.Creator, s.Reason)
+			t.notify(Notification{Kind: KindReply, Incident: id, Channel: in.Channel, View: view, CreatedAt: now, Note: note, Text: plainText(view, "silenced")})
+			t.notify(Notification{Kind: KindUpdate, Incident: id, Channel: in.Channel, View: view, CreatedAt: now, Text: plainText(view, "")})
+			break
+		}
+	}
 }
 
 func (m *Manager) escalation(cat *catalog.Catalog, team string) (channel, oncall string) {
@@ -742,6 +777,35 @@ func (m *Manager) silence(ctx context.Context, r SilenceRequest, cmd string) (Si
 	if r.Duration <= 0 || r.Duration > 30*24*time.Hour {
 		return Silence{}, errors.New("a silence lasts more than 0 and at most 30 days")
 	}
+	now := m.now()
+	starts := r.Starts.UTC()
+	if starts.IsZero() || starts.Before(now) {
+		starts = now
+	}
+	if starts.After(now.Add(366 * 24 * time.Hour)) {
+		return Silence{}, errors.New("a silence starts at most a year ahead")
+	}
+	ends := starts.Add(r.Duration)
+	if r.Schedule != "" {
+		sc, err := cron.ParseSchedule(r.Schedule, m.Config.location())
+		if err != nil {
+			return Silence{}, fmt.Errorf("a silence's schedule: %w", err)
+		}
+		if r.Duration > 7*24*time.Hour {
+			return Silence{}, errors.New("a silence's scheduled windows last at most 7 days each")
+		}
+		ends = r.Until.UTC()
+		if ends.IsZero() {
+			ends = starts.Add(90 * 24 * time.Hour)
+		}
+		if !ends.After(starts) || ends.After(starts.Add(366*24*time.Hour)) {
+			return Silence{}, errors.New("a silence's schedule ends after it starts and at most a year later")
+		}
+		if n := sc.Next(starts.Add(-time.Minute)); n.IsZero() || !n.Before(ends) {
+			return Silence{}, fmt.Errorf("a silence's schedule %q has no window between %s and %s", r.Schedule,
+				starts.Format(time.RFC3339), ends.Format(time.RFC3339))
+		}
+	}
 	if strings.TrimSpace(r.Creator) == "" {
 		return Silence{}, errors.New("a silence needs its creator")
 	}
@@ -768,24 +832,39 @@ func (m *Manager) silence(ctx context.Context, r SilenceRequest, cmd string) (Si
 	case r.Team != "" && cat.Teams[r.Team] == nil:
 		return Silence{}, fmt.Errorf("%w: no team %q in the catalog", ErrNotFound, r.Team)
 	}
-	now := m.now()
-	s := Silence{ID: fmt.Sprintf("sil-%d", now.UnixNano()), Integration: r.Integration, System: r.System, Team: r.Team,
-		Starts: now, Ends: now.Add(r.Duration), Creator: r.Creator, Reason: r.Reason}
+	id := fmt.Sprintf("sil-%d", now.UnixNano())
+	for n := 2; m.st.silences[id] != nil; n++ {
+		id = fmt.Sprintf("sil-%d-%d", now.UnixNano(), n)
+	}
+	s := Silence{ID: id, Integration: r.Integration, System: r.System, Team: r.Team,
+		Starts: starts, Ends: ends, Creator: r.Creator, Reason: r.Reason}
+	if r.Schedule != "" {
+		s.Schedule, s.Length = r.Schedule, r.Duration
+	}
 	t := m.begin()
 	t.silence(silenceEvent{Kind: "created", Silence: s})
-	// Open incidents it covers go quiet now; their root message says so.
+	// Open incidents it covers go quiet now, when it is in force; their
+	// root message says so. Later windows begin in timers.
+	_, until, ok := s.window(now, m.Config.location())
+	if !ok {
+		t.result(cmd, result{Silence: &s})
+		if err := t.commit(ctx); err != nil {
+			return Silence{}, err
+		}
+		return s, nil
+	}
 	for _, id := range m.st.order {
 		in := m.st.incidents[id]
 		if !in.Open() || !s.matches(cat, in.Integration, in.Team) {
 			continue
 		}
-		t.event(event{Kind: evSilenced, At: now, Incident: id, Actor: s.Creator, SilenceID: s.ID, SilenceEnds: s.Ends,
-			Text: fmt.Sprintf("silenced for %s by %s: %s", human(r.Duration), s.Creator, s.Reason)})
+		t.event(event{Kind: evSilenced, At: now, Incident: id, Actor: s.Creator, SilenceID: s.ID, SilenceEnds: until,
+			Text: fmt.Sprintf("silenced for %s by %s: %s", human(until.Sub(now)), s.Creator, s.Reason)})
 		after := *in
-		after.SilenceID, after.SilencedBy, after.SilenceEnds = s.ID, s.Creator, s.Ends
+		after.SilenceID, after.SilencedBy, after.SilenceEnds = s.ID, s.Creator, until
 		view := m.view(&after)
 		t.notify(Notification{Kind: KindReply, Incident: id, Channel: in.Channel, View: view, CreatedAt: now,
-			Note: fmt.Sprintf("Silenced for %s by %s: %s", human(r.Duration), s.Creator, s.Reason), Text: plainText(view, "silenced")})
+			Note: fmt.Sprintf("Silenced for %s by %s: %s", human(until.Sub(now)), s.Creator, s.Reason), Text: plainText(view, "silenced")})
 		t.notify(Notification{Kind: KindUpdate, Incident: id, Channel: in.Channel, View: view, CreatedAt: now, Text: plainText(view, "")})
 	}
 	t.result(cmd, result{Silence: &s})
@@ -841,6 +920,47 @@ func (m *Manager) Silences(ctx context.Context) ([]Silence, error) {
 	return out, nil
 }
 
+// Window is one window of a silence: in force now, or the next.
+type Window struct {
+	Silence
+	From, To time.Time
+	Active   bool
+}
+
+// Windows are the silences' windows in force now or beginning within
+// `within`, by start: maintenance windows ahead of time and silences in
+// force.
+func (m *Manager) Windows(ctx context.Context, within time.Duration) ([]Window, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	now, loc := m.now(), m.Config.location()
+	var out []Window
+	for _, s := range m.st.silences {
+		if from, to, ok := s.window(now, loc); ok {
+			out = append(out, Window{Silence: *s, From: from, To: to, Active: true})
+			continue
+		}
+		if from, to := s.Next(now, loc); !from.IsZero() && from.Before(now.Add(within)) {
+			out = append(out, Window{Silence: *s, From: from, To: to})
+		}
+	}
+	slices.SortFunc(out, func(a, b Window) int {
+		if c := a.From.Compare(b.From); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// Matches reports whether the silence covers an integration (of a team).
+func (s *Silence) Matches(cat *catalog.Catalog, integration, team string) bool {
+	return s.matches(cat, integration, team)
+}
+
 // Status implements Actions.
 func (m *Manager) Status(ctx context.Context, integration string) (string, error) {
 	m.mu.Lock()
@@ -863,7 +983,7 @@ func (m *Manager) Status(ctx context.Context, integration string) (string, error
 	} else {
 		b.WriteString("No open incident.\n")
 	}
-	for _, s := range m.st.activeSilences(m.now()) {
+	for _, s := range m.st.activeSilences(m.now(), m.Config.location()) {
 		if s.matches(cat, integration, ig.Owner) {
 			fmt.Fprintf(&b, "Silenced until %s by %s: %s\n", s.Ends.Format("2006-01-02 15:04 MST"), s.Creator, s.Reason)
 		}

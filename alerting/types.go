@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/intops/intops/internal/cron"
 )
 
 // Incident states.
@@ -183,9 +185,18 @@ type SilenceRequest struct {
 	// Matchers: any of integration, system or team (all given must match);
 	// Incident silences that incident's integration.
 	Integration, System, Team, Incident string
-	Duration                            time.Duration
-	Reason                              string
-	Creator                             string
+	// Duration of the silence, or of each window of a schedule.
+	Duration time.Duration
+	// Starts is when it begins (zero: now; at most a year ahead).
+	Starts time.Time
+	// Schedule, when set, makes it a recurring maintenance window: a
+	// five-field cron expression in the alerting time zone saying when
+	// each window begins, from Starts until Until (default 90 days later,
+	// at most a year).
+	Schedule string
+	Until    time.Time
+	Reason   string
+	Creator  string
 }
 
 // Silence is an active or expired silence (or maintenance window).
@@ -196,6 +207,72 @@ type Silence struct {
 	Team        string    `json:"team,omitempty"`
 	Starts      time.Time `json:"starts_at"`
 	Ends        time.Time `json:"ends_at"`
-	Creator     string    `json:"created_by"`
-	Reason      string    `json:"reason"`
+	// Schedule and Length: a recurring maintenance window, each window
+	// Length long from each time the schedule fires within [Starts, Ends).
+	Schedule string        `json:"schedule,omitempty"`
+	Length   time.Duration `json:"length,omitempty"`
+	Creator  string        `json:"created_by"`
+	Reason   string        `json:"reason"`
+
+	sched *cron.Schedule
+}
+
+// window is the silence's window in force at t, if any.
+func (s *Silence) window(t time.Time, loc *time.Location) (from, to time.Time, ok bool) {
+	if t.Before(s.Starts) || !t.Before(s.Ends) {
+		return time.Time{}, time.Time{}, false
+	}
+	if s.Schedule == "" {
+		return s.Starts, s.Ends, true
+	}
+	sc := s.schedule(loc)
+	if sc == nil {
+		return time.Time{}, time.Time{}, false
+	}
+	p := sc.Prev(t)
+	if p.IsZero() || p.Before(s.Starts) || !t.Before(p.Add(s.Length)) {
+		return time.Time{}, time.Time{}, false
+	}
+	return p.UTC(), minTime(p.Add(s.Length), s.Ends).UTC(), true
+}
+
+// Next is the start and end of the silence's next window after t (zero:
+// none).
+func (s *Silence) Next(t time.Time, loc *time.Location) (from, to time.Time) {
+	if s.Schedule == "" {
+		if t.Before(s.Starts) {
+			return s.Starts, s.Ends
+		}
+		return time.Time{}, time.Time{}
+	}
+	sc := s.schedule(loc)
+	if sc == nil {
+		return time.Time{}, time.Time{}
+	}
+	n := sc.Next(maxTime(t, s.Starts.Add(-time.Minute)))
+	if n.IsZero() || !n.Before(s.Ends) {
+		return time.Time{}, time.Time{}
+	}
+	return n.UTC(), minTime(n.Add(s.Length), s.Ends).UTC()
+}
+
+func (s *Silence) schedule(loc *time.Location) *cron.Schedule {
+	if s.sched == nil && s.Schedule != "" {
+		s.sched, _ = cron.ParseSchedule(s.Schedule, loc)
+	}
+	return s.sched
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

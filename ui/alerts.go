@@ -21,6 +21,7 @@ type AlertsSource interface {
 	Resolve(ctx context.Context, id, actor string) error
 	Silence(ctx context.Context, r alerting.SilenceRequest) (alerting.Silence, error)
 	Silences(ctx context.Context) ([]alerting.Silence, error)
+	Windows(ctx context.Context, within time.Duration) ([]alerting.Window, error)
 	Expire(ctx context.Context, id, actor string) error
 	Merge(ctx context.Context, into, from, actor string) error
 	Split(ctx context.Context, id, integration, actor string) error
@@ -235,8 +236,13 @@ type silenceBody struct {
 	Team        string `json:"team"`
 	Incident    string `json:"incident"`
 	Duration    string `json:"duration"`
-	Reason      string `json:"reason"`
-	CreatedBy   string `json:"created_by"`
+	// A maintenance window ahead of time: when it starts (RFC 3339), and
+	// for a recurring one its cron schedule and when it ends.
+	StartsAt  string `json:"starts_at"`
+	Schedule  string `json:"schedule"`
+	Until     string `json:"until"`
+	Reason    string `json:"reason"`
+	CreatedBy string `json:"created_by"`
 }
 
 // createSilence serves POST /api/v1/silences.
@@ -258,8 +264,22 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reason: say why (it is shown with the silence)"})
 		return
 	}
+	var starts, until time.Time
+	for _, f := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"starts_at", b.StartsAt, &starts}, {"until", b.Until, &until}} {
+		if f.v == "" {
+			continue
+		}
+		if *f.t, err = time.Parse(time.RFC3339, f.v); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": f.name + ": want an RFC 3339 time such as 2026-12-05T02:00:00+01:00"})
+			return
+		}
+	}
 	sil, err := s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Integration: b.Integration, System: b.System, Team: b.Team,
-		Incident: b.Incident, Duration: d, Reason: b.Reason, Creator: s.actor(r, b.CreatedBy)})
+		Incident: b.Incident, Duration: d, Starts: starts, Schedule: strings.TrimSpace(b.Schedule), Until: until,
+		Reason: b.Reason, Creator: s.actor(r, b.CreatedBy)})
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusCreated, sil)
@@ -285,14 +305,31 @@ func (s *Server) silences(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, ss...)
 	}
-	now := s.now()
 	type silenceJSON struct {
 		alerting.Silence
 		Active bool `json:"active"`
+		// The window in force, or the next (maintenance windows).
+		WindowStarts *time.Time `json:"window_starts_at,omitempty"`
+		WindowEnds   *time.Time `json:"window_ends_at,omitempty"`
+	}
+	windows := map[string]alerting.Window{}
+	if s.alertSrc != nil {
+		ws, err := s.alertSrc.Windows(r.Context(), 366*24*time.Hour)
+		if err != nil {
+			s.unavailable(w, "silences", err)
+			return
+		}
+		for _, x := range ws {
+			windows[x.ID] = x
+		}
 	}
 	js := []silenceJSON{}
 	for _, x := range out {
-		js = append(js, silenceJSON{x, now.Before(x.Ends) && !now.Before(x.Starts)})
+		j := silenceJSON{Silence: x}
+		if win, ok := windows[x.ID]; ok {
+			j.Active, j.WindowStarts, j.WindowEnds = win.Active, &win.From, &win.To
+		}
+		js = append(js, j)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"silences": js})
 }

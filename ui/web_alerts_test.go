@@ -119,6 +119,19 @@ func (f *alertsFake) Silences(context.Context) ([]alerting.Silence, error) {
 	return slices.Clone(f.silences), nil
 }
 
+func (f *alertsFake) Windows(_ context.Context, within time.Duration) ([]alerting.Window, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	var out []alerting.Window
+	for _, s := range f.silences {
+		if s.Ends.After(now) && s.Starts.Before(now.Add(within)) {
+			out = append(out, alerting.Window{Silence: s, From: s.Starts, To: s.Ends, Active: !now.Before(s.Starts)})
+		}
+	}
+	return out, nil
+}
+
 func (f *alertsFake) Expire(_ context.Context, id, actor string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
