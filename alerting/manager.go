@@ -224,14 +224,18 @@ func (m *Manager) Run(ctx context.Context) {
 	m.mu.Lock()
 	m.st = nil
 	m.mu.Unlock()
+	// The loops are this run's: Run returns once they have, so that a
+	// new term's run never overlaps the last one's sending.
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	if m.Notifier != nil {
-		go m.deliverLoop(ctx)
+		wg.Go(func() { m.deliverLoop(ctx) })
 	}
 	if m.Leader != nil {
-		go m.commandLoop(ctx)
+		wg.Go(func() { m.commandLoop(ctx) })
 	}
 	for _, r := range m.Receivers {
-		go m.pageLoop(ctx, r)
+		wg.Go(func() { m.pageLoop(ctx, r) })
 	}
 	loop.Every(ctx, iv, m.Tick, func(err error) { m.logger().Warn("alerting: will retry", "err", err) })
 }
