@@ -3,6 +3,9 @@ package jira_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +264,36 @@ func TestJiraWantsTickets(t *testing.T) {
 func TestLabel(t *testing.T) {
 	if got := jira.Label("inc-shop to erp-1763805601"); got != "intops-inc-shop_to_erp-1763805601" {
 		t.Errorf("label %q", got)
+	}
+}
+
+// An incident reopened after its resolution reopens its issue, with a
+// comment; Jira's 429 is a retry after its Retry-After.
+func TestJiraReopenAndRateLimit(t *testing.T) {
+	f := jiratest.New(t)
+	r := receiverFor(f)()
+	ctx := context.Background()
+	e := alerting.PageEvent{ID: "p1-inc-1", Incident: "inc-1", Action: alerting.PageTrigger, Severity: "ticket",
+		View: alerting.IncidentView{Title: "Webshop orders to ERP", Integration: "shop-to-erp-orders", URL: "http://intops/integrations/shop-to-erp-orders"}}
+	for i, action := range []string{alerting.PageTrigger, alerting.PageResolve, alerting.PageTrigger} {
+		e.ID, e.Action = fmt.Sprintf("p%d-inc-1", i+1), action
+		if err := r.Send(ctx, e); err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+	}
+	is := f.Issues()
+	if len(is) != 1 || is[0].Status == "Done" || len(is[0].Comments) != 2 || !strings.HasPrefix(is[0].Comments[1], "Open again") {
+		t.Fatalf("issues %+v, want one, open again, with the resolution and the reopening as comments", is)
+	}
+
+	limited := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer limited.Close()
+	r = jira.New(limited.URL, jiratest.User, jiratest.Token, jiratest.Project)
+	var ra *alerting.RetryAfterError
+	if err := r.Send(ctx, e); !errors.As(err, &ra) || ra.After != 7*time.Second {
+		t.Fatalf("429: %v, want a retry after 7s", err)
 	}
 }

@@ -81,8 +81,10 @@ func (r *Receiver) Wants(severity string) bool {
 }
 
 // CorrelationID is the record's correlation_id for an intops incident:
-// its id, or, beyond the field's 100 characters, its start and a hash.
+// its id ("^", which would split the lookup's query, as "_"), or, beyond
+// the field's 100 characters, its start and a hash.
 func CorrelationID(incident string) string {
+	incident = strings.ReplaceAll(incident, "^", "_")
 	if len(incident) <= 100 {
 		return incident
 	}

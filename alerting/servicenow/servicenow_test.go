@@ -3,6 +3,8 @@ package servicenow_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -262,4 +264,61 @@ func TestCorrelationID(t *testing.T) {
 	if got := servicenow.CorrelationID(long); len(got) != 100 || servicenow.CorrelationID(long+"y") == got {
 		t.Errorf("correlation id %q (%d)", got, len(got))
 	}
+}
+
+// An incident reopened after its resolution puts its record back In
+// Progress; one closed meanwhile gets a new record. ServiceNow's 429 is a
+// retry after its Retry-After.
+func TestServiceNowReopenAndRateLimit(t *testing.T) {
+	f := sntest.New(t)
+	r := receiverFor(f)()
+	ctx := context.Background()
+	e := alerting.PageEvent{Incident: "inc-1", Severity: "ticket", View: alerting.IncidentView{Title: "Webshop orders to ERP", Integration: "shop-to-erp-orders"}}
+	for _, action := range []string{alerting.PageTrigger, alerting.PageResolve, alerting.PageTrigger} {
+		e.Action = action
+		if err := r.Send(ctx, e); err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+	}
+	recs := f.Records()
+	if len(recs) != 1 || recs[0].State != servicenow.StateInProgress || len(recs[0].WorkNotes) != 1 || !strings.HasPrefix(recs[0].WorkNotes[0], "Open again") {
+		t.Fatalf("records %+v, want one, back In Progress with a work note", recs)
+	}
+	e.Action = alerting.PageResolve
+	if err := r.Send(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	closeRecord(t, f, recs[0].SysID)
+	e.Action = alerting.PageTrigger
+	if err := r.Send(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if recs := f.Records(); len(recs) != 2 || recs[1].State != servicenow.StateNew || recs[1].CorrelationID != "inc-1" {
+		t.Fatalf("records %+v, want a new one after the first was closed", recs)
+	}
+
+	limited := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer limited.Close()
+	r = servicenow.New(limited.URL, sntest.User, sntest.Password)
+	var ra *alerting.RetryAfterError
+	if err := r.Send(ctx, e); !errors.As(err, &ra) || ra.After != 7*time.Second {
+		t.Fatalf("429: %v, want a retry after 7s", err)
+	}
+}
+
+// closeRecord closes a record as the service desk would.
+func closeRecord(t *testing.T, f *sntest.Server, sysID string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPatch, f.URL+"/api/now/table/incident/"+sysID, strings.NewReader(`{"state":"7"}`))
+	req.SetBasicAuth(sntest.User, sntest.Password)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("close: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }
