@@ -154,7 +154,7 @@ func (l *loader) parseJSON(file string, data []byte) {
 			var ute *json.UnmarshalTypeError
 			switch {
 			case errors.As(err, &se):
-				off = se.Offset
+				off = se.Offset - 1 // the offending byte
 			case errors.As(err, &ute):
 				off = ute.Offset
 			case errors.Is(err, io.ErrUnexpectedEOF):

@@ -205,6 +205,9 @@ type osloCtx struct {
 	what string // SLO "name"
 	key  string // SLO/name
 	bad  bool
+	// unresolved: a metric source's type is that of a DataSource that is
+	// not defined (slo.unknown-reference reports it).
+	unresolved bool
 	// notEvaluatedAt is where the metric source intops does not read
 	// stands.
 	notEvaluatedAt Pos
@@ -292,6 +295,13 @@ func (l *loader) openSLODocument(d *osloDoc) {
 	if !c.checkName("metadata.name", md.Name) {
 		return
 	}
+	// The references of a document left out are not followed.
+	refs, conds := len(l.cat.refs), len(l.openslo.pendingConds)
+	defer func() {
+		if c.bad {
+			l.cat.refs, l.openslo.pendingConds = l.cat.refs[:refs], l.openslo.pendingConds[:conds]
+		}
+	}()
 	file, p := d.file, d.at
 	switch d.doc.Kind {
 	case "DataSource":
@@ -343,7 +353,7 @@ func (l *loader) openSLODocument(d *osloDoc) {
 			return
 		}
 		sli, why, at := c.indicator("spec", md.Name, &s)
-		if c.bad || !l.define("SLI", md.Name, p, spec) {
+		if c.bad || c.unresolved || !l.define("SLI", md.Name, p, spec) {
 			return
 		}
 		if s.ThresholdMetric != nil {
@@ -490,7 +500,7 @@ func (c *osloCtx) slo(md *metadataFile, s *sloSpec) {
 			slo.AlertPolicies = append(slo.AlertPolicies, a.Metadata.Name)
 		}
 	}
-	if c.bad || !l.define("SLO", md.Name, p, &c.d.doc.Spec) {
+	if c.bad || c.unresolved || !l.define("SLO", md.Name, p, &c.d.doc.Spec) {
 		return
 	}
 	l.ref("SLO/"+md.Name, "Integration", s.Service, "service", l.fieldPos("SLO", md.Name, "service", p))
@@ -707,10 +717,10 @@ func (c *osloCtx) indicator(path, name string, s *sliSpec) (*intops.SLI, string,
 			dsType, ok := c.l.openslo.dataSources[m.MetricSourceRef]
 			if !ok {
 				c.l.ref(c.key, "DataSource", m.MetricSourceRef, "metricSourceRef", c.pos(sp+".metricSourceRef"))
-				c.bad = true // slo.unknown-reference reports it
 			}
 			if typ == "" {
 				typ = dsType
+				c.unresolved = c.unresolved || !ok
 			}
 		}
 		if m.MetricSourceRef == "" && m.Type == "" {
@@ -733,7 +743,7 @@ func (c *osloCtx) indicator(path, name string, s *sliSpec) (*intops.SLI, string,
 			}
 		}
 	}
-	if c.bad {
+	if c.bad || c.unresolved {
 		return nil, "", Pos{}
 	}
 	if mine == nil {
