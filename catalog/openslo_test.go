@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
 )
 
@@ -152,6 +155,159 @@ func TestOpenSLOInvalidCases(t *testing.T) {
 	for _, f := range files {
 		if !seen[filepath.Base(f)] {
 			t.Errorf("%s has no case in the table", f)
+		}
+	}
+}
+
+// TestOpenSLOValidExamples: the list form, several documents in a file,
+// JSON (a list, and values one after another), every kind, objects
+// referred to by name, calendar windows and every budgeting method load
+// without an error; the indicators on other sources are kept and only
+// warned about.
+func TestOpenSLOValidExamples(t *testing.T) {
+	dir := t.TempDir()
+	files, _ := filepath.Glob("testdata/openslo/valid/*")
+	for _, f := range append(files, "testdata/openslo/base.yaml") {
+		data, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o600)
+	}
+	cat, err := catalog.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	for _, f := range catalog.Lint(cat, catalog.LintConfig{}, lintNow) {
+		if f.Rule != "slo.not-evaluated" || f.Severity != catalog.SeverityWarning {
+			t.Errorf("%s: %s [%s]", f.Pos(), f.Message, f.Rule)
+			continue
+		}
+		warned = append(warned, filepath.Base(f.File)+":"+strconv.Itoa(f.Line))
+	}
+	if strings.Join(warned, " ") != "foreign-sources.yaml:35 foreign-sources.yaml:55" {
+		t.Errorf("not-evaluated warnings at %v", warned)
+	}
+	slos := map[string]*intops.SLO{}
+	for _, s := range cat.SLOs {
+		slos[s.Name] = s
+	}
+	if len(slos) != 6 {
+		t.Fatalf("%d SLOs: %v", len(slos), slos)
+	}
+	lat := slos["crm-to-erp-latency"]
+	if sli := cat.SLIs["crm-to-erp-fast"]; lat.Indicator.Name != "crm-to-erp-fast" || sli == nil || sli.Kind != intops.SLILatency ||
+		sli.Threshold != 2*time.Second || lat.Budgeting != "RatioTimeslices" || lat.Window.Duration != 28*24*time.Hour || lat.NotEvaluated != "" {
+		t.Errorf("list form, DataSource of type intops: %+v %+v", lat, sli)
+	}
+	av := slos["crm-to-erp-availability"]
+	if av.Objective != 0.995 || av.Window.Calendar != "month" || av.Window.Rolling || len(av.Indicator.BadClasses) != 2 ||
+		strings.Join(av.AlertPolicies, ",") != "slow-burn,fast-burn" {
+		t.Errorf("calendar month SLO: %+v", av)
+	}
+	if p := cat.AlertPolicies["slow-burn"]; p == nil || len(p.Conditions) != 1 || p.Conditions[0].LongWindow != 72*time.Hour || p.Conditions[0].ShortWindow != 6*time.Hour {
+		t.Errorf("conditionRef not resolved: %+v", p)
+	}
+	if p := cat.AlertPolicies["fast-burn"]; p == nil || !p.AlertWhenNoData || p.Conditions[0].BurnRate != 14.4 {
+		t.Errorf("inline policy: %+v", p)
+	}
+	fresh := slos["crm-to-erp-freshness"]
+	if fresh.Indicator.Kind != intops.SLIFreshness || fresh.Window.Calendar != "quarter" || fresh.Objective != 0.995 {
+		t.Errorf("JSON threshold SLO on a calendar quarter: %+v", fresh)
+	}
+	if comp := slos["crm-to-erp-composite"]; comp.Indicator.Name != "crm-to-erp-raw" || comp.Objective != 0.999 {
+		t.Errorf("composite SLO: %+v", comp)
+	}
+	if cat.Where("Service/erp-postings").Line != 1 || cat.Where("AlertCondition/page-slow-burn").Line != 11 {
+		t.Errorf("JSON values one after another: %v %v", cat.Where("Service/erp-postings"), cat.Where("AlertCondition/page-slow-burn"))
+	}
+	for _, name := range []string{"crm-to-erp-http", "crm-to-erp-queue-depth"} {
+		if s := slos[name]; !strings.Contains(s.NotEvaluated, "intops evaluates only") {
+			t.Errorf("%s: NotEvaluated %q", name, s.NotEvaluated)
+		}
+	}
+	if !strings.Contains(slos["crm-to-erp-http"].NotEvaluated, "Prometheus") || !strings.Contains(slos["crm-to-erp-queue-depth"].NotEvaluated, "Any") {
+		t.Errorf("reasons: %q, %q", slos["crm-to-erp-http"].NotEvaluated, slos["crm-to-erp-queue-depth"].NotEvaluated)
+	}
+}
+
+// TestDatadogSLOBesideTheDemoEstate: one SLO measured in Datadog added to
+// the demo estate adds one lint warning, and nothing else changes: every
+// other SLO, integration and finding is as without it.
+func TestDatadogSLOBesideTheDemoEstate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../examples/estate")); err != nil {
+		t.Fatal(err)
+	}
+	before, err := catalog.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := catalog.LoadLintConfig(dir)
+	want := catalog.Lint(before, cfg, lintNow)
+	datadog := `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: crm-to-erp-customers-datadog
+spec:
+  service: crm-to-erp-customers
+  indicator:
+    metadata:
+      name: crm-to-erp-customers-apm
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            type: Datadog
+            spec:
+              query: sum:trace.http.request.hits.by_http_status{service:crm-sync,http.status_class:2xx}.as_count()
+        total:
+          metricSource:
+            type: Datadog
+            spec:
+              query: sum:trace.http.request.hits{service:crm-sync}.as_count()
+  timeWindow:
+    - duration: 30d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.999
+`
+	if err := os.WriteFile(filepath.Join(dir, "slos", "datadog.yaml"), []byte(datadog), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := catalog.Lint(cat, cfg, lintNow)
+	var added []catalog.Finding
+	rest := got[:0:0]
+	for _, f := range got {
+		if f.Rule == "slo.not-evaluated" {
+			added = append(added, f)
+			continue
+		}
+		rest = append(rest, f)
+	}
+	if len(added) != 1 || added[0].Severity != catalog.SeverityWarning || !strings.HasSuffix(added[0].File, "datadog.yaml") ||
+		added[0].Line != 15 || !strings.Contains(added[0].Message, "Datadog") {
+		t.Errorf("want one not-evaluated warning, got %+v", added)
+	}
+	if fmt.Sprint(rest) != fmt.Sprint(want) {
+		t.Errorf("the other findings changed:\n%v\nwant\n%v", rest, want)
+	}
+	if len(cat.SLOs) != len(before.SLOs)+1 || len(cat.Integrations) != len(before.Integrations) {
+		t.Errorf("%d SLOs (was %d), %d integrations (was %d)", len(cat.SLOs), len(before.SLOs), len(cat.Integrations), len(before.Integrations))
+	}
+	for i, s := range cat.SLOs {
+		if s.Name == "crm-to-erp-customers-datadog" {
+			if s.NotEvaluated == "" {
+				t.Error("the Datadog SLO is not marked not evaluated")
+			}
+			continue
+		}
+		if s.NotEvaluated != "" {
+			t.Errorf("SLO %s (%d) marked not evaluated: %s", s.Name, i, s.NotEvaluated)
 		}
 	}
 }
