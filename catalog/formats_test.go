@@ -105,21 +105,24 @@ func TestParseErrorsSayWhere(t *testing.T) {
 	}
 }
 
-// FuzzParse: whatever the bytes, the loader returns a catalog or errors
-// that say where; it never panics.
+// FuzzParse: whatever the bytes, read as YAML or as JSON, the loader
+// returns a catalog or errors that say where; it never panics.
 func FuzzParse(f *testing.F) {
-	for _, p := range []string{"testdata/lint/slo.clean/estate.yaml", "testdata/backstage/systems.yaml", "testdata/openslo/slos.yaml", "testdata/bad/estate.yaml"} {
+	for _, p := range []string{"testdata/lint/slo.clean/estate.yaml", "testdata/backstage/systems.yaml", "testdata/openslo/slos.yaml", "testdata/bad/estate.yaml",
+		"testdata/openslo/valid/objects.json", "testdata/openslo/valid/list-form.yaml", "testdata/openslo/invalid/json-syntax.json"} {
 		data, _ := os.ReadFile(p)
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cat, err := catalog.Parse("f.yaml", data)
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "f.yaml") {
-				t.Fatalf("error without position: %v", err)
+		for _, name := range []string{"f.yaml", "f.json"} {
+			cat, err := catalog.Parse(name, data)
+			if err != nil {
+				if !strings.HasPrefix(err.Error(), name) {
+					t.Fatalf("error without position: %v", err)
+				}
+				continue
 			}
-			return
+			catalog.Lint(cat, catalog.LintConfig{}, time.Now())
 		}
-		catalog.Lint(cat, catalog.LintConfig{}, time.Now())
 	})
 }
