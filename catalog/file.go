@@ -228,9 +228,13 @@ func (l *loader) document(file string, n *yaml.Node) {
 	}
 	// An OpenSLO document's problems are lint's to report: the document
 	// is left out and the rest of the catalog still loads.
-	if v := mapValue(n, "apiVersion"); v != nil && v.Value == openSLOVersion {
+	if v := mapValue(n, "apiVersion"); v != nil && strings.HasPrefix(v.Value, "openslo/") {
 		l.soft = true
 		defer func() { l.soft = false }()
+		if v.Value != openSLOVersion {
+			l.errorf(at(file, v), "apiVersion %q: intops reads OpenSLO %s", v.Value, openSLOVersion)
+			return
+		}
 	}
 	var doc documentFile
 	if !l.decodeStrict(file, n, &doc, "") {

@@ -67,6 +67,7 @@ func TestOpenSLOInvalidCases(t *testing.T) {
 		rule         string // a lint rule, or load
 		want         string
 	}{
+		{"api-version.yaml", 2, 13, "openslo.invalid", `apiVersion "openslo/v2alpha": intops reads OpenSLO openslo/v1`},
 		{"alert-policy-inline-kind.yaml", 30, 7, "openslo.invalid", `spec.alertPolicies[0].kind "Policy": an inline alert policy is kind:`},
 		{"alert-policy-no-conditions.yaml", 6, 1, "openslo.invalid", "spec.conditions needs a condition: conditionRef, or an inline kind:"},
 		{"alert-policy-ref-and-inline.yaml", 30, 7, "openslo.invalid", "spec.alertPolicies[0]: alertPolicyRef and an inline AlertPolicy"},
