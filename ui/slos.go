@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/intops/intops"
@@ -141,6 +142,10 @@ func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pts, err := s.sloSource.History(r.Context(), r.PathValue("id"), from, to)
+	if errors.Is(err, slo.ErrNotEvaluated) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "SLO " + r.PathValue("id") + " is not evaluated by intops: " + strings.TrimPrefix(err.Error(), slo.ErrNotEvaluated.Error()+": ")})
+		return
+	}
 	if errors.Is(err, slo.ErrUnknownSLO) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no SLO " + r.PathValue("id")})
 		return

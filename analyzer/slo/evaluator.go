@@ -576,6 +576,9 @@ func (e *Evaluator) History(ctx context.Context, name string, from, to time.Time
 	if s == nil {
 		return nil, ErrUnknownSLO
 	}
+	if s.NotEvaluated != "" {
+		return nil, fmt.Errorf("%w: %s", ErrNotEvaluated, s.NotEvaluated)
+	}
 	sli, ok := SLIFor(cat, s)
 	if !ok {
 		return nil, ErrUnknownSLO
@@ -595,3 +598,7 @@ func (e *Evaluator) History(ctx context.Context, name string, from, to time.Time
 
 // ErrUnknownSLO says that no SLO of the catalog has the name.
 var ErrUnknownSLO = errors.New("no such SLO")
+
+// ErrNotEvaluated says that intops does not evaluate the SLO (another
+// metric source); the error says why.
+var ErrNotEvaluated = errors.New("SLO not evaluated")

@@ -2,6 +2,7 @@ package slo_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -96,6 +97,9 @@ func TestNotEvaluatedSLOIsSkipped(t *testing.T) {
 	}
 	if store.read["crm-to-erp-accounts"] || !store.read["shop-to-erp-orders"] {
 		t.Errorf("integrations read: %v", store.read)
+	}
+	if _, err := ev.History(context.Background(), "accounts-synced", time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)); !errors.Is(err, slo.ErrNotEvaluated) || !strings.Contains(err.Error(), "Datadog") {
+		t.Errorf("history of the Datadog SLO: %v", err)
 	}
 	rules, err := slo.PrometheusRules(cat)
 	if err != nil {
