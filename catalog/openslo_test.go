@@ -124,6 +124,7 @@ func TestOpenSLOInvalidCases(t *testing.T) {
 		{"rolling-with-calendar.yaml", 25, 7, "openslo.invalid", "spec.timeWindow[0]: a rolling window (isRolling: true) takes no"},
 		{"second-percent-out-of-range.yaml", 30, 7, "openslo.invalid", "spec.objectives[1].targetPercent 100: want at least 0 and below 100"},
 		{"second-target-out-of-range.yaml", 30, 7, "openslo.invalid", "spec.objectives[1].target 1: want at least 0 and below 1"},
+		{"service-not-integration.yaml", 14, 3, "slo.unknown-integration", `service "customer-sync" is not an integration of the catalog (it is an OpenSLO Service`},
 		{"service-unknown-field.yaml", 7, 3, "openslo.invalid", `spec.descripton: unknown field "descripton"`},
 		{"target-and-percent.yaml", 29, 7, "openslo.invalid", "spec.objectives[0]: target and targetPercent exclude each other: set"},
 		{"target-no-target.yaml", 6, 1, "openslo.invalid", "spec.target is required: where notifications go (e.g. slack, email,"},

@@ -178,7 +178,11 @@ var rules = []Rule{
 		check: func(c *Catalog, _ *lintEnv, report func(Pos, string)) {
 			for _, r := range c.refs {
 				if r.Kind == "Integration" && r.What == "service" && c.byID[r.Name] == nil {
-					report(r.At, fmt.Sprintf("%s: service %q is not an integration of the catalog", lowerRef(r.From), r.Name))
+					msg := fmt.Sprintf("%s: service %q is not an integration of the catalog", lowerRef(r.From), r.Name)
+					if _, ok := c.pos["Service/"+r.Name]; ok {
+						msg += " (it is an OpenSLO Service; intops measures integrations, so name one)"
+					}
+					report(r.At, msg)
 				}
 			}
 		},
