@@ -59,6 +59,11 @@ type SLO struct {
 	Window        Window
 	Budgeting     string // Occurrences, Timeslices, RatioTimeslices
 	AlertPolicies []string
+	// NotEvaluated, when set, says why intops does not evaluate the SLO:
+	// its indicator reads a metric source other than intops' own traffic
+	// (Datadog, Prometheus, …). The SLO stays in the catalog, is listed
+	// with the reason and never alerts.
+	NotEvaluated string
 }
 
 // AlertPolicy says when an SLO alerts (OpenSLO AlertPolicy).

@@ -35,6 +35,12 @@ type Catalog struct {
 	// refs are references to teams, systems, integrations, SLIs and alert
 	// policies, resolved by lint.
 	refs []Ref
+	// invalid are the problems of OpenSLO documents left out of the
+	// catalog, reported by lint.
+	invalid []*Error
+	// notEvaluated are the SLIs whose metric source intops does not
+	// evaluate, by name, with the reason.
+	notEvaluated map[string]string
 }
 
 // Pos is a place in a catalog file.
@@ -119,7 +125,7 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
-// Load reads every .yaml and .yml file under path (a file or a directory
+// Load reads every .yaml, .yml and .json file under path (a file or a directory
 // tree; hidden files and folders are skipped) and returns the catalog, or
 // every problem that makes it unusable joined in one error, each as
 // file:line:column: message.
@@ -147,7 +153,7 @@ func Parse(name string, data []byte) (*Catalog, error) {
 }
 
 func newLoader() *loader {
-	return &loader{conditions: map[string]intops.AlertCondition{}, cat: &Catalog{
+	return &loader{openslo: newOpenSLOState(), cat: &Catalog{
 		Teams:         map[string]*intops.Team{},
 		Systems:       map[string]*intops.System{},
 		SLIs:          map[string]*intops.SLI{},
@@ -155,12 +161,13 @@ func newLoader() *loader {
 		Users:         map[string][]string{},
 		byID:          map[string]*intops.Integration{},
 		pos:           map[string]Pos{},
+		notEvaluated:  map[string]string{},
 	}}
 }
 
 func (l *loader) finish() (*Catalog, error) {
 	l.mapBackstage()
-	l.resolveConditions()
+	l.convertOpenSLO()
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
 	}
@@ -187,7 +194,7 @@ func Files(path string) ([]string, error) {
 			}
 			return nil
 		}
-		if ext := filepath.Ext(p); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+		if ext := strings.ToLower(filepath.Ext(p)); !d.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json") {
 			files = append(files, p)
 		}
 		return nil
@@ -197,7 +204,7 @@ func Files(path string) ([]string, error) {
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return nil, fmt.Errorf("catalog: no .yaml or .yml files under %s", path)
+		return nil, fmt.Errorf("catalog: no .yaml, .yml or .json files under %s", path)
 	}
 	return files, nil
 }

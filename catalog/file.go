@@ -2,11 +2,14 @@ package catalog
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -27,17 +30,17 @@ type documentFile struct {
 }
 
 type metadataFile struct {
-	Name        string            `yaml:"name"`
-	Namespace   string            `yaml:"namespace"`
-	Title       string            `yaml:"title"`
-	DisplayName string            `yaml:"displayName"`
-	Description string            `yaml:"description"`
-	Labels      map[string]string `yaml:"labels"`
-	Annotations map[string]string `yaml:"annotations"`
-	Tags        []string          `yaml:"tags"`
-	Links       []yaml.Node       `yaml:"links"`
-	UID         string            `yaml:"uid"`
-	Etag        string            `yaml:"etag"`
+	Name        string               `yaml:"name"`
+	Namespace   string               `yaml:"namespace"`
+	Title       string               `yaml:"title"`
+	DisplayName string               `yaml:"displayName"`
+	Description string               `yaml:"description"`
+	Labels      map[string]yaml.Node `yaml:"labels"` // OpenSLO: a string or a list of strings
+	Annotations map[string]string    `yaml:"annotations"`
+	Tags        []string             `yaml:"tags"`
+	Links       []yaml.Node          `yaml:"links"`
+	UID         string               `yaml:"uid"`
+	Etag        string               `yaml:"etag"`
 }
 
 type teamSpec struct {
@@ -75,20 +78,32 @@ type integrationSpec struct {
 }
 
 type loader struct {
-	cat          *Catalog
-	errs         []error
-	backstage    []backstageDoc
-	conditions   map[string]intops.AlertCondition
-	pendingConds []pendingCond
+	cat       *Catalog
+	errs      []error
+	backstage []backstageDoc
+	openslo   openSLOState
+	// soft sends problems to the catalog's invalid documents, which lint
+	// reports, instead of failing the load: set while an OpenSLO document
+	// is read, so that one bad SLO leaves the rest of the catalog usable.
+	soft bool
 }
 
 func (l *loader) errorf(at Pos, format string, args ...any) {
-	l.errs = append(l.errs, &Error{Pos: at, Msg: fmt.Sprintf(format, args...)})
+	e := &Error{Pos: at, Msg: fmt.Sprintf(format, args...)}
+	if l.soft {
+		l.cat.invalid = append(l.cat.invalid, e)
+		return
+	}
+	l.errs = append(l.errs, e)
 }
 
 func at(file string, n *yaml.Node) Pos { return Pos{File: file, Line: n.Line, Column: n.Column} }
 
 func (l *loader) parse(file string, data []byte) {
+	if strings.EqualFold(filepath.Ext(file), ".json") {
+		l.parseJSON(file, data)
+		return
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var root yaml.Node
@@ -100,11 +115,90 @@ func (l *loader) parse(file string, data []byte) {
 			l.errorf(Pos{File: file, Line: yamlErrorLine(err)}, "invalid YAML: %s", typeError("", err))
 			return
 		}
-		if len(root.Content) == 0 || root.Content[0].Kind == yaml.ScalarNode && root.Content[0].Tag == "!!null" {
-			continue // an empty document between separators
-		}
-		l.document(file, root.Content[0])
+		l.root(file, &root)
 	}
+}
+
+// root reads one YAML document: a catalog document, or a list of them
+// (OpenSLO's list form); empty documents between separators are skipped.
+func (l *loader) root(file string, root *yaml.Node) {
+	if len(root.Content) == 0 || root.Content[0].Kind == yaml.ScalarNode && root.Content[0].Tag == "!!null" {
+		return
+	}
+	n := root.Content[0]
+	if n.Kind == yaml.SequenceNode {
+		for _, item := range n.Content {
+			l.document(file, item)
+		}
+		return
+	}
+	l.document(file, n)
+}
+
+// parseJSON reads a JSON file: one document, a list of documents, or
+// several of either one after another. The JSON must be valid as JSON
+// (not merely as YAML); each value is then read as YAML, which JSON is,
+// with every position as in the file.
+func (l *loader) parseJSON(file string, data []byte) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		start := dec.InputOffset()
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			off := dec.InputOffset()
+			var se *json.SyntaxError
+			var ute *json.UnmarshalTypeError
+			switch {
+			case errors.As(err, &se):
+				off = se.Offset - 1 // the offending byte
+			case errors.As(err, &ute):
+				off = ute.Offset
+			case errors.Is(err, io.ErrUnexpectedEOF):
+				off = int64(len(data))
+			}
+			line, col := offsetPos(data, off)
+			l.errorf(Pos{File: file, Line: line, Column: col}, "invalid JSON: %v", err)
+			return
+		}
+		end := dec.InputOffset()
+		// Blank everything before the value so that YAML reports the
+		// value's lines and columns as they stand in the file.
+		buf := make([]byte, end)
+		for i := range buf {
+			switch c := data[i]; {
+			case int64(i) >= start:
+				buf[i] = c
+			case c == '\n':
+				buf[i] = c
+			default:
+				buf[i] = ' '
+			}
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(buf, &root); err != nil {
+			line, col := offsetPos(data, start)
+			l.errorf(Pos{File: file, Line: max(yamlErrorLine(err), line), Column: col}, "invalid JSON: %s", typeError("", err))
+			return
+		}
+		l.root(file, &root)
+	}
+}
+
+// offsetPos turns a byte offset into a line and column (from 1).
+func offsetPos(data []byte, off int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < off && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
 }
 
 // decodeStrict decodes n into out, reporting unknown keys and wrong types
@@ -132,6 +226,16 @@ func (l *loader) document(file string, n *yaml.Node) {
 		l.errorf(p, "a catalog document must be a mapping with apiVersion, kind, metadata and spec")
 		return
 	}
+	// An OpenSLO document's problems are lint's to report: the document
+	// is left out and the rest of the catalog still loads.
+	if v := mapValue(n, "apiVersion"); v != nil && strings.HasPrefix(v.Value, "openslo/") {
+		l.soft = true
+		defer func() { l.soft = false }()
+		if v.Value != openSLOVersion {
+			l.errorf(at(file, v), "apiVersion %q: intops reads OpenSLO %s", v.Value, openSLOVersion)
+			return
+		}
+	}
 	var doc documentFile
 	if !l.decodeStrict(file, n, &doc, "") {
 		return
@@ -148,7 +252,7 @@ func (l *loader) document(file string, n *yaml.Node) {
 	case APIVersion:
 		l.intopsDocument(file, p, &doc)
 	case openSLOVersion:
-		l.openSLODocument(file, p, &doc)
+		l.openslo.docs = append(l.openslo.docs, &osloDoc{file: file, at: p, node: n, doc: doc})
 	case backstageVersion:
 		l.backstage = append(l.backstage, backstageDoc{file: file, at: p, doc: doc})
 	default:
@@ -347,4 +451,17 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// mapValue returns the value of key in a mapping node, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }

@@ -178,25 +178,34 @@ var rules = []Rule{
 		check: func(c *Catalog, _ *lintEnv, report func(Pos, string)) {
 			for _, r := range c.refs {
 				if r.Kind == "Integration" && r.What == "service" && c.byID[r.Name] == nil {
-					report(r.At, fmt.Sprintf("%s: service %q is not an integration of the catalog", lowerRef(r.From), r.Name))
+					msg := fmt.Sprintf("%s: service %q is not an integration of the catalog", lowerRef(r.From), r.Name)
+					if _, ok := c.pos["Service/"+r.Name]; ok {
+						msg += " (it is an OpenSLO Service; intops measures integrations, so name one)"
+					}
+					report(r.At, msg)
 				}
 			}
 		},
 	},
 	{
 		ID: "slo.unknown-reference", Severity: SeverityError,
-		Rationale: "an SLO's indicator, alert policies and conditions must exist",
-		Fix:       "define the referenced SLI, AlertPolicy or AlertCondition, or correct the name",
+		Rationale: "an SLO's indicator, alert policies, conditions, notification targets and data sources must exist",
+		Fix:       "define the referenced SLI, AlertPolicy, AlertCondition, AlertNotificationTarget or DataSource, or correct the name",
 		check: func(c *Catalog, _ *lintEnv, report func(Pos, string)) {
 			for _, r := range c.refs {
 				var found bool
 				switch r.Kind {
 				case "SLI":
 					_, found = c.SLIs[r.Name]
+					if _, foreign := c.notEvaluated[r.Name]; foreign {
+						found = true
+					}
 				case "AlertPolicy":
 					_, found = c.AlertPolicies[r.Name]
 				case "AlertCondition":
-					found = false
+					found = false // only the unresolved are recorded
+				case "DataSource", "AlertNotificationTarget":
+					_, found = c.pos[r.Kind+"/"+r.Name]
 				default:
 					continue
 				}
@@ -205,6 +214,26 @@ var rules = []Rule{
 				}
 			}
 		},
+	},
+	{
+		ID: "openslo.invalid", Severity: SeverityError,
+		Rationale: "an OpenSLO document that breaks the OpenSLO v1 specification is left out of the catalog",
+		Fix:       "correct the document as the message says (github.com/OpenSLO/OpenSLO, v1)",
+		check: func(c *Catalog, _ *lintEnv, report func(Pos, string)) {
+			for _, e := range c.invalid {
+				report(e.Pos, e.Msg)
+			}
+		},
+	},
+	{
+		ID: "slo.not-evaluated", Severity: SeverityWarning,
+		Rationale: "an SLO whose indicator reads another metric source is kept and listed, but intops does not evaluate it or alert on it",
+		Fix:       "measure it with a metricSource of type intops, or keep evaluating it where its source lives",
+		check: eachSLO(func(c *Catalog, s *intops.SLO, report func(Pos, string)) {
+			if s.NotEvaluated != "" {
+				report(c.Where("SLO/"+s.Name+"#notEvaluated"), fmt.Sprintf("SLO %q is not evaluated: %s", s.Name, s.NotEvaluated))
+			}
+		}),
 	},
 }
 

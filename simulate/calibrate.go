@@ -21,7 +21,7 @@ func Calibrate(profiles []*Profile, cat *catalog.Catalog) {
 	}
 	for _, s := range cat.SLOs {
 		p := byID[s.Integration]
-		if p == nil || !(s.Objective > 0 && s.Objective < 1) {
+		if p == nil || s.NotEvaluated != "" || !(s.Objective > 0 && s.Objective < 1) {
 			continue
 		}
 		sli := s.Indicator

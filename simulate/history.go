@@ -105,6 +105,9 @@ var pastClasses = []intops.ErrorClass{intops.ErrorUnavailable, intops.ErrorUnava
 func (h History) PastIncidents(profiles []*Profile, until time.Time, seed uint64) []PastIncident {
 	kinds := map[string]intops.SLIKind{}
 	for _, s := range h.Catalog.SLOs {
+		if s.NotEvaluated != "" {
+			continue // intops does not measure it
+		}
 		sli := s.Indicator
 		if ref := h.Catalog.SLIs[sli.Name]; sli.Kind == "" && ref != nil {
 			sli = *ref

@@ -65,6 +65,9 @@ type sloJSON struct {
 	Window        string   `json:"window"`
 	Rolling       bool     `json:"rolling"`
 	AlertPolicies []string `json:"alert_policies"`
+	// NotEvaluated says why intops does not evaluate the SLO (another
+	// metric source); empty when it does.
+	NotEvaluated string `json:"not_evaluated,omitempty"`
 }
 
 func date(t time.Time) string {
@@ -118,7 +121,7 @@ func CatalogJSON(c *catalog.Catalog) map[string]any {
 			sli = *ref
 		}
 		j := sloJSON{Name: s.Name, Title: s.Title, Integration: s.Integration, SLI: string(sli.Kind), Objective: s.Objective,
-			Window: s.Window.Text, Rolling: s.Window.Rolling, AlertPolicies: nonNil(s.AlertPolicies)}
+			Window: s.Window.Text, Rolling: s.Window.Rolling, AlertPolicies: nonNil(s.AlertPolicies), NotEvaluated: s.NotEvaluated}
 		if sli.Threshold > 0 {
 			j.Threshold = sli.Threshold.String()
 		}

@@ -41,6 +41,7 @@ spec:
   service: flow-%d
   indicator: {metadata: {name: i%d}, spec: {ratioMetric: {counter: true, good: {metricSource: {type: intops, spec: {sli: success_ratio}}}, total: {metricSource: {type: intops, spec: {sli: success_ratio}}}}}}
   timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Occurrences
   objectives: [{target: 0.999}]
 `, i, i, i)
 	}

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/slo"
+	"github.com/intops/intops/catalog"
 )
 
 // SLOSource is the SLO evaluator as the API reads it.
@@ -32,6 +35,10 @@ type sloStatusJSON struct {
 	Forecast        forecastJSON       `json:"forecast"`
 	Events          float64            `json:"events"`
 	EvaluatedAt     string             `json:"evaluated_at"`
+	// NotEvaluated says why intops does not evaluate the SLO (its
+	// indicator reads another metric source); its status is then
+	// not_evaluated and the measures are zero.
+	NotEvaluated string `json:"not_evaluated,omitempty"`
 }
 
 type forecastJSON struct {
@@ -71,7 +78,36 @@ func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 			out = append(out, j)
 		}
 	}
+	var cat *catalog.Catalog
+	if s.catalog != nil {
+		cat = s.catalog.Current()
+	}
+	for _, sl := range notEvaluated(cat) {
+		out = append(out, sloStatusJSON{
+			ID: sl.Name, Name: first(sl.Title, sl.Name), Integration: sl.Integration, Objective: sl.Objective,
+			Window: sl.Window.Text, BurnRates: map[string]float64{}, Firing: []string{}, Status: statusNotEvaluated,
+			NotEvaluated: sl.NotEvaluated,
+		})
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"slos": out})
+}
+
+// statusNotEvaluated is the status of an SLO intops lists but does not
+// evaluate.
+const statusNotEvaluated = "not_evaluated"
+
+// notEvaluated returns the catalog's SLOs that intops does not evaluate.
+func notEvaluated(c *catalog.Catalog) []*intops.SLO {
+	var out []*intops.SLO
+	if c == nil {
+		return nil
+	}
+	for _, sl := range c.SLOs {
+		if sl.NotEvaluated != "" {
+			out = append(out, sl)
+		}
+	}
+	return out
 }
 
 func first(a, b string) string {
@@ -106,6 +142,10 @@ func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pts, err := s.sloSource.History(r.Context(), r.PathValue("id"), from, to)
+	if errors.Is(err, slo.ErrNotEvaluated) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "SLO " + r.PathValue("id") + " is not evaluated by intops: " + strings.TrimPrefix(err.Error(), slo.ErrNotEvaluated.Error()+": ")})
+		return
+	}
 	if errors.Is(err, slo.ErrUnknownSLO) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no SLO " + r.PathValue("id")})
 		return

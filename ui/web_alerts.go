@@ -77,6 +77,9 @@ func (s *Server) slosPage(w http.ResponseWriter, r *http.Request) {
 			m.Rows = append(m.Rows, row)
 		}
 	}
+	for _, sl := range notEvaluated(cat) {
+		m.Warnings = append(m.Warnings, "SLO "+sl.Name+" ("+sl.Integration+") is not evaluated: "+sl.NotEvaluated+".")
+	}
 	// Worst first: page, ticket, no data, ok; then the least budget left.
 	slices.SortFunc(m.Rows, func(a, b sloRow) int {
 		return cmp.Or(cmp.Compare(rankOf(a.Status), rankOf(b.Status)), cmp.Compare(a.Budget, b.Budget), cmp.Compare(a.ID, b.ID))

@@ -34,6 +34,7 @@ spec:
   service: flow-%d
   indicator: {metadata: {name: i}, spec: {ratioMetric: {counter: true, good: {metricSource: {type: intops, spec: %s}}, total: {metricSource: {type: intops, spec: %s}}}}}
   timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Occurrences
   objectives: [{target: %g}]
 `, i, k, i, sli, sli, 0.99+0.0009*float64(k%10))
 		}

@@ -134,8 +134,12 @@ func PolicyFor(cat *catalog.Catalog, s *intops.SLO) Policy {
 	return p
 }
 
-// SLIFor resolves an SLO's indicator (inline or by reference).
+// SLIFor resolves an SLO's indicator (inline or by reference); false when
+// there is none intops evaluates.
 func SLIFor(cat *catalog.Catalog, s *intops.SLO) (intops.SLI, bool) {
+	if s.NotEvaluated != "" {
+		return intops.SLI{}, false // another metric source: listed, not evaluated
+	}
 	if s.Indicator.Kind != "" {
 		return s.Indicator, true
 	}
@@ -282,6 +286,9 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	var longest time.Duration
 	leSet := map[int]bool{}
 	for _, s := range cat.SLOs {
+		if s.NotEvaluated != "" {
+			continue // its metric source is not intops': the API lists it and why
+		}
 		sli, ok := SLIFor(cat, s)
 		if !ok || s.Window.Duration <= 0 || cat.Integration(s.Integration) == nil {
 			continue // lint reports these
@@ -569,6 +576,9 @@ func (e *Evaluator) History(ctx context.Context, name string, from, to time.Time
 	if s == nil {
 		return nil, ErrUnknownSLO
 	}
+	if s.NotEvaluated != "" {
+		return nil, fmt.Errorf("%w: %s", ErrNotEvaluated, s.NotEvaluated)
+	}
 	sli, ok := SLIFor(cat, s)
 	if !ok {
 		return nil, ErrUnknownSLO
@@ -588,3 +598,7 @@ func (e *Evaluator) History(ctx context.Context, name string, from, to time.Time
 
 // ErrUnknownSLO says that no SLO of the catalog has the name.
 var ErrUnknownSLO = errors.New("no such SLO")
+
+// ErrNotEvaluated says that intops does not evaluate the SLO (another
+// metric source); the error says why.
+var ErrNotEvaluated = errors.New("SLO not evaluated")

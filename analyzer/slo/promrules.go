@@ -114,7 +114,7 @@ func sloRefs(cat *catalog.Catalog) []*SLORef {
 	var out []*SLORef
 	for _, s := range cat.SLOs {
 		in := cat.Integration(s.Integration)
-		if in == nil || s.Window.Duration <= 0 || !(s.Objective > 0 && s.Objective < 1) {
+		if in == nil || s.NotEvaluated != "" || s.Window.Duration <= 0 || !(s.Objective > 0 && s.Objective < 1) {
 			continue // lint reports these
 		}
 		out = append(out, &SLORef{SLO: s, Team: in.Owner})

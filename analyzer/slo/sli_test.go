@@ -126,6 +126,7 @@ spec:
   service: f
   indicator: {metadata: {name: i}, spec: {ratioMetric: {counter: true, good: {metricSource: {type: intops, spec: {sli: success_ratio, noData: bad}}}, total: {metricSource: {type: intops, spec: {sli: success_ratio, noData: bad}}}}}}
   timeWindow: [{duration: 7d, isRolling: true}]
+  budgetingMethod: Occurrences
   objectives: [{target: 0.99}]
 `))
 	if err != nil {
@@ -134,12 +135,15 @@ spec:
 	if p := PolicyFor(cat, cat.SLOs[0]); p.NoData != NoDataBad {
 		t.Errorf("no-data policy %q, want bad", p.NoData)
 	}
-	_, err = catalog.Parse("x.yaml", []byte(`apiVersion: openslo/v1
+	bad, err := catalog.Parse("x.yaml", []byte(`apiVersion: openslo/v1
 kind: SLI
 metadata: {name: i}
 spec: {ratioMetric: {counter: true, good: {metricSource: {type: intops, spec: {sli: success_ratio, noData: maybe}}}, total: {metricSource: {type: intops, spec: {sli: success_ratio}}}}}
 `))
-	if err == nil || !strings.Contains(err.Error(), `noData "maybe"`) {
-		t.Errorf("a bad noData: %v", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs := catalog.Lint(bad, catalog.LintConfig{}, time.Now()); len(fs) != 1 || fs[0].Rule != "openslo.invalid" || !strings.Contains(fs[0].Message, `noData "maybe"`) {
+		t.Errorf("a bad noData: %+v", fs)
 	}
 }

@@ -52,6 +52,7 @@ spec:
         good: {metricSource: {type: intops, spec: {sli: success_ratio}}}
         total: {metricSource: {type: intops, spec: {sli: success_ratio}}}
   timeWindow: [{duration: 7d, isRolling: true}]
+  budgetingMethod: Occurrences
   objectives: [{target: 0.999}]
 `
 
