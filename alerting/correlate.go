@@ -11,7 +11,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Correlation: an estate fails in groups. When a system is down, every
@@ -38,7 +37,7 @@ import (
 // compares: "errors:<class>", "volume:low", "volume:high",
 // "latency:high", or "" when it does not correlate (shadow findings,
 // unowned integrations).
-func (m *Manager) signature(ctx context.Context, cat *catalog.Catalog, ev clickhouse.AlertEvent, classes map[string]string) string {
+func (m *Manager) signature(ctx context.Context, cat *catalog.Catalog, ev intops.AlertEvent, classes map[string]string) string {
 	ig := cat.Integration(ev.Integration)
 	if ig == nil || ig.Owner == "" {
 		return ""
@@ -47,7 +46,7 @@ func (m *Manager) signature(ctx context.Context, cat *catalog.Catalog, ev clickh
 }
 
 // kindOf is an alert's signature, of any integration.
-func (m *Manager) kindOf(ctx context.Context, cat *catalog.Catalog, ev clickhouse.AlertEvent, classes map[string]string) string {
+func (m *Manager) kindOf(ctx context.Context, cat *catalog.Catalog, ev intops.AlertEvent, classes map[string]string) string {
 	if ev.State == "no_data" {
 		return "volume:low"
 	}
@@ -108,7 +107,7 @@ func sloByKey(cat *catalog.Catalog, key string) *intops.SLO {
 
 // dominantClass is the error class of most of an integration's failures
 // in the quarter hour before the alert (cached per tick in classes).
-func (m *Manager) dominantClass(ctx context.Context, ev clickhouse.AlertEvent, classes map[string]string) string {
+func (m *Manager) dominantClass(ctx context.Context, ev intops.AlertEvent, classes map[string]string) string {
 	if c, ok := classes[ev.Integration]; ok {
 		return c
 	}
@@ -237,7 +236,7 @@ func (in *Incident) firstSince() time.Time {
 
 // group is the integrations whose pending alerts (due within the group
 // wait of ev) would join an incident ev opens, ev's first.
-func (m *Manager) group(ctx context.Context, cat *catalog.Catalog, ev clickhouse.AlertEvent, sig string, pending []clickhouse.AlertEvent, classes map[string]string) []string {
+func (m *Manager) group(ctx context.Context, cat *catalog.Catalog, ev intops.AlertEvent, sig string, pending []intops.AlertEvent, classes map[string]string) []string {
 	members := []string{ev.Integration}
 	if sig == "" {
 		return members

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 	"github.com/intops/intops/internal/lease"
 )
 
@@ -27,7 +27,7 @@ type delivery struct {
 
 // loadOutbox rebuilds the undelivered notifications and the incidents'
 // root messages from the log.
-func (m *Manager) loadOutbox(ctx context.Context, valid func(clickhouse.LogEntry) bool) error {
+func (m *Manager) loadOutbox(ctx context.Context, valid func(intops.LogEntry) bool) error {
 	outs, err := m.readStream(ctx, streamOutbox, valid)
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ func (m *Manager) DeliverOnce(ctx context.Context) error {
 		m.seq++
 		seq := m.seq
 		b, _ := json.Marshal(d)
-		err := m.append(ctx, []clickhouse.LogEntry{{At: m.now(), Seq: seq, Stream: streamDelivery, Key: n.ID, Body: string(b)}})
+		err := m.append(ctx, []intops.LogEntry{{At: m.now(), Seq: seq, Stream: streamDelivery, Key: n.ID, Body: string(b)}})
 		if err == nil {
 			m.record(d)
 			m.outbox = m.outbox[1:]

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 )
 
 // Incident is the state of one incident: the fold of its events.
@@ -136,7 +136,7 @@ type event struct {
 	From      string `json:"from,omitempty"`      // merged: the incident moved in
 	NewID     string `json:"new_id,omitempty"`    // split: the incident the integration moved to
 	// Held is the alert event held back (held).
-	Held *clickhouse.AlertEvent `json:"held,omitempty"`
+	Held *intops.AlertEvent `json:"held,omitempty"`
 	// silences
 	SilenceID   string    `json:"silence_id,omitempty"`
 	SilenceEnds time.Time `json:"silence_ends,omitzero"`
@@ -284,12 +284,12 @@ type state struct {
 	cursor    uint64 // alert events up to this at_ns are handled
 	// held are alerts of missing traffic held back while intops was
 	// blind, by alert key (inhibit.go).
-	held map[string]clickhouse.AlertEvent
+	held map[string]intops.AlertEvent
 }
 
 func newState() *state {
 	return &state{incidents: map[string]*Incident{}, open: map[string]string{}, silences: map[string]*Silence{},
-		held: map[string]clickhouse.AlertEvent{}}
+		held: map[string]intops.AlertEvent{}}
 }
 
 // lastIncident returns the latest incident of an integration.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Blindness: when spans stop arriving from the whole estate (the
@@ -64,7 +64,7 @@ func (m *Manager) blindness(since, now time.Time) (*Incident, bool) {
 
 // inhibit holds ev back when intops was blind for it; it reports whether
 // it did (and wrote the event).
-func (m *Manager) inhibit(ctx context.Context, cat *catalog.Catalog, ev clickhouse.AlertEvent, classes map[string]string) (bool, error) {
+func (m *Manager) inhibit(ctx context.Context, cat *catalog.Catalog, ev intops.AlertEvent, classes map[string]string) (bool, error) {
 	ns := uint64(ev.At.UnixNano())
 	if _, held := m.st.held[ev.Key]; held {
 		t := m.begin()
@@ -106,7 +106,7 @@ func (m *Manager) release(ctx context.Context, classes map[string]string) error 
 	if in != nil && (in.Open() || now.Sub(in.ResolvedAt) < m.Config.inhibitGrace()) {
 		return nil
 	}
-	held := make([]clickhouse.AlertEvent, 0, len(m.st.held))
+	held := make([]intops.AlertEvent, 0, len(m.st.held))
 	for _, ev := range m.st.held {
 		held = append(held, ev)
 	}
@@ -139,8 +139,8 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func sortEvents(evs []clickhouse.AlertEvent) {
-	slices.SortFunc(evs, func(a, b clickhouse.AlertEvent) int {
+func sortEvents(evs []intops.AlertEvent) {
+	slices.SortFunc(evs, func(a, b intops.AlertEvent) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
 		}

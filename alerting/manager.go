@@ -14,19 +14,18 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/internal/cron"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/internal/loop"
 )
 
 // Store is the ClickHouse side of alerting.
 type Store interface {
-	AlertEventsAfter(ctx context.Context, afterNS uint64, limit int) ([]clickhouse.AlertEvent, error)
-	AppendLog(ctx context.Context, es []clickhouse.LogEntry) error
-	ReadLog(ctx context.Context, stream string, after uint64) ([]clickhouse.LogEntry, error)
-	QueryLog(ctx context.Context, f clickhouse.LogFilter) ([]clickhouse.LogEntry, error)
+	AlertEventsAfter(ctx context.Context, afterNS uint64, limit int) ([]intops.AlertEvent, error)
+	AppendLog(ctx context.Context, es []intops.LogEntry) error
+	ReadLog(ctx context.Context, stream string, after uint64) ([]intops.LogEntry, error)
+	QueryLog(ctx context.Context, f intops.LogFilter) ([]intops.LogEntry, error)
 	LogTerms(ctx context.Context) (map[uint64]uint64, error)
 	MaxLogSeq(ctx context.Context) (uint64, error)
-	ErrorSamples(ctx context.Context, integration string, from, to time.Time, limit int) ([]clickhouse.ErrorSample, error)
+	ErrorSamples(ctx context.Context, integration string, from, to time.Time, limit int) ([]intops.ErrorSample, error)
 }
 
 // Streams of the alerting log.
@@ -281,7 +280,7 @@ func (m *Manager) Tick(ctx context.Context) error {
 // tx is a set of log entries applied together once written.
 type tx struct {
 	m       *Manager
-	entries []clickhouse.LogEntry
+	entries []intops.LogEntry
 	events  []event
 	notes   []Notification
 	sils    []silenceEvent
@@ -291,14 +290,14 @@ func (m *Manager) begin() *tx { return &tx{m: m} }
 
 func (t *tx) event(e event) {
 	t.m.seq++
-	t.entries = append(t.entries, clickhouse.LogEntry{At: e.At, Seq: t.m.seq, Stream: streamIncident, Key: e.Incident, Body: e.body()})
+	t.entries = append(t.entries, intops.LogEntry{At: e.At, Seq: t.m.seq, Stream: streamIncident, Key: e.Incident, Body: e.body()})
 	t.events = append(t.events, e)
 }
 
 func (t *tx) silence(e silenceEvent) {
 	t.m.seq++
 	b, _ := json.Marshal(e)
-	t.entries = append(t.entries, clickhouse.LogEntry{At: t.m.now(), Seq: t.m.seq, Stream: streamSilence, Key: e.Silence.ID, Body: string(b)})
+	t.entries = append(t.entries, intops.LogEntry{At: t.m.now(), Seq: t.m.seq, Stream: streamSilence, Key: e.Silence.ID, Body: string(b)})
 	t.sils = append(t.sils, e)
 }
 
@@ -311,7 +310,7 @@ func (t *tx) notify(n Notification) {
 	n.Seq = t.m.seq
 	n.ID = fmt.Sprintf("n%d-%s", n.Seq, n.Incident)
 	b, _ := json.Marshal(n)
-	t.entries = append(t.entries, clickhouse.LogEntry{At: n.CreatedAt, Seq: n.Seq, Stream: streamOutbox, Key: n.ID, Body: string(b)})
+	t.entries = append(t.entries, intops.LogEntry{At: n.CreatedAt, Seq: n.Seq, Stream: streamOutbox, Key: n.ID, Body: string(b)})
 	t.notes = append(t.notes, n)
 }
 
@@ -388,7 +387,7 @@ func byTier(cat *catalog.Catalog, integration, sev string) string {
 	return sev
 }
 
-func severityOf(ev clickhouse.AlertEvent) string {
+func severityOf(ev intops.AlertEvent) string {
 	switch ev.Severity {
 	case "page", "ticket":
 		return ev.Severity
@@ -397,7 +396,7 @@ func severityOf(ev clickhouse.AlertEvent) string {
 }
 
 // sinceOf reads when an alert's condition began from its evidence.
-func sinceOf(ev clickhouse.AlertEvent) time.Time {
+func sinceOf(ev intops.AlertEvent) time.Time {
 	var x struct {
 		Since    time.Time `json:"since"`
 		OpenedAt time.Time `json:"opened_at"`
@@ -411,7 +410,7 @@ func sinceOf(ev clickhouse.AlertEvent) time.Time {
 
 // ingest folds one alert event into the incidents; pending are the alert
 // events after it, for grouping.
-func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent, pending []clickhouse.AlertEvent, classes map[string]string) error {
+func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []intops.AlertEvent, classes map[string]string) error {
 	now := m.now()
 	ns := uint64(ev.At.UnixNano())
 	cat := m.Catalog()
@@ -535,7 +534,7 @@ func (m *Manager) ingest(ctx context.Context, ev clickhouse.AlertEvent, pending 
 
 // join adds an integration's alert to an open incident of the same cause:
 // its members, cause and title change, its team is told in the thread.
-func (m *Manager) join(ctx context.Context, t *tx, cat *catalog.Catalog, in *Incident, ev clickhouse.AlertEvent, sev string, ns uint64) error {
+func (m *Manager) join(ctx context.Context, t *tx, cat *catalog.Catalog, in *Incident, ev intops.AlertEvent, sev string, ns uint64) error {
 	now := m.now()
 	after := *in
 	after.Members = append(slices.Clone(in.Members), ev.Integration)

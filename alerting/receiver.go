@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 	"github.com/intops/intops/internal/lease"
 )
 
@@ -76,7 +76,7 @@ type pageState struct {
 	failed  map[string]string
 }
 
-func (m *Manager) loadPages(ctx context.Context, valid func(clickhouse.LogEntry) bool) error {
+func (m *Manager) loadPages(ctx context.Context, valid func(intops.LogEntry) bool) error {
 	ps := &pageState{told: map[string]string{}, pending: map[string][]PageEvent{}, done: map[string]bool{}, failed: map[string]string{}}
 	if len(m.Receivers) == 0 {
 		m.pages = ps
@@ -153,7 +153,7 @@ func (m *Manager) reconcilePages(ctx context.Context) error {
 		return nil
 	}
 	now := m.now()
-	var entries []clickhouse.LogEntry
+	var entries []intops.LogEntry
 	var added []pageEntry
 	for _, id := range m.st.order {
 		in := m.st.incidents[id]
@@ -167,7 +167,7 @@ func (m *Manager) reconcilePages(ctx context.Context) error {
 				e := PageEvent{ID: fmt.Sprintf("p%d-%s", m.seq, id), Seq: m.seq, Incident: id, Action: want,
 					Severity: in.Severity, View: m.view(in), CreatedAt: now}
 				b, _ := json.Marshal(pageEntry{Receiver: r.Name(), Event: e})
-				entries = append(entries, clickhouse.LogEntry{At: now, Seq: m.seq, Stream: streamPage, Key: e.ID, Body: string(b)})
+				entries = append(entries, intops.LogEntry{At: now, Seq: m.seq, Stream: streamPage, Key: e.ID, Body: string(b)})
 				added = append(added, pageEntry{Receiver: r.Name(), Event: e})
 				told = want
 				want = wantedAction(r, in, told)
@@ -269,7 +269,7 @@ func (m *Manager) PageOnce(ctx context.Context, r Receiver) (sent bool, err erro
 		m.mu.Lock()
 		m.seq++
 		b, _ := json.Marshal(d)
-		err := m.append(ctx, []clickhouse.LogEntry{{At: m.now(), Seq: m.seq, Stream: streamPaged, Key: e.ID, Body: string(b)}})
+		err := m.append(ctx, []intops.LogEntry{{At: m.now(), Seq: m.seq, Stream: streamPaged, Key: e.ID, Body: string(b)}})
 		if err == nil {
 			m.pages.done[fmt.Sprintf("%s/%d", r.Name(), e.Seq)] = true
 			if p := m.pages.pending[r.Name()]; len(p) > 0 && p[0].Seq == e.Seq {

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 	"github.com/intops/intops/internal/lease"
 	"github.com/intops/intops/internal/loop"
 )
@@ -65,7 +65,7 @@ func (m *Manager) leading() (uint64, bool) {
 }
 
 // append writes entries as the leader, with its term.
-func (m *Manager) append(ctx context.Context, es []clickhouse.LogEntry) error {
+func (m *Manager) append(ctx context.Context, es []intops.LogEntry) error {
 	term, ok := m.leading()
 	if !ok {
 		return lease.ErrNotLeader
@@ -78,8 +78,8 @@ func (m *Manager) append(ctx context.Context, es []clickhouse.LogEntry) error {
 
 // fence returns whether an entry counts: no newer term wrote at or
 // before its seq.
-func fence(terms map[uint64]uint64) func(clickhouse.LogEntry) bool {
-	return func(e clickhouse.LogEntry) bool {
+func fence(terms map[uint64]uint64) func(intops.LogEntry) bool {
+	return func(e intops.LogEntry) bool {
 		for term, first := range terms {
 			if term > e.Term && first <= e.Seq {
 				return false
@@ -90,7 +90,7 @@ func fence(terms map[uint64]uint64) func(clickhouse.LogEntry) bool {
 }
 
 // readStream reads a stream's entries that count.
-func (m *Manager) readStream(ctx context.Context, stream string, valid func(clickhouse.LogEntry) bool) ([]clickhouse.LogEntry, error) {
+func (m *Manager) readStream(ctx context.Context, stream string, valid func(intops.LogEntry) bool) ([]intops.LogEntry, error) {
 	es, err := m.Store.ReadLog(ctx, stream, 0)
 	if err != nil {
 		return nil, err
@@ -123,13 +123,13 @@ func (m *Manager) submit(ctx context.Context, c command) (result, error) {
 	_, _ = rand.Read(b)
 	c.ID, c.At = "cmd-"+hex.EncodeToString(b), m.now()
 	body, _ := json.Marshal(c)
-	if err := m.Store.AppendLog(ctx, []clickhouse.LogEntry{{At: c.At, Stream: streamCommand, Key: c.ID, Body: string(body)}}); err != nil {
+	if err := m.Store.AppendLog(ctx, []intops.LogEntry{{At: c.At, Stream: streamCommand, Key: c.ID, Body: string(body)}}); err != nil {
 		return result{}, fmt.Errorf("hand %s to the leader: %w", c.Op, err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, commandWait)
 	defer cancel()
 	for {
-		es, err := m.Store.QueryLog(wctx, clickhouse.LogFilter{Stream: streamResult, Key: c.ID})
+		es, err := m.Store.QueryLog(wctx, intops.LogFilter{Stream: streamResult, Key: c.ID})
 		if err == nil && len(es) > 0 {
 			var r result
 			if err := json.Unmarshal([]byte(es[0].Body), &r); err != nil {
@@ -165,11 +165,11 @@ func (m *Manager) commandLoop(ctx context.Context) {
 // ApplyCommands applies the followers' commands not yet applied.
 func (m *Manager) ApplyCommands(ctx context.Context) error {
 	now := m.now()
-	cmds, err := m.Store.QueryLog(ctx, clickhouse.LogFilter{Stream: streamCommand, Since: now.Add(-2 * commandExpiry)})
+	cmds, err := m.Store.QueryLog(ctx, intops.LogFilter{Stream: streamCommand, Since: now.Add(-2 * commandExpiry)})
 	if err != nil || len(cmds) == 0 {
 		return err
 	}
-	results, err := m.Store.QueryLog(ctx, clickhouse.LogFilter{Stream: streamResult, Since: now.Add(-2 * commandExpiry)})
+	results, err := m.Store.QueryLog(ctx, intops.LogFilter{Stream: streamResult, Since: now.Add(-2 * commandExpiry)})
 	if err != nil {
 		return err
 	}
@@ -253,5 +253,5 @@ func (t *tx) result(id string, r result) {
 	}
 	t.m.seq++
 	b, _ := json.Marshal(r)
-	t.entries = append(t.entries, clickhouse.LogEntry{At: t.m.now(), Seq: t.m.seq, Stream: streamResult, Key: id, Body: string(b)})
+	t.entries = append(t.entries, intops.LogEntry{At: t.m.now(), Seq: t.m.seq, Stream: streamResult, Key: id, Body: string(b)})
 }

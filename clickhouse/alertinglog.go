@@ -4,18 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/intops/intops"
 )
 
-// LogEntry is one entry of the alerting log: a stream (incident, outbox,
-// delivery, silence), the key it is about and a JSON body.
-type LogEntry struct {
-	At     time.Time
-	Seq    uint64 // assigned by the writer, increasing across streams
-	Term   uint64 // the writer's lease term (0: no lease)
-	Stream string
-	Key    string
-	Body   string
-}
+// LogEntry is an alerting log entry (intops.LogEntry).
+type LogEntry = intops.LogEntry
 
 // AppendLog adds entries to the alerting log.
 func (db *DB) AppendLog(ctx context.Context, es []LogEntry) error {
@@ -44,13 +38,8 @@ func (db *DB) ReadLog(ctx context.Context, stream string, after uint64) ([]LogEn
 	return db.QueryLog(ctx, LogFilter{Stream: stream, AfterSeq: after})
 }
 
-// LogFilter selects alerting log entries of one stream.
-type LogFilter struct {
-	Stream   string
-	AfterSeq uint64    // seq above this, when set
-	Key      string    // only this key, when set
-	Since    time.Time // written at or after this, when set
-}
+// LogFilter selects alerting log entries (intops.LogFilter).
+type LogFilter = intops.LogFilter
 
 // QueryLog returns the entries of a stream that pass the filter, in seq
 // order (then by term and time: a seq written twice, by two lease terms,
@@ -124,12 +113,8 @@ func (db *DB) AlertEventsAfter(ctx context.Context, afterNS uint64, limit int) (
 		WHERE at_ns > ? ORDER BY at_ns, key LIMIT ?`, afterNS, uint64(limit))
 }
 
-// ErrorSample is a distinct error message of failed executions.
-type ErrorSample struct {
-	Class   string
-	Message string
-	Count   uint64
-}
+// ErrorSample is a distinct error message (intops.ErrorSample).
+type ErrorSample = intops.ErrorSample
 
 // ErrorSamples returns the most frequent error messages of an
 // integration's failed executions in [from, to).

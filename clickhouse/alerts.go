@@ -4,19 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/intops/intops"
 )
 
-// AlertEvent is one state change of an alert.
-type AlertEvent struct {
-	At          time.Time
-	Key         string // what the alert is about, e.g. slo/<name>
-	Source      string // slo, anomaly
-	Integration string
-	Severity    string // page, ticket, or "" when resolved
-	State       string // firing, resolved, no_data
-	Summary     string
-	Evidence    string // JSON
-}
+// AlertEvent is one state change of an alert (intops.AlertEvent).
+type AlertEvent = intops.AlertEvent
 
 // AppendAlertEvents adds events to the log.
 func (db *DB) AppendAlertEvents(ctx context.Context, evs []AlertEvent) error {

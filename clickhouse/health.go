@@ -4,21 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/intops/intops"
 )
 
-// CollectorHealth is one heartbeat of a collector instance: what it did
-// since its previous heartbeat, and its queue now.
-type CollectorHealth struct {
-	At       time.Time
-	Instance string
-	Received uint64 // spans received from clients
-	Exported uint64 // spans stored
-	Failed   uint64 // spans of failed store attempts (each retry counts)
-	Refused  uint64 // spans refused as invalid
-	Queued   uint64 // spans received and not yet stored or refused
-	// LastError is the latest export error since the previous heartbeat.
-	LastError string
-}
+// CollectorHealth is a collector heartbeat (intops.CollectorHealth).
+type CollectorHealth = intops.CollectorHealth
 
 // healthDays of collector heartbeats are kept.
 const healthDays = 30

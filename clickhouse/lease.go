@@ -4,16 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/intops/intops/internal/lease"
 )
 
-// LeaseClaim is one row of a lease: a claim of a term or its renewal.
-type LeaseClaim struct {
-	Term    uint64
-	Holder  string
-	URL     string // where the holder serves (followers forward to it)
-	At      time.Time
-	Expires time.Time
-}
+// LeaseClaim is one row of a lease (lease.Claim).
+type LeaseClaim = lease.Claim
 
 // ClaimLease appends a claim (or a renewal) of a lease's term, valid for
 // ttl from the server's clock, so that every replica judges expiry by the

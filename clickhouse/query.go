@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/intops/intops"
 )
 
-// Counts are an integration's rolled-up figures over a time range.
-type Counts struct {
-	IntegrationID string
-	Spans         uint64 // every stored span
-	ErrorSpans    uint64 // spans with error status
-	Executions    uint64 // execution (root or entry) spans
-	Failed        uint64 // failed executions
-	Records       uint64 // business records moved by executions
-}
+// Counts are an integration's figures over a range (intops.Traffic).
+type Counts = intops.Traffic
 
 // IntegrationCounts reads the per-minute rollup for [from, to) and returns
 // the figures per integration id (unattributed traffic under "").
@@ -85,11 +80,8 @@ func (db *DB) EarliestHour(ctx context.Context) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// EstateMinute is what one minute brought from the whole estate.
-type EstateMinute struct {
-	Spans uint64
-	Flows uint64 // distinct integrations (or services, when unattributed) with spans
-}
+// EstateMinute is a minute of the whole estate (intops.EstateMinute).
+type EstateMinute = intops.EstateMinute
 
 // EstateMinutes is what was stored per minute in [from, to) across the
 // estate (attributed or not); minutes without any are absent.

@@ -9,25 +9,11 @@ import (
 	"github.com/intops/intops"
 )
 
-// LatencyBounds are the upper bounds, in nanoseconds, of the cumulative
-// latency buckets of the rollup (duration_le): latency SLI thresholds are
-// counted at the largest bound not above them.
-var LatencyBounds = []time.Duration{
-	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
-	250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second,
-	10 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour,
-}
+// LatencyBounds are the rollup's latency buckets (intops.LatencyBounds).
+var LatencyBounds = intops.LatencyBounds
 
-// LatencyBucket returns the index of the largest bound not above d, or -1.
-func LatencyBucket(d time.Duration) int {
-	idx := -1
-	for i, b := range LatencyBounds {
-		if b <= d {
-			idx = i
-		}
-	}
-	return idx
-}
+// LatencyBucket is intops.LatencyBucket.
+func LatencyBucket(d time.Duration) int { return intops.LatencyBucket(d) }
 
 // Minute is one pre-aggregated minute of an integration's traffic.
 type Minute struct {

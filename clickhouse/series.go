@@ -9,45 +9,11 @@ import (
 	"github.com/intops/intops"
 )
 
-// MinuteCounts is one bucket of an integration's rollup, as SLIs read it:
-// a minute, an hour or a day (Width; zero means a minute).
-type MinuteCounts struct {
-	Minute     time.Time // the bucket's start
-	Width      time.Duration
-	Executions uint64
-	Failed     uint64
-	ByClass    intops.ClassCounts
-	Records    uint64
-	// LE[i] counts executions that took at most LatencyBounds[i]. Only the
-	// buckets a RollupQuery asked for are filled.
-	LE []uint64
-}
+// MinuteCounts is a rollup bucket (intops.Bucket).
+type MinuteCounts = intops.Bucket
 
-// End is where the bucket ends.
-func (m MinuteCounts) End() time.Time {
-	if m.Width <= 0 {
-		return m.Minute.Add(time.Minute)
-	}
-	return m.Minute.Add(m.Width)
-}
-
-// RollupQuery selects an integration's rollup buckets.
-type RollupQuery struct {
-	Integrations []string
-	From, To     time.Time
-	// Hourly reads the hourly rollup instead of the per-minute one; hours
-	// in [DaysFrom, DaysTo) are then summed into whole UTC days.
-	Hourly           bool
-	DaysFrom, DaysTo time.Time
-	// LE lists the latency buckets to read (indexes into LatencyBounds);
-	// nil reads all of them. Each one read costs a column per row.
-	LE []int
-	// Total sums all of [From, To) into one bucket per integration (its
-	// Minute is From, its Width To − From).
-	Total bool
-	// NoClasses leaves the failures per error class out (zeros).
-	NoClasses bool
-}
+// RollupQuery selects rollup buckets (intops.RollupQuery).
+type RollupQuery = intops.RollupQuery
 
 // Minutes reads the per-minute rollup of the integrations in [from, to),
 // oldest first, per integration id. Minutes without traffic are absent.

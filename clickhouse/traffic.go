@@ -4,25 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/intops/intops"
 )
 
-// TrafficRow is what the hourly rollup saw of one flow over a time range:
-// a catalogued integration (IntegrationID set, ServiceName and PeerService
-// empty) or unattributed traffic between a service and its peer
-// (IntegrationID empty).
-type TrafficRow struct {
-	IntegrationID string
-	ServiceName   string // unattributed traffic only
-	PeerService   string // unattributed traffic only
-	Spans         uint64 // every stored span
-	ErrorSpans    uint64 // spans with error status
-	Executions    uint64 // execution (root or entry) spans
-	Failed        uint64 // failed executions
-	Records       uint64 // business records moved by executions
-	// FirstSeen and LastSeen are the starts of the first and last hours
-	// with traffic in the range.
-	FirstSeen, LastSeen time.Time
-}
+// TrafficRow is a flow's traffic over a range (intops.Traffic).
+type TrafficRow = intops.Traffic
 
 // Traffic reads the hourly rollup for [from, to) and sums it per
 // integration, and per service and peer for unattributed traffic, ordered

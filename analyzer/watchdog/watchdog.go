@@ -17,7 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 	"github.com/intops/intops/internal/loop"
 )
 
@@ -32,10 +32,10 @@ const (
 
 // Store is what the watchdog reads and writes.
 type Store interface {
-	EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]clickhouse.EstateMinute, error)
-	CollectorHealthSince(ctx context.Context, since time.Time) ([]clickhouse.CollectorHealth, error)
-	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
-	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
+	EstateMinutes(ctx context.Context, from, to time.Time) (map[time.Time]intops.EstateMinute, error)
+	CollectorHealthSince(ctx context.Context, since time.Time) ([]intops.CollectorHealth, error)
+	LatestAlertStates(ctx context.Context, source string) (map[string]intops.AlertEvent, error)
+	AppendAlertEvents(ctx context.Context, evs []intops.AlertEvent) error
 }
 
 // Watchdog checks the estate's span arrivals.
@@ -135,11 +135,11 @@ func (c Collector) Up(now time.Time) bool {
 	return !c.Heartbeat.IsZero() && now.Sub(c.Heartbeat) < staleHeartbeat
 }
 
-func collectorOf(hs []clickhouse.CollectorHealth, now time.Time) Collector {
+func collectorOf(hs []intops.CollectorHealth, now time.Time) Collector {
 	var c Collector
 	// Each instance's heartbeats of the window; a heartbeat counts what
 	// happened since the one before, so an instance's first is not summed.
-	type span struct{ first, last clickhouse.CollectorHealth }
+	type span struct{ first, last intops.CollectorHealth }
 	per := map[string]*span{}
 	var received, exported, failed float64
 	for _, h := range hs {
@@ -367,9 +367,9 @@ func (w *Watchdog) Check(ctx context.Context) error {
 	switch {
 	case st.Blind && !w.firing:
 		ev, _ := json.Marshal(Evidence{Since: st.Since, Baseline: st.Baseline, Silent: st.Silent.Round(time.Second).String()})
-		e := clickhouse.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, Severity: "page", State: "firing", Evidence: string(ev),
+		e := intops.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, Severity: "page", State: "firing", Evidence: string(ev),
 			Summary: summary(st, now)}
-		if err := w.Store.AppendAlertEvents(ctx, []clickhouse.AlertEvent{e}); err != nil {
+		if err := w.Store.AppendAlertEvents(ctx, []intops.AlertEvent{e}); err != nil {
 			return err
 		}
 		w.firing, w.since = true, st.Since
@@ -377,9 +377,9 @@ func (w *Watchdog) Check(ctx context.Context) error {
 	case w.firing && !st.Blind && st.Silent < time.Minute:
 		gap := st.Since.Sub(w.since)
 		ev, _ := json.Marshal(Evidence{Since: w.since, Baseline: st.Baseline})
-		e := clickhouse.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, State: "resolved", Evidence: string(ev),
+		e := intops.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, State: "resolved", Evidence: string(ev),
 			Summary: fmt.Sprintf("Spans arrive again after a gap since %s (%s).", w.since.Format("15:04 UTC"), gap.Round(time.Second))}
-		if err := w.Store.AppendAlertEvents(ctx, []clickhouse.AlertEvent{e}); err != nil {
+		if err := w.Store.AppendAlertEvents(ctx, []intops.AlertEvent{e}); err != nil {
 			return err
 		}
 		w.firing = false

@@ -19,9 +19,16 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/intops/intops/clickhouse"
 )
+
+// Claim is one row of a lease: a claim of a term or its renewal.
+type Claim struct {
+	Term    uint64
+	Holder  string
+	URL     string // where the holder serves (followers forward to it)
+	At      time.Time
+	Expires time.Time
+}
 
 // ErrNotLeader is returned by work that only the leader may do.
 var ErrNotLeader = errors.New("not the leader")
@@ -29,7 +36,7 @@ var ErrNotLeader = errors.New("not the leader")
 // Store keeps the lease.
 type Store interface {
 	ClaimLease(ctx context.Context, name string, term uint64, holder, url string, ttl time.Duration) error
-	LeaseClaims(ctx context.Context, name string) (time.Time, []clickhouse.LeaseClaim, error)
+	LeaseClaims(ctx context.Context, name string) (time.Time, []Claim, error)
 }
 
 // Elector takes part in the election of one lease.
@@ -48,7 +55,7 @@ type Elector struct {
 	mu       sync.Mutex
 	term     uint64
 	deadline time.Time // leading until (local clock); zero: not leading
-	leader   clickhouse.LeaseClaim
+	leader   Claim
 	known    bool // leader is known
 	ready    chan struct{}
 	once     sync.Once
@@ -108,7 +115,7 @@ func (e *Elector) IsLeading() bool {
 
 // Leader returns the current leader as last seen (ok false before the
 // first election is seen).
-func (e *Elector) Leader() (clickhouse.LeaseClaim, bool) {
+func (e *Elector) Leader() (Claim, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.leader, e.known
@@ -206,14 +213,14 @@ func (e *Elector) Step(ctx context.Context) error {
 // (ties: the lowest holder) and when its term expires: the expiry of its
 // latest row (a release expires at once), or the zero time when there are
 // no claims.
-func Winner(claims []clickhouse.LeaseClaim) (clickhouse.LeaseClaim, time.Time) {
-	var w clickhouse.LeaseClaim
+func Winner(claims []Claim) (Claim, time.Time) {
+	var w Claim
 	for i, c := range claims {
 		if i == 0 || c.Term > w.Term || (c.Term == w.Term && (c.At.Before(w.At) || (c.At.Equal(w.At) && c.Holder < w.Holder))) {
 			w = c
 		}
 	}
-	var last clickhouse.LeaseClaim
+	var last Claim
 	for _, c := range claims {
 		if c.Term != w.Term || c.Holder != w.Holder {
 			continue
@@ -232,7 +239,7 @@ func (e *Elector) lose() {
 	e.set(0, time.Time{}, leader, known)
 }
 
-func (e *Elector) set(term uint64, deadline time.Time, leader clickhouse.LeaseClaim, known bool) {
+func (e *Elector) set(term uint64, deadline time.Time, leader Claim, known bool) {
 	e.mu.Lock()
 	was, wasTerm := !e.deadline.IsZero(), e.term
 	if !deadline.IsZero() {

@@ -1,4 +1,4 @@
-package lease
+package lease_test
 
 import (
 	"context"
@@ -8,32 +8,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
+	"github.com/intops/intops/internal/lease"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
 
 func TestWinner(t *testing.T) {
 	at := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	c := func(term uint64, holder string, sec, ttl int) clickhouse.LeaseClaim {
+	c := func(term uint64, holder string, sec, ttl int) lease.Claim {
 		a := at.Add(time.Duration(sec) * time.Second)
-		return clickhouse.LeaseClaim{Term: term, Holder: holder, At: a, Expires: a.Add(time.Duration(ttl) * time.Second)}
+		return lease.Claim{Term: term, Holder: holder, At: a, Expires: a.Add(time.Duration(ttl) * time.Second)}
 	}
 	for _, tc := range []struct {
 		name    string
-		claims  []clickhouse.LeaseClaim
+		claims  []lease.Claim
 		holder  string
 		expires int // seconds after at
 	}{
-		{"earliest claim wins", []clickhouse.LeaseClaim{c(3, "b", 0, 15), c(3, "a", 1, 15)}, "b", 15},
-		{"same second: lowest holder", []clickhouse.LeaseClaim{c(3, "b", 0, 15), c(3, "a", 0, 15)}, "a", 15},
-		{"highest term", []clickhouse.LeaseClaim{c(2, "a", 0, 15), c(3, "b", 5, 15)}, "b", 20},
-		{"renewals extend", []clickhouse.LeaseClaim{c(3, "a", 0, 15), c(3, "b", 0, 15), c(3, "a", 5, 15), c(3, "b", 9, 15)}, "a", 20},
-		{"a release ends the term", []clickhouse.LeaseClaim{c(3, "a", 0, 15), c(3, "a", 5, 15), c(3, "a", 5, 0)}, "a", 5},
+		{"earliest claim wins", []lease.Claim{c(3, "b", 0, 15), c(3, "a", 1, 15)}, "b", 15},
+		{"same second: lowest holder", []lease.Claim{c(3, "b", 0, 15), c(3, "a", 0, 15)}, "a", 15},
+		{"highest term", []lease.Claim{c(2, "a", 0, 15), c(3, "b", 5, 15)}, "b", 20},
+		{"renewals extend", []lease.Claim{c(3, "a", 0, 15), c(3, "b", 0, 15), c(3, "a", 5, 15), c(3, "b", 9, 15)}, "a", 20},
+		{"a release ends the term", []lease.Claim{c(3, "a", 0, 15), c(3, "a", 5, 15), c(3, "a", 5, 0)}, "a", 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w, exp := Winner(tc.claims)
+			w, exp := lease.Winner(tc.claims)
 			if w.Holder != tc.holder || !exp.Equal(at.Add(time.Duration(tc.expires)*time.Second)) {
 				t.Errorf("Winner = %s until %s, want %s until +%ds", w.Holder, exp.Format(time.TimeOnly), tc.holder, tc.expires)
 			}
@@ -43,7 +43,7 @@ func TestWinner(t *testing.T) {
 
 // watch samples the electors every few milliseconds and fails the test
 // when two lead at once.
-func watch(t *testing.T, ctx context.Context, es []*Elector) *sync.WaitGroup {
+func watch(t *testing.T, ctx context.Context, es []*lease.Elector) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -65,7 +65,7 @@ func watch(t *testing.T, ctx context.Context, es []*Elector) *sync.WaitGroup {
 	return &wg
 }
 
-func leaders(es []*Elector) (out []*Elector) {
+func leaders(es []*lease.Elector) (out []*lease.Elector) {
 	for _, e := range es {
 		if e.IsLeading() {
 			out = append(out, e)
@@ -83,13 +83,13 @@ func TestOneLeaderAndHandOver(t *testing.T) {
 	if _, err := db.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	var es []*Elector
-	ctxs := map[*Elector]context.CancelFunc{}
+	var es []*lease.Elector
+	ctxs := map[*lease.Elector]context.CancelFunc{}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var runs sync.WaitGroup
 	for _, h := range []string{"replica-a", "replica-b", "replica-c"} {
-		e := &Elector{Store: &hangable{Store: db}, Name: "analyzer", Holder: h, URL: "http://" + h, TTL: 4 * time.Second, Settle: time.Second}
+		e := &lease.Elector{Store: &hangable{Store: db}, Name: "analyzer", Holder: h, URL: "http://" + h, TTL: 4 * time.Second, Settle: time.Second}
 		es = append(es, e)
 		ectx, ecancel := context.WithCancel(ctx)
 		ctxs[e] = ecancel
@@ -98,7 +98,7 @@ func TestOneLeaderAndHandOver(t *testing.T) {
 	}
 	w := watch(t, ctx, es)
 
-	waitLeader := func(within time.Duration, not *Elector) *Elector {
+	waitLeader := func(within time.Duration, not *lease.Elector) *lease.Elector {
 		t.Helper()
 		deadline := time.Now().Add(within)
 		for time.Now().Before(deadline) {
@@ -158,7 +158,7 @@ func TestOneLeaderAndHandOver(t *testing.T) {
 // hangable is a ClickHouse whose calls can be made to hang until their
 // context ends.
 type hangable struct {
-	Store
+	lease.Store
 	hang atomic.Bool
 }
 
@@ -170,7 +170,7 @@ func (h *hangable) ClaimLease(ctx context.Context, name string, term uint64, hol
 	return h.Store.ClaimLease(ctx, name, term, holder, url, ttl)
 }
 
-func (h *hangable) LeaseClaims(ctx context.Context, name string) (time.Time, []clickhouse.LeaseClaim, error) {
+func (h *hangable) LeaseClaims(ctx context.Context, name string) (time.Time, []lease.Claim, error) {
 	if h.hang.Load() {
 		<-ctx.Done()
 		return time.Time{}, nil, ctx.Err()
