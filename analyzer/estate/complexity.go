@@ -8,7 +8,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // ComplexityDetail measures the estate against point-to-point sprawl.
@@ -63,7 +62,7 @@ func newPair(x, y string) pair {
 // Complexity is the one estate-wide finding: how many systems, how many
 // of their possible point-to-point connections are in use, and how much
 // of the estate runs through its top `hubs` systems.
-func Complexity(cat *catalog.Catalog, traffic []clickhouse.TrafficRow, hubs int) Finding {
+func Complexity(cat *catalog.Catalog, traffic []intops.Traffic, hubs int) Finding {
 	if hubs <= 0 {
 		hubs = DefaultHubs
 	}
@@ -83,7 +82,7 @@ func Complexity(cat *catalog.Catalog, traffic []clickhouse.TrafficRow, hubs int)
 		}
 		runningIns = append(runningIns, in)
 		if u != nil {
-			total.add(clickhouse.TrafficRow{Spans: u.Spans, Executions: u.Executions, FirstSeen: u.First, LastSeen: u.Last})
+			total.add(intops.Traffic{Spans: u.Spans, Executions: u.Executions, FirstSeen: u.First, LastSeen: u.Last})
 		}
 		for _, s := range integrationSystems(in) {
 			systems[s] = true

@@ -7,7 +7,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // DuplicateDetail is what a duplicate finding adds.
@@ -41,7 +40,7 @@ type DuplicateMember struct {
 // target or data domain are left out. A deprecated entry with the
 // replacement it names is reported as info; any other overlap is a
 // warning. traffic may be nil; it only adds volumes.
-func Duplicates(cat *catalog.Catalog, traffic []clickhouse.TrafficRow) []Finding {
+func Duplicates(cat *catalog.Catalog, traffic []intops.Traffic) []Finding {
 	used := byIntegration(traffic)
 	// entries moving the same domains from a source to a target
 	byRoute := map[string][]*intops.Integration{}
@@ -109,7 +108,7 @@ func Duplicates(cat *catalog.Catalog, traffic []clickhouse.TrafficRow) []Finding
 				Pattern: in.Pattern, ReplacedBy: in.ReplacedBy, ExpectedTraffic: in.Annotations[intops.AnnotationExpectedTraffic]}
 			if u := used[in.ID]; u != nil {
 				m.Volume = u.Executions
-				total.add(clickhouse.TrafficRow{Spans: u.Spans, Executions: u.Executions, FirstSeen: u.First, LastSeen: u.Last})
+				total.add(intops.Traffic{Spans: u.Spans, Executions: u.Executions, FirstSeen: u.First, LastSeen: u.Last})
 			}
 			if in.ReplacedBy != "" && inGroup[in.ReplacedBy] && in.ReplacedBy != in.ID {
 				replaced++

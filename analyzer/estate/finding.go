@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Kind is what a finding is about.
@@ -127,8 +127,8 @@ func (c Config) withDefaults() Config {
 }
 
 // Analyze returns every finding of the catalog against the traffic read
-// (rows as clickhouse.DB.Traffic returns them) at now, most severe first.
-func Analyze(cat *catalog.Catalog, traffic []clickhouse.TrafficRow, now time.Time, cfg Config) []Finding {
+// (rows as the store's Traffic returns them) at now, most severe first.
+func Analyze(cat *catalog.Catalog, traffic []intops.Traffic, now time.Time, cfg Config) []Finding {
 	cfg = cfg.withDefaults()
 	var out []Finding
 	out = append(out, Shadows(cat, traffic)...)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // ErrUnknownSystem is returned by Impact for a system that neither the
@@ -68,7 +67,7 @@ type ShadowFlow struct {
 // touch it, the teams that own them and their SLOs. traffic may be nil.
 // A system that neither the catalog nor an integration names is an
 // ErrUnknownSystem.
-func Impact(cat *catalog.Catalog, systemID string, traffic []clickhouse.TrafficRow) (*SystemImpact, error) {
+func Impact(cat *catalog.Catalog, systemID string, traffic []intops.Traffic) (*SystemImpact, error) {
 	used := byIntegration(traffic)
 	out := &SystemImpact{System: systemID, Integrations: []ImpactedIntegration{}, ShadowFlows: []ShadowFlow{}, Teams: []string{}, SLOs: []string{}}
 	if s := cat.Systems[systemID]; s != nil {

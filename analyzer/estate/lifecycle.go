@@ -8,7 +8,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // ZombieDetail is what a zombie finding adds.
@@ -44,7 +43,7 @@ type RetirementDetail struct {
 // ones are not zombies. The intops.dev/expected-traffic annotation hides
 // nothing: a flow nobody expects to run and nobody switched off is the
 // point; the summary says so.
-func Zombies(cat *catalog.Catalog, traffic []clickhouse.TrafficRow, now time.Time, after time.Duration) []Finding {
+func Zombies(cat *catalog.Catalog, traffic []intops.Traffic, now time.Time, after time.Duration) []Finding {
 	if after <= 0 {
 		after = DefaultZombieAfter
 	}
@@ -93,7 +92,7 @@ func Zombies(cat *catalog.Catalog, traffic []clickhouse.TrafficRow, now time.Tim
 // although they are retired or past their retirement date
 // (retired_with_traffic, an error), or deprecated (deprecated_with_traffic:
 // info while a named replacement exists, a warning without one).
-func Retirements(cat *catalog.Catalog, traffic []clickhouse.TrafficRow, now time.Time, recent time.Duration) []Finding {
+func Retirements(cat *catalog.Catalog, traffic []intops.Traffic, now time.Time, recent time.Duration) []Finding {
 	if recent <= 0 {
 		recent = DefaultZombieAfter
 	}

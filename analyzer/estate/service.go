@@ -6,16 +6,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
-// TrafficStore reads the traffic summary (clickhouse.DB implements it).
+// TrafficStore reads the traffic summary (ClickHouse implements it).
 type TrafficStore interface {
-	Traffic(ctx context.Context, from, to time.Time) ([]clickhouse.TrafficRow, error)
+	Traffic(ctx context.Context, from, to time.Time) ([]intops.Traffic, error)
 }
-
-var _ TrafficStore = (*clickhouse.DB)(nil)
 
 const (
 	// TrafficWindow is how much traffic the Service reads: the volumes and
@@ -36,7 +34,7 @@ type Service struct {
 	ZombieAfter time.Duration
 
 	mu       sync.Mutex
-	traffic  []clickhouse.TrafficRow
+	traffic  []intops.Traffic
 	readAt   time.Time
 	hasCache bool
 }
@@ -92,7 +90,7 @@ func (s *Service) Impact(ctx context.Context, systemID string) (*SystemImpact, e
 
 // read returns the traffic of the window ending with the current hour,
 // reusing what was read less than TrafficCacheTTL ago.
-func (s *Service) read(ctx context.Context, now time.Time) ([]clickhouse.TrafficRow, error) {
+func (s *Service) read(ctx context.Context, now time.Time) ([]intops.Traffic, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.hasCache && now.Sub(s.readAt) < TrafficCacheTTL && !now.Before(s.readAt) {

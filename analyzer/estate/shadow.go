@@ -10,7 +10,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // ShadowDetail is what a shadow finding adds: the flow as the traffic
@@ -34,7 +33,7 @@ type ShadowDetail struct {
 
 // Shadows reports the unattributed traffic, one finding per service and
 // peer: flows that run but that no catalog entry claims.
-func Shadows(cat *catalog.Catalog, traffic []clickhouse.TrafficRow) []Finding {
+func Shadows(cat *catalog.Catalog, traffic []intops.Traffic) []Finding {
 	res := newResolver(cat)
 	flows := unattributed(traffic)
 	keys := make([]flowKey, 0, len(flows))

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // usage is the traffic of one flow, summed over its rows.
@@ -16,7 +16,7 @@ type usage struct {
 	First, Last                                    time.Time // hour starts
 }
 
-func (u *usage) add(r clickhouse.TrafficRow) {
+func (u *usage) add(r intops.Traffic) {
 	u.Spans += r.Spans
 	u.ErrorSpans += r.ErrorSpans
 	u.Executions += r.Executions
@@ -64,7 +64,7 @@ func timePtr(t time.Time) *time.Time {
 }
 
 // byIntegration sums the attributed rows per integration id.
-func byIntegration(rows []clickhouse.TrafficRow) map[string]*usage {
+func byIntegration(rows []intops.Traffic) map[string]*usage {
 	out := map[string]*usage{}
 	for _, r := range rows {
 		if r.IntegrationID == "" {
@@ -84,7 +84,7 @@ func byIntegration(rows []clickhouse.TrafficRow) map[string]*usage {
 type flowKey struct{ Service, Peer string }
 
 // unattributed sums the unattributed rows per service and peer.
-func unattributed(rows []clickhouse.TrafficRow) map[flowKey]*usage {
+func unattributed(rows []intops.Traffic) map[flowKey]*usage {
 	out := map[flowKey]*usage{}
 	for _, r := range rows {
 		if r.IntegrationID != "" {

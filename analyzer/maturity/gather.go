@@ -6,15 +6,14 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Inputs are what the platform knows, from which evidence is measured.
 type Inputs struct {
 	Catalog *catalog.Catalog
 	Lint    []catalog.Finding
-	// Traffic of the last 7 days (clickhouse.DB.Traffic).
-	Traffic []clickhouse.TrafficRow
+	// Traffic of the last 7 days (as the store's Traffic reads it).
+	Traffic []intops.Traffic
 	// SLOs and whether each met its objective over the period.
 	SLOs []SLOOutcome
 	// Incidents opened in the period.

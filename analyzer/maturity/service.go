@@ -5,8 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Service scores the running platform: it gathers the inputs from its
@@ -14,7 +14,7 @@ import (
 type Service struct {
 	Catalog    func() *catalog.Catalog
 	LintConfig catalog.LintConfig
-	Traffic    func(ctx context.Context, from, to time.Time) ([]clickhouse.TrafficRow, error)
+	Traffic    func(ctx context.Context, from, to time.Time) ([]intops.Traffic, error)
 	SLOs       func() []SLOOutcome
 	Incidents  func(ctx context.Context, since time.Time) ([]IncidentOutcome, error)
 	Model      Model // zero: Default()
