@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -87,4 +88,22 @@ func isPartitionID(p string) bool {
 		}
 	}
 	return true
+}
+
+// RunRetention applies the retention at once and then every hour until
+// ctx ends.
+func (db *DB) RunRetention(ctx context.Context, r Retention, logger *slog.Logger) {
+	for {
+		dropped, err := db.ApplyRetention(ctx, r, time.Now())
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("retention", "err", err)
+		} else if len(dropped) > 0 {
+			logger.Info("retention dropped old partitions", "partitions", dropped)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }

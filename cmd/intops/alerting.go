@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +17,6 @@ import (
 	"github.com/intops/intops/alerting/pagerduty"
 	"github.com/intops/intops/alerting/servicenow"
 	"github.com/intops/intops/alerting/webhook"
-	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 )
@@ -40,7 +36,7 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 		m.Config.Location = loc
 	}
 	if f.alertRoutes != "" {
-		routes, err := loadRoutes(f.alertRoutes)
+		routes, err := alerting.LoadRoutes(f.alertRoutes)
 		if err != nil {
 			return nil, nil, unusable{err}
 		}
@@ -156,83 +152,4 @@ func redactURL(s string) string {
 		return "(unreadable URL)"
 	}
 	return u.Scheme + "://" + u.Host + u.Path
-}
-
-// loadRoutes reads per-team routing overrides: a JSON object by team,
-// e.g. {"order-platform": {"channel": "#orders", "page_channel":
-// "#orders-pages", "escalation_channel": "#orders-esc", "escalate_after": "30m"}}.
-func loadRoutes(path string) (map[string]alerting.TeamRoute, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var raw map[string]struct {
-		Channel           string `json:"channel"`
-		PageChannel       string `json:"page_channel"`
-		EscalationChannel string `json:"escalation_channel"`
-		EscalateAfter     string `json:"escalate_after"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s: %v (want {\"team\": {\"channel\", \"page_channel\", \"escalation_channel\", \"escalate_after\"}})", path, err)
-	}
-	out := map[string]alerting.TeamRoute{}
-	for team, r := range raw {
-		tr := alerting.TeamRoute{Channel: r.Channel, PageChannel: r.PageChannel, EscalationChannel: r.EscalationChannel}
-		if r.EscalateAfter != "" {
-			d, err := time.ParseDuration(r.EscalateAfter)
-			if err != nil || d <= 0 {
-				return nil, fmt.Errorf("%s: team %q: escalate_after %q: want a duration such as 30m", path, team, r.EscalateAfter)
-			}
-			tr.EscalateAfter = d
-		}
-		out[team] = tr
-	}
-	return out, nil
-}
-
-// shadowAlerts turns the estate's shadow findings into alerts (source
-// "finding", no integration, so they go to the ICoE channel) every
-// interval: a new shadow flow fires, one no longer seen resolves.
-func shadowAlerts(ctx context.Context, db *clickhouse.DB, findings *estate.Service, every time.Duration, logger *slog.Logger) {
-	for {
-		if err := shadowAlertsOnce(ctx, db, findings, time.Now().UTC()); err != nil && ctx.Err() == nil {
-			logger.Warn("shadow findings not turned into alerts; will retry", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-	}
-}
-
-func shadowAlertsOnce(ctx context.Context, db *clickhouse.DB, findings *estate.Service, now time.Time) error {
-	fs, err := findings.Findings(ctx)
-	if err != nil {
-		return err
-	}
-	states, err := db.LatestAlertStates(ctx, "finding")
-	if err != nil {
-		return err
-	}
-	var evs []clickhouse.AlertEvent
-	seen := map[string]bool{}
-	for _, f := range estate.Filter(fs, estate.KindShadow) {
-		key := "finding/" + f.ID
-		seen[key] = true
-		if states[key].State == "firing" {
-			continue
-		}
-		evs = append(evs, clickhouse.AlertEvent{At: now, Key: key, Source: "finding", Severity: "warning", State: "firing",
-			Summary: "Shadow integration: " + f.Summary, Evidence: "{}"})
-	}
-	for key, st := range states {
-		if st.State == "firing" && !seen[key] {
-			evs = append(evs, clickhouse.AlertEvent{At: now, Key: key, Source: "finding", State: "resolved",
-				Summary: "no longer seen: " + strings.TrimPrefix(st.Summary, "Shadow integration: "), Evidence: "{}"})
-		}
-	}
-	return db.AppendAlertEvents(ctx, evs)
 }

@@ -199,10 +199,10 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		leaderJobs(ctx, el, append([]func(context.Context){alerts.Run,
 			(&watchdog.Watchdog{Store: db, Logger: logger.With("component", "watchdog"), Registerer: reg}).Run,
 			func(ctx context.Context) {
-				shadowAlerts(ctx, db, findings, 10*time.Minute, logger.With("component", "findings"))
+				findings.RunAlerts(ctx, db, 10*time.Minute, logger.With("component", "findings"))
 			},
 			func(ctx context.Context) {
-				retentionLoop(ctx, logger, db, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays})
+				db.RunRetention(ctx, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays}, logger)
 			}}, reportJobs...)...)
 	}()
 	go func() {
@@ -232,22 +232,6 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
-}
-
-func retentionLoop(ctx context.Context, logger *slog.Logger, db *clickhouse.DB, r clickhouse.Retention) {
-	for {
-		dropped, err := db.ApplyRetention(ctx, r, time.Now())
-		if err != nil && ctx.Err() == nil {
-			logger.Warn("retention", "err", err)
-		} else if len(dropped) > 0 {
-			logger.Info("retention dropped old partitions", "partitions", dropped)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Hour):
-		}
-	}
 }
 
 // openWithRetry connects to ClickHouse, waiting for it up to a minute.
