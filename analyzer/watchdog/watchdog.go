@@ -65,6 +65,7 @@ type Watchdog struct {
 	restored bool
 	firing   bool
 	since    time.Time
+	watching time.Time // since this run's first check
 }
 
 // Evidence is what an ingest alert records.
@@ -87,7 +88,7 @@ func (w *Watchdog) Run(ctx context.Context) {
 	if iv <= 0 {
 		iv = 15 * time.Second
 	}
-	w.restored = false // a new term reads the state as it is now
+	w.restored, w.watching = false, time.Time{} // a new term reads the state as it is now
 	loop.Every(ctx, iv, w.Check, func(err error) { w.logger().Warn("ingest watchdog: will retry", "err", err) })
 }
 
@@ -248,7 +249,10 @@ func (w *Watchdog) Assess(ctx context.Context) (Status, error) {
 	st.Needed = max(minSilence, time.Duration(-math.Log(certainty)/st.Baseline*float64(time.Minute)))
 	// Blind: silent longer than chance allows, or the collectors say
 	// they receive spans and cannot store them.
-	st.Blind = st.Silent >= st.Needed || col.Failing && col.Up(now) && st.Silent >= minSilence
+	if col.Failing && col.Up(now) {
+		st.Needed = minSilence
+	}
+	st.Blind = st.Silent >= st.Needed
 	return st, nil
 }
 
@@ -363,6 +367,15 @@ func (w *Watchdog) Check(ctx context.Context) error {
 		return err
 	}
 	now := w.now()
+	if w.watching.IsZero() {
+		w.watching = now
+	}
+	// A silence is seen for as long as it must last before it counts: a
+	// server starting after a pause (or a demo's history) sees the old
+	// silence end within seconds.
+	if st.Blind && !w.firing && now.Sub(w.watching) < st.Needed {
+		st.Blind = false
+	}
 	w.observe(st, now)
 	switch {
 	case st.Blind && !w.firing:

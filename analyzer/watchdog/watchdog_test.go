@@ -165,3 +165,35 @@ func TestWatchdogHeartbeats(t *testing.T) {
 		})
 	}
 }
+
+// A server that starts after a pause (or a demo after writing its
+// history) finds an old silence that the senders fill within seconds:
+// the watchdog watches a silence as long as it must last before it says
+// anything, so nothing fires; an outage that goes on fires then.
+func TestWatchdogStartsIntoAnOldSilence(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	gapStart := start.Add(time.Hour)
+	for name, fill := range map[string]bool{"filled within seconds": true, "an outage that goes on": false} {
+		t.Run(name, func(t *testing.T) {
+			s := &memStore{minutes: map[time.Time]clickhouse.EstateMinute{}}
+			for m := start; m.Before(gapStart); m = m.Add(time.Minute) {
+				s.minutes[m] = clickhouse.EstateMinute{Spans: 1000, Flows: 40}
+			}
+			now := gapStart.Add(5 * time.Minute) // the server starts
+			w := &Watchdog{Store: s, Now: func() time.Time { return now }}
+			for ; now.Before(gapStart.Add(8 * time.Minute)); now = now.Add(15 * time.Second) {
+				if fill && !now.Before(gapStart.Add(5*time.Minute+20*time.Second)) {
+					for m := gapStart; !m.After(now); m = m.Add(time.Minute) {
+						s.minutes[m.Truncate(time.Minute)] = clickhouse.EstateMinute{Spans: 1000, Flows: 40}
+					}
+				}
+				if err := w.Check(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if want := map[bool]int{true: 0, false: 1}[fill]; len(s.events) != want {
+				t.Errorf("%d events %+v, want %d", len(s.events), s.events, want)
+			}
+		})
+	}
+}

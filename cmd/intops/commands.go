@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/anomaly"
 	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/analyzer/slo"
@@ -23,6 +25,7 @@ import (
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ingest"
+	"github.com/intops/intops/internal/cron"
 	"github.com/intops/intops/simulate"
 	"github.com/intops/intops/ui"
 )
@@ -115,7 +118,70 @@ func runServer(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	f.dsn = dsn()
+	if err := f.Validate(); err != nil {
+		return usageError{err}
+	}
 	return serve(ctx, logger, f, nil)
+}
+
+// Validate reports every bad setting at once, before the server opens
+// anything.
+func (f serverFlags) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if _, _, err := net.SplitHostPort(f.listen); err != nil {
+		bad("--listen %q: want host:port (%v)", f.listen, err)
+	}
+	if _, err := time.LoadLocation(f.timezone); err != nil {
+		bad("--timezone %q: %v", f.timezone, err)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+		zero bool // zero allowed
+	}{{"--slo-interval", f.sloInterval, false}, {"--anomaly-interval", f.anomalyInterval, false}, {"--alert-interval", f.alertInterval, false},
+		{"--alert-group-wait", f.alertGroupWait, true}, {"--alert-correlation-window", f.correlationWindow, false},
+		{"--zombie-after", f.zombieAfter, false}, {"--lease-ttl", f.leaseTTL, false}} {
+		if d.v < 0 || d.v == 0 && !d.zero {
+			bad("%s %s: want a positive duration", d.name, d.v)
+		}
+	}
+	if f.spanDays < 0 || f.rollupDays < 0 {
+		bad("--retention-span-days %d, --retention-rollup-days %d: want 0 (keep forever) or more", f.spanDays, f.rollupDays)
+	}
+	for name, u := range map[string]string{"--base-url": f.baseURL, "--advertise-url": f.advertiseURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			bad("%s %q: want an http(s) URL", name, u)
+		}
+	}
+	if st, err := os.Stat(f.catalog); err != nil || !st.IsDir() {
+		bad("--catalog %q: not a directory", f.catalog)
+	}
+	if f.alertRoutes != "" {
+		if _, err := alerting.LoadRoutes(f.alertRoutes); err != nil {
+			bad("--alert-routes: %v", err)
+		}
+	}
+	if f.maturityThresholds != "" {
+		if _, err := loadMaturityModel(f.maturityThresholds); err != nil {
+			bad("--maturity-thresholds: %v", err)
+		}
+	}
+	if _, err := authConfig(f.trustedProxies, f.groupRoles, os.Getenv("INTOPS_API_TOKENS")); err != nil {
+		bad("%v", err)
+	}
+	if f.digestSchedule != "" {
+		if _, err := cron.ParseSchedule(f.digestSchedule, time.UTC); err != nil {
+			bad("--digest-schedule %q: %v", f.digestSchedule, err)
+		}
+	}
+	if f.digestPeriod != "month" && f.digestPeriod != "quarter" {
+		bad("--digest-period %q: want month or quarter", f.digestPeriod)
+	}
+	return errors.Join(errs...)
 }
 
 // serve runs the HTTP server and the retention loop until ctx ends. ready,
@@ -148,7 +214,7 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	if err := watcher.Load(ctx); err != nil {
 		return err
 	}
-	go watcher.Run(ctx)
+	bg.Go(func() { watcher.Run(ctx) })
 	cat := watcher.Current()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -192,10 +258,8 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		ln.Close()
 		return err
 	}
-	bg.Add(2)
-	go func() { defer bg.Done(); el.Run(ctx) }() // gives the lease up on the way out
-	go func() {
-		defer bg.Done()
+	bg.Go(func() { el.Run(ctx) }) // gives the lease up on the way out
+	bg.Go(func() {
 		leaderJobs(ctx, el, append([]func(context.Context){alerts.Run,
 			(&watchdog.Watchdog{Store: db, Logger: logger.With("component", "watchdog"), Registerer: reg}).Run,
 			func(ctx context.Context) {
@@ -204,22 +268,24 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 			func(ctx context.Context) {
 				db.RunRetention(ctx, clickhouse.Retention{SpanDays: f.spanDays, RollupDays: f.rollupDays}, logger)
 			}}, reportJobs...)...)
-	}()
-	go func() {
+	})
+	bg.Go(func() {
 		// The first evaluation emits when this replica is the only one.
 		select {
 		case <-el.Ready():
 		case <-ctx.Done():
 			return
 		}
-		go evaluator.Run(ctx)
-		go anomalies.Run(ctx)
-	}()
+		var evals sync.WaitGroup
+		evals.Go(func() { evaluator.Run(ctx) })
+		evals.Go(func() { anomalies.Run(ctx) })
+		evals.Wait()
+	})
 	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Reports: reports, Printer: printer, Store: db, Catalog: watcher, LintConfig: lintCfg,
 		SLOs: evaluator, Anomalies: anomalies, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	bg.Go(func() { errc <- hs.Serve(ln) })
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "integrations", len(cat.Integrations))
 	if ready != nil {
 		ready <- ln.Addr().String()

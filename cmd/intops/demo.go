@@ -35,6 +35,9 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := srv.Validate(); err != nil {
+		return usageError{err}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
