@@ -266,6 +266,10 @@ var rfc1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 func validName(s string) bool { return len(s) <= 63 && rfc1123.MatchString(s) }
 
+// ValidName reports whether s is an RFC 1123 label: what an OpenSLO name
+// must be.
+func ValidName(s string) bool { return validName(s) }
+
 const nameRule = "want an RFC 1123 name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit"
 
 // checkName reports a name (metadata.name or a reference) that is not an

@@ -176,10 +176,21 @@ var rules = []Rule{
 		Rationale: "an SLO measures one catalogued integration",
 		Fix:       "set spec.service to an integration id of the catalog",
 		check: func(c *Catalog, _ *lintEnv, report func(Pos, string)) {
+			notEvaluated := map[string]bool{}
+			for _, s := range c.SLOs {
+				notEvaluated["SLO/"+s.Name] = s.NotEvaluated != ""
+			}
 			for _, r := range c.refs {
 				if r.Kind == "Integration" && r.What == "service" && c.byID[r.Name] == nil {
+					_, service := c.pos["Service/"+r.Name]
+					if service && notEvaluated[r.From] {
+						// intops neither evaluates nor alerts on it: it may
+						// measure an OpenSLO Service, as where it was written
+						// (Sloth, Pyrra), until it names an integration.
+						continue
+					}
 					msg := fmt.Sprintf("%s: service %q is not an integration of the catalog", lowerRef(r.From), r.Name)
-					if _, ok := c.pos["Service/"+r.Name]; ok {
+					if service {
 						msg += " (it is an OpenSLO Service; intops measures integrations, so name one)"
 					}
 					report(r.At, msg)
