@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -413,28 +414,65 @@ func (e *errs) add(err error) {
 	e.list = append(e.list, err)
 }
 
-func (e *errs) err() error { return errors.Join(e.list...) }
+// err returns the problems in the order of the file.
+func (e *errs) err() error {
+	line := func(err error) (int, int) {
+		var ce *catalog.Error
+		if errors.As(err, &ce) {
+			return ce.Line, ce.Column
+		}
+		return 0, 0
+	}
+	sort.SliceStable(e.list, func(i, j int) bool {
+		li, ci := line(e.list[i])
+		lj, cj := line(e.list[j])
+		return li < lj || (li == lj && ci < cj)
+	})
+	return errors.Join(e.list...)
+}
 
 // field returns the value node of key in a mapping (a dotted path), or
 // fallback when it is not written.
 func field(n *yaml.Node, path string, fallback *yaml.Node) *yaml.Node {
-	cur := n
-	for _, key := range strings.Split(path, ".") {
-		if cur == nil || cur.Kind != yaml.MappingNode {
-			return fallback
+	_, v := lookup(n, path)
+	if v == nil {
+		return fallback
+	}
+	return v
+}
+
+// key returns the key node of a dotted path, where a message about the
+// field stands, or the deepest node of the path that is written.
+func key(n *yaml.Node, path string) *yaml.Node {
+	cur, deepest := n, n
+	for _, seg := range strings.Split(path, ".") {
+		k, v := lookup(cur, seg)
+		if k == nil {
+			return deepest
 		}
-		var next *yaml.Node
+		deepest, cur = k, v
+	}
+	return deepest
+}
+
+func lookup(n *yaml.Node, path string) (k, v *yaml.Node) {
+	cur := n
+	for _, seg := range strings.Split(path, ".") {
+		if cur == nil || cur.Kind != yaml.MappingNode {
+			return nil, nil
+		}
+		k, v = nil, nil
 		for i := 0; i+1 < len(cur.Content); i += 2 {
-			if cur.Content[i].Value == key {
-				next = cur.Content[i+1]
+			if cur.Content[i].Value == seg {
+				k, v = cur.Content[i], cur.Content[i+1]
 			}
 		}
-		if next == nil {
-			return fallback
+		if v == nil {
+			return nil, nil
 		}
-		cur = next
+		cur = v
 	}
-	return cur
+	return k, v
 }
 
 // item returns the i-th item of a sequence node, or n.

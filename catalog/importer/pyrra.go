@@ -104,15 +104,13 @@ func Pyrra(path string, opts SLOOptions) (*Result, error) {
 	w := newSLOWriter()
 	var drafts []*sloDraft
 	for _, doc := range docs {
+		api, kind := field(doc, "apiVersion", doc), field(doc, "kind", doc)
+		if api.Value != "pyrra.dev/v1alpha1" || kind.Value != "ServiceLevelObjective" {
+			e.at(api, "apiVersion %q, kind %q: want pyrra.dev/v1alpha1 ServiceLevelObjective", api.Value, kind.Value)
+			continue
+		}
 		var r pyrraSLO
-		if err := catalog.DecodeStrict(path, doc, &r, ""); err != nil {
-			e.add(err)
-			continue
-		}
-		if r.APIVersion != "pyrra.dev/v1alpha1" || r.Kind != "ServiceLevelObjective" {
-			e.at(field(doc, "kind", doc), "apiVersion %q, kind %q: want pyrra.dev/v1alpha1 ServiceLevelObjective", r.APIVersion, r.Kind)
-			continue
-		}
+		e.add(catalog.DecodeStrict(path, doc, &r, ""))
 		if d := pyrraDraft(e, w, doc, &r, opts); d != nil {
 			drafts = append(drafts, d)
 		}
@@ -128,7 +126,7 @@ func Pyrra(path string, opts SLOOptions) (*Result, error) {
 }
 
 func pyrraDraft(e *errs, w *sloWriter, doc *yaml.Node, r *pyrraSLO, opts SLOOptions) *sloDraft {
-	at := func(path string) *yaml.Node { return field(doc, path, doc) }
+	at := func(path string) *yaml.Node { return key(doc, path) }
 	bad := len(e.list)
 	md, s := &r.Metadata, &r.Spec
 	if md.Name == "" {
@@ -147,7 +145,7 @@ func pyrraDraft(e *errs, w *sloWriter, doc *yaml.Node, r *pyrraSLO, opts SLOOpti
 	if s.Window == "" {
 		e.at(at("spec"), "spec.window is required, e.g. 28d")
 	} else if window, err = ParsePeriod(s.Window); err != nil {
-		e.at(at("spec.window"), "spec.window %q: %v", s.Window, err)
+		e.at(field(doc, "spec.window", doc), "spec.window %q: %v", s.Window, err)
 	}
 	service := opts.Service
 	if service == "" {

@@ -141,25 +141,20 @@ func Sloth(path string, opts SLOOptions) (*Result, error) {
 		var specNode *yaml.Node
 		switch {
 		case field(doc, "version", nil) != nil:
-			if err := catalog.DecodeStrict(path, doc, &spec, ""); err != nil {
-				e.add(err)
-				continue
-			}
+			e.add(catalog.DecodeStrict(path, doc, &spec, ""))
 			if spec.Version != "prometheus/v1" {
 				e.at(field(doc, "version", doc), "version %q: want prometheus/v1", spec.Version)
 				continue
 			}
 			specNode = doc
 		case field(doc, "apiVersion", nil) != nil:
+			api, kind := field(doc, "apiVersion", doc), field(doc, "kind", doc)
+			if api.Value != "sloth.slok.dev/v1" || kind.Value != "PrometheusServiceLevel" {
+				e.at(api, "apiVersion %q, kind %q: want sloth.slok.dev/v1 PrometheusServiceLevel", api.Value, kind.Value)
+				continue
+			}
 			var r slothResource
-			if err := catalog.DecodeStrict(path, doc, &r, ""); err != nil {
-				e.add(err)
-				continue
-			}
-			if r.APIVersion != "sloth.slok.dev/v1" || r.Kind != "PrometheusServiceLevel" {
-				e.at(field(doc, "kind", doc), "apiVersion %q, kind %q: want sloth.slok.dev/v1 PrometheusServiceLevel", r.APIVersion, r.Kind)
-				continue
-			}
+			e.add(catalog.DecodeStrict(path, doc, &r, ""))
 			spec = slothSpec{Version: "prometheus/v1", Service: r.Spec.Service, Labels: r.Spec.Labels, SLOs: r.Spec.SLOs}
 			specNode = field(doc, "spec", doc)
 		default:
@@ -192,7 +187,7 @@ func slothService(e *errs, w *sloWriter, n *yaml.Node, spec *slothSpec, opts SLO
 	for i := range spec.SLOs {
 		s := &spec.SLOs[i]
 		sn := item(field(n, "slos", n), i)
-		at := func(path string) *yaml.Node { return field(sn, path, sn) }
+		at := func(path string) *yaml.Node { return key(sn, path) }
 		bad := len(e.list)
 		if s.Name == "" {
 			e.at(sn, "slos[%d].name is required", i)
