@@ -340,7 +340,8 @@ func (l *loader) openSLODocument(d *osloDoc) {
 		if c.bad || !l.define("AlertNotificationTarget", md.Name, p, spec) {
 			return
 		}
-		l.cat.Ignored = append(l.cat.Ignored, Ignored{Kind: "AlertNotificationTarget", Name: md.Name, Why: "alerts are routed to the owners the catalog names", At: p})
+		t := ParseTarget(md.Name, s.Target, s.Description)
+		l.cat.Targets[md.Name] = &t
 	case "AlertCondition":
 		var s alertConditionSpec
 		if !l.specStrict(file, spec, &s) {
@@ -856,6 +857,7 @@ func (c *osloCtx) alertPolicy(path, name string, s *alertPolicySpec) *intops.Ale
 		case t.TargetRef != "":
 			if c.checkName(tp+".targetRef", t.TargetRef) {
 				l.ref("AlertPolicy/"+name, "AlertNotificationTarget", t.TargetRef, "targetRef", c.pos(tp+".targetRef"))
+				ap.Targets = append(ap.Targets, t.TargetRef)
 			}
 		case !inline:
 			c.errf(tp, "%s needs targetRef, or kind: AlertNotificationTarget with metadata and spec", tp)
@@ -863,12 +865,17 @@ func (c *osloCtx) alertPolicy(path, name string, s *alertPolicySpec) *intops.Ale
 			if t.Kind != "AlertNotificationTarget" {
 				c.errf(tp+".kind", "%s.kind %q: an inline target is kind: AlertNotificationTarget", tp, t.Kind)
 			}
-			c.checkName(tp+".metadata.name", t.Metadata.Name)
+			ok := c.checkName(tp+".metadata.name", t.Metadata.Name)
 			if t.Spec == nil {
 				c.errf(tp, "%s.spec is required", tp)
 				continue
 			}
 			c.target(tp+".spec", t.Spec)
+			if ok && !c.bad && l.define("AlertNotificationTarget", t.Metadata.Name, c.pos(tp), nil) {
+				nt := ParseTarget(t.Metadata.Name, t.Spec.Target, t.Spec.Description)
+				l.cat.Targets[t.Metadata.Name] = &nt
+				ap.Targets = append(ap.Targets, t.Metadata.Name)
+			}
 		}
 	}
 	return ap
