@@ -72,6 +72,37 @@ type AlertPolicy struct {
 	Description     string
 	AlertWhenNoData bool
 	Conditions      []AlertCondition
+	// Targets name the policy's notification targets, in order.
+	Targets []string
+}
+
+// TargetKind is the receiver an alert notification target names.
+type TargetKind string
+
+const (
+	// TargetSlack: a Slack channel; the alerts of the SLOs that name it
+	// go to that channel instead of the owning team's.
+	TargetSlack TargetKind = "slack"
+	// TargetPagerDuty, TargetWebhook, TargetJira and TargetServiceNow
+	// are the receivers intops is configured with: alerts go to them as
+	// configured.
+	TargetPagerDuty  TargetKind = "pagerduty"
+	TargetWebhook    TargetKind = "webhook"
+	TargetJira       TargetKind = "jira"
+	TargetServiceNow TargetKind = "servicenow"
+	// TargetUnknown is a receiver intops does not have (email, …).
+	TargetUnknown TargetKind = ""
+)
+
+// NotificationTarget is where an alert policy's notifications go (OpenSLO
+// AlertNotificationTarget).
+type NotificationTarget struct {
+	Name   string
+	Target string // as written
+	Kind   TargetKind
+	// Channel is the Slack channel (#name or a channel id) of a Slack
+	// target; empty when the target names none.
+	Channel string
 }
 
 // AlertCondition is one burn-rate condition of an alert policy.

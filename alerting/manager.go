@@ -370,6 +370,18 @@ func (m *Manager) route(cat *catalog.Catalog, integration, severity string) (tea
 	return team, channel
 }
 
+// sloChannel is the Slack channel an SLO alert goes to when the SLO's
+// alert policies name one as a notification target (an SLO-level route:
+// it comes before the team's channel and its overrides); "" otherwise.
+// The incident stays the owning team's.
+func sloChannel(cat *catalog.Catalog, ev intops.AlertEvent) string {
+	name, ok := strings.CutPrefix(ev.Key, "slo/")
+	if !ok || ev.Source != "slo" {
+		return ""
+	}
+	return cat.SLOChannel(name)
+}
+
 // byTier adjusts a severity to the integration's tier: anomalies of a
 // tier-1 integration open tickets, and tier-3 (and lower) integrations
 // never page anyone (their pages become tickets).
@@ -443,6 +455,9 @@ func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []in
 			return m.join(ctx, t, cat, j, ev, sev, ns)
 		}
 		team, channel := m.route(cat, ev.Integration, sev)
+		if ch := sloChannel(cat, ev); ch != "" {
+			channel = ch
+		}
 		members := m.group(ctx, cat, ev, sig, pending, classes)
 		cause := ""
 		if len(members) > 1 {

@@ -22,6 +22,8 @@ type Catalog struct {
 	SLOs          []*intops.SLO
 	SLIs          map[string]*intops.SLI
 	AlertPolicies map[string]*intops.AlertPolicy
+	// Targets are the alert notification targets, by name.
+	Targets map[string]*intops.NotificationTarget
 	// Users are Backstage users, by name, with the groups they belong to.
 	Users map[string][]string
 
@@ -158,6 +160,7 @@ func newLoader() *loader {
 		Systems:       map[string]*intops.System{},
 		SLIs:          map[string]*intops.SLI{},
 		AlertPolicies: map[string]*intops.AlertPolicy{},
+		Targets:       map[string]*intops.NotificationTarget{},
 		Users:         map[string][]string{},
 		byID:          map[string]*intops.Integration{},
 		pos:           map[string]Pos{},

@@ -80,7 +80,8 @@ func TestBackstageAndOpenSLOTogether(t *testing.T) {
 		ap.Conditions[0].ShortWindow != 5*time.Minute || ap.Conditions[1].Severity != "ticket" || ap.Conditions[1].LongWindow != 72*time.Hour {
 		t.Errorf("alert policy %+v", ap)
 	}
-	if fs := catalog.Lint(cat, catalog.LintConfig{}, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)); len(fs) != 0 {
+	// The one finding: the Slack target names no channel.
+	if fs := catalog.Lint(cat, catalog.LintConfig{}, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)); len(fs) != 1 || fs[0].Rule != "slo.notification-target" || fs[0].Severity != catalog.SeverityNote {
 		t.Errorf("findings: %+v", fs)
 	}
 }

@@ -266,6 +266,10 @@ var rfc1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 func validName(s string) bool { return len(s) <= 63 && rfc1123.MatchString(s) }
 
+// ValidName reports whether s is an RFC 1123 label: what an OpenSLO name
+// must be.
+func ValidName(s string) bool { return validName(s) }
+
 const nameRule = "want an RFC 1123 name: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit"
 
 // checkName reports a name (metadata.name or a reference) that is not an
@@ -336,7 +340,8 @@ func (l *loader) openSLODocument(d *osloDoc) {
 		if c.bad || !l.define("AlertNotificationTarget", md.Name, p, spec) {
 			return
 		}
-		l.cat.Ignored = append(l.cat.Ignored, Ignored{Kind: "AlertNotificationTarget", Name: md.Name, Why: "alerts are routed to the owners the catalog names", At: p})
+		t := ParseTarget(md.Name, s.Target, s.Description)
+		l.cat.Targets[md.Name] = &t
 	case "AlertCondition":
 		var s alertConditionSpec
 		if !l.specStrict(file, spec, &s) {
@@ -852,6 +857,7 @@ func (c *osloCtx) alertPolicy(path, name string, s *alertPolicySpec) *intops.Ale
 		case t.TargetRef != "":
 			if c.checkName(tp+".targetRef", t.TargetRef) {
 				l.ref("AlertPolicy/"+name, "AlertNotificationTarget", t.TargetRef, "targetRef", c.pos(tp+".targetRef"))
+				ap.Targets = append(ap.Targets, t.TargetRef)
 			}
 		case !inline:
 			c.errf(tp, "%s needs targetRef, or kind: AlertNotificationTarget with metadata and spec", tp)
@@ -859,12 +865,17 @@ func (c *osloCtx) alertPolicy(path, name string, s *alertPolicySpec) *intops.Ale
 			if t.Kind != "AlertNotificationTarget" {
 				c.errf(tp+".kind", "%s.kind %q: an inline target is kind: AlertNotificationTarget", tp, t.Kind)
 			}
-			c.checkName(tp+".metadata.name", t.Metadata.Name)
+			ok := c.checkName(tp+".metadata.name", t.Metadata.Name)
 			if t.Spec == nil {
 				c.errf(tp, "%s.spec is required", tp)
 				continue
 			}
 			c.target(tp+".spec", t.Spec)
+			if ok && !c.bad && l.define("AlertNotificationTarget", t.Metadata.Name, c.pos(tp), nil) {
+				nt := ParseTarget(t.Metadata.Name, t.Spec.Target, t.Spec.Description)
+				l.cat.Targets[t.Metadata.Name] = &nt
+				ap.Targets = append(ap.Targets, t.Metadata.Name)
+			}
 		}
 	}
 	return ap

@@ -177,8 +177,12 @@ func TestOpenSLOValidExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var warned []string
+	var warned, noted []string
 	for _, f := range catalog.Lint(cat, catalog.LintConfig{}, lintNow) {
+		if f.Rule == "slo.notification-target" && f.Severity == catalog.SeverityNote {
+			noted = append(noted, filepath.Base(f.File)+":"+strconv.Itoa(f.Line)+" "+f.Message)
+			continue
+		}
 		if f.Rule != "slo.not-evaluated" || f.Severity != catalog.SeverityWarning {
 			t.Errorf("%s: %s [%s]", f.Pos(), f.Message, f.Rule)
 			continue
@@ -187,6 +191,12 @@ func TestOpenSLOValidExamples(t *testing.T) {
 	}
 	if strings.Join(warned, " ") != "foreign-sources.yaml:35 foreign-sources.yaml:55" {
 		t.Errorf("not-evaluated warnings at %v", warned)
+	}
+	// Notification targets, documents and inline, are shown.
+	wantNoted := `multi-document.yaml:3 AlertNotificationTarget "ops-on-call": Slack, naming no channel (#channel, slack:#channel or a channel link): alerts go to the owning team's channel
+multi-document.yaml:85 AlertNotificationTarget "ops-pager": pagerduty: alerts go to the PagerDuty receiver intops is configured with`
+	if got := strings.Join(noted, "\n"); got != wantNoted {
+		t.Errorf("notification target notes:\n%s\nwant:\n%s", got, wantNoted)
 	}
 	slos := map[string]*intops.SLO{}
 	for _, s := range cat.SLOs {

@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"reflect"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/intops/intops"
@@ -176,10 +178,21 @@ var rules = []Rule{
 		Rationale: "an SLO measures one catalogued integration",
 		Fix:       "set spec.service to an integration id of the catalog",
 		check: func(c *Catalog, _ *lintEnv, report func(Pos, string)) {
+			notEvaluated := map[string]bool{}
+			for _, s := range c.SLOs {
+				notEvaluated["SLO/"+s.Name] = s.NotEvaluated != ""
+			}
 			for _, r := range c.refs {
 				if r.Kind == "Integration" && r.What == "service" && c.byID[r.Name] == nil {
+					_, service := c.pos["Service/"+r.Name]
+					if service && notEvaluated[r.From] {
+						// intops neither evaluates nor alerts on it: it may
+						// measure an OpenSLO Service, as where it was written
+						// (Sloth, Pyrra), until it names an integration.
+						continue
+					}
 					msg := fmt.Sprintf("%s: service %q is not an integration of the catalog", lowerRef(r.From), r.Name)
-					if _, ok := c.pos["Service/"+r.Name]; ok {
+					if service {
 						msg += " (it is an OpenSLO Service; intops measures integrations, so name one)"
 					}
 					report(r.At, msg)
@@ -235,6 +248,74 @@ var rules = []Rule{
 			}
 		}),
 	},
+	{
+		ID: "slo.notification-target", Severity: SeverityNote,
+		Rationale: "an alert notification target says where an SLO's alerts go: a Slack channel is used, the other receivers are those intops is configured with",
+		Fix:       "nothing to fix; name a Slack channel (#channel) to send the SLOs' alerts there",
+		check: eachTarget(func(c *Catalog, t *intops.NotificationTarget, report func(Pos, string)) {
+			at := c.Where("AlertNotificationTarget/" + t.Name)
+			what := fmt.Sprintf("AlertNotificationTarget %q", t.Name)
+			switch {
+			case t.Kind == intops.TargetSlack && t.Channel != "":
+				report(at, fmt.Sprintf("%s: the alerts of %s go to Slack channel %s", what, slosNaming(c, t.Name), t.Channel))
+			case t.Kind == intops.TargetSlack:
+				report(at, fmt.Sprintf("%s: Slack, naming no channel (#channel, slack:#channel or a channel link): alerts go to the owning team's channel", what))
+			case t.Kind != intops.TargetUnknown:
+				report(at, fmt.Sprintf("%s: %s: alerts go to the %s receiver intops is configured with", what, t.Kind, receiverName[t.Kind]))
+			}
+		}),
+	},
+	{
+		ID: "slo.unknown-target", Severity: SeverityWarning,
+		Rationale: "a notification target that names no receiver intops has sends nothing: the alerts go to the owning team's channel",
+		Fix:       "name a Slack channel (#channel, slack:#channel), pagerduty, webhook, jira or servicenow",
+		check: eachTarget(func(c *Catalog, t *intops.NotificationTarget, report func(Pos, string)) {
+			if t.Kind == intops.TargetUnknown {
+				report(c.Where("AlertNotificationTarget/"+t.Name), fmt.Sprintf(
+					"AlertNotificationTarget %q: target %q is not a receiver of intops (a Slack channel, pagerduty, webhook, jira or servicenow): alerts go to the owning team's channel",
+					t.Name, t.Target))
+			}
+		}),
+	},
+}
+
+var receiverName = map[intops.TargetKind]string{
+	intops.TargetPagerDuty: "PagerDuty", intops.TargetWebhook: "webhook", intops.TargetJira: "Jira", intops.TargetServiceNow: "ServiceNow",
+}
+
+func eachTarget(f func(*Catalog, *intops.NotificationTarget, func(Pos, string))) func(*Catalog, *lintEnv, func(Pos, string)) {
+	return func(c *Catalog, _ *lintEnv, report func(Pos, string)) {
+		names := make([]string, 0, len(c.Targets))
+		for n := range c.Targets {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			f(c, c.Targets[n], report)
+		}
+	}
+}
+
+// slosNaming says which SLOs' alert policies name a target.
+func slosNaming(c *Catalog, target string) string {
+	var out []string
+	for _, s := range c.SLOs {
+		for _, p := range s.AlertPolicies {
+			if ap := c.AlertPolicies[p]; ap != nil && contains(ap.Targets, target) && !contains(out, s.Name) {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	switch len(out) {
+	case 0:
+		return "no SLO (no alert policy of an SLO names it)"
+	case 1:
+		return "SLO " + strconv.Quote(out[0])
+	}
+	for i := range out {
+		out[i] = strconv.Quote(out[i])
+	}
+	return "SLOs " + strings.Join(out, ", ")
 }
 
 // Rules returns the rule table.

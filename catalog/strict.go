@@ -95,3 +95,23 @@ func typeError(path string, err error) string {
 	}
 	return path + ": " + msg
 }
+
+// DecodeStrict decodes n, a node of file, into out, and returns every key
+// out's type does not have and every wrong type as an *Error with its
+// position, joined; path names n in the messages ("" for a document).
+// Importers of other formats use it to read their files as strictly as
+// the catalog reads its own.
+func DecodeStrict(file string, n *yaml.Node, out any, path string) error {
+	var errs []error
+	checkKeys(n, reflect.TypeOf(out), path, func(line, col int, msg string) {
+		errs = append(errs, &Error{Pos: Pos{File: file, Line: line, Column: col}, Msg: msg})
+	})
+	if err := n.Decode(out); err != nil {
+		p := Pos{File: file, Line: n.Line, Column: n.Column}
+		if line := yamlErrorLine(err); line > 0 {
+			p = Pos{File: file, Line: line}
+		}
+		errs = append(errs, &Error{Pos: p, Msg: typeError(path, err)})
+	}
+	return errors.Join(errs...)
+}

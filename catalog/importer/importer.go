@@ -1,5 +1,5 @@
 // Package importer turns a Backstage catalog or a CMDB/spreadsheet CSV
-// export into intops catalog YAML.
+// export into intops catalog YAML, and Sloth or Pyrra SLOs into OpenSLO.
 package importer
 
 import (
@@ -21,7 +21,10 @@ import (
 type Result struct {
 	YAML                         []byte
 	Teams, Systems, Integrations int
-	Problems                     []string
+	// Services, SLOs and AlertPolicies are the OpenSLO documents of an
+	// import of Prometheus SLOs (Sloth, Pyrra).
+	Services, SLOs, AlertPolicies int
+	Problems                      []string
 }
 
 // Backstage reads Backstage documents (Group, User, System, Component,

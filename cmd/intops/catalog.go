@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/intops/intops/catalog"
@@ -15,7 +16,7 @@ import (
 // runCatalog handles `intops catalog lint|import`.
 func runCatalog(_ context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usageError{fmt.Errorf("want: intops catalog lint DIR | intops catalog import backstage|csv SRC")}
+		return usageError{fmt.Errorf("want: intops catalog lint DIR | intops catalog import backstage|csv|sloth|pyrra SRC")}
 	}
 	switch args[0] {
 	case "lint":
@@ -87,9 +88,12 @@ type unusable struct{ error }
 
 func runImport(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usageError{fmt.Errorf("want: intops catalog import backstage DIR|FILE | intops catalog import csv FILE [--out FILE]")}
+		return usageError{fmt.Errorf("want: intops catalog import backstage DIR|FILE | csv FILE [--out FILE] | sloth|pyrra FILE [--out DIR] [--service ID] [--period 30d]")}
 	}
 	kind := args[0]
+	if kind == "sloth" || kind == "pyrra" {
+		return runImportSLOs(kind, args[1:], stdout)
+	}
 	fs := newFlags("catalog import " + kind)
 	out := fs.String("out", "", "write the catalog YAML to `file` (default: standard output)")
 	src, rest := splitPositional(args[1:])
@@ -107,7 +111,7 @@ func runImport(args []string, stdout io.Writer) error {
 	case "csv":
 		res, err = importer.CSV(src)
 	default:
-		return usageError{fmt.Errorf("catalog import %q: want backstage or csv", kind)}
+		return usageError{fmt.Errorf("catalog import %q: want backstage, csv, sloth or pyrra", kind)}
 	}
 	if err != nil {
 		return unusable{err}
@@ -135,6 +139,70 @@ func runImport(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// runImportSLOs handles `intops catalog import sloth|pyrra FILE`: OpenSLO
+// documents on standard output, or in DIR/<file>.yaml with --out DIR.
+func runImportSLOs(kind string, args []string, stdout io.Writer) error {
+	fs := newFlags("catalog import " + kind)
+	out := fs.String("out", "", "write the OpenSLO documents into `dir` (default: standard output)")
+	service := fs.String("service", "", "the OpenSLO service, an intops integration `id`, every SLO measures (default: the source's service, or a Pyrra SLO's namespace)")
+	period := fs.String("period", "30d", "the SLO `window` of Sloth SLOs, which name none (Sloth's --default-slo-period)")
+	src, rest := splitPositional(args)
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if src == "" {
+		return usageError{fmt.Errorf("catalog import %s: name the file", kind)}
+	}
+	opts := importer.SLOOptions{Service: *service}
+	if *service != "" && !catalog.ValidName(*service) {
+		return usageError{fmt.Errorf("--service %q: want an RFC 1123 name (lowercase letters, digits and '-')", *service)}
+	}
+	if kind == "sloth" {
+		d, err := importer.ParsePeriod(*period)
+		if err != nil {
+			return usageError{fmt.Errorf("--period %q: %v", *period, err)}
+		}
+		opts.Period = d
+	}
+	var res *importer.Result
+	var err error
+	if kind == "sloth" {
+		res, err = importer.Sloth(src, opts)
+	} else {
+		res, err = importer.Pyrra(src, opts)
+	}
+	if err != nil {
+		return unusable{err}
+	}
+	w := stdout
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
+		path := filepath.Join(*out, kind+"-"+name+".yaml")
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+		defer fmt.Fprintf(os.Stderr, "wrote %s\n", path)
+	}
+	if _, err := w.Write(res.YAML); err != nil {
+		return err
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(os.Stderr, p)
+	}
+	fmt.Fprintf(os.Stderr, "imported %d services, %d SLOs, %d alert policies; %d SLOs not imported\n",
+		res.Services, res.SLOs, res.AlertPolicies, len(res.Problems))
+	if len(res.Problems) > 0 {
+		return lintExit{1}
+	}
+	return nil
+}
+
 // splitPositional takes the first non-flag argument out of args, so that
 // flags may stand before or after it.
 func splitPositional(args []string) (string, []string) {
@@ -150,7 +218,7 @@ func splitPositional(args []string) (string, []string) {
 }
 
 func isValueFlag(a string) bool {
-	for _, f := range []string{"-format", "--format", "-now", "--now", "-out", "--out"} {
+	for _, f := range []string{"-format", "--format", "-now", "--now", "-out", "--out", "-service", "--service", "-period", "--period"} {
 		if a == f {
 			return true
 		}

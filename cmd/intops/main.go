@@ -29,6 +29,7 @@ Commands:
   migrate    apply the ClickHouse schema migrations
   catalog    lint DIR [--format text|json|sarif]: check the estate catalog
              import backstage DIR|FILE, import csv FILE: write catalog YAML
+             import sloth|pyrra FILE [--out DIR]: write OpenSLO from Sloth or Pyrra
   slo        rules --catalog DIR: Prometheus recording and alerting rules
   anomaly    score --input FILE.csv: anomaly scores of a timestamp,value series
              eval: the detectors' accuracy on the simulator's incidents
