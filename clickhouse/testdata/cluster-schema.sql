@@ -434,3 +434,19 @@ ALTER TABLE intops.alerting_log_local ON CLUSTER intops ADD COLUMN term UInt64 D
 DROP TABLE IF EXISTS intops.alerting_log ON CLUSTER intops;
 
 CREATE TABLE IF NOT EXISTS intops.alerting_log ON CLUSTER intops AS intops.alerting_log_local ENGINE = Distributed(intops, intops, alerting_log_local, 0);
+
+CREATE TABLE IF NOT EXISTS intops.collector_health_local ON CLUSTER intops (
+    date        Date,
+    at          DateTime,
+    instance    String,
+    received    UInt64,
+    exported    UInt64,
+    failed      UInt64,
+    refused     UInt64,
+    queued      UInt64,
+    last_error  String
+) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/intops/collector_health', '{replica}')
+PARTITION BY date
+ORDER BY (at, instance);
+
+CREATE TABLE IF NOT EXISTS intops.collector_health ON CLUSTER intops AS intops.collector_health_local ENGINE = Distributed(intops, intops, collector_health_local, 0);
