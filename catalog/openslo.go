@@ -170,7 +170,7 @@ type openSLOState struct {
 	dataSources  map[string]string // DataSource name → its type
 	dataURLs     map[string]string // DataSource name → its URL, if it gives one
 	promSLIs     map[string]*intops.PrometheusSLI
-	thresholdSLI map[string]bool   // SLIs with a thresholdMetric
+	thresholdSLI map[string]bool // SLIs with a thresholdMetric
 	pendingConds []pendingCond
 }
 
