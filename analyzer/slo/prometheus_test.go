@@ -286,3 +286,81 @@ func TestPrometheusErrorIsThatSLOsOnly(t *testing.T) {
 		t.Errorf("read again: %v", got)
 	}
 }
+
+const promForms = `
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: orders-good}
+spec:
+  service: shop-to-erp-orders
+  indicator:
+    metadata: {name: orders-good}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{code!~"5.."}'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total'}}}
+  timeWindow: [{duration: 1d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: orders-p99}
+spec:
+  service: shop-to-erp-orders
+  indicator:
+    metadata: {name: orders-p99}
+    spec:
+      thresholdMetric:
+        metricSource: {type: Prometheus, spec: {query: 'histogram_quantile(0.99, sum by (le) (rate(latency_bucket[5m])))'}}
+  timeWindow: [{duration: 1d, isRolling: true}]
+  budgetingMethod: Timeslices
+  objectives: [{op: lte, value: 0.5, target: 0.99, timeSliceTarget: 1, timeSliceWindow: 1m}]
+`
+
+// TestPrometheusGoodAndThreshold: a ratio of good over total, and a
+// threshold whose minutes are good when the value passes the objective,
+// read over the day before now.
+func TestPrometheusGoodAndThreshold(t *testing.T) {
+	cat, err := catalog.Parse("estate.yaml", []byte(estate+promForms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := historyStart.Add(48 * time.Hour)
+	api := fakeAPI(func(q string, start, end time.Time) ([]promapi.Sample, error) {
+		var out []promapi.Sample
+		for ts := start; !ts.After(end); ts = ts.Add(time.Minute) {
+			v := 0.0
+			switch {
+			case strings.Contains(q, "histogram_quantile"):
+				v = 0.2
+				if ts.After(end.Add(-6 * time.Minute)) {
+					v = 0.9 // the last six minutes are slow
+				}
+			case strings.Contains(q, `code!~"5.."`):
+				v = 98 // two of a hundred fail
+			default:
+				v = 100
+			}
+			out = append(out, promapi.Sample{At: ts, Value: v})
+		}
+		return out, nil
+	})
+	ev := &slo.Evaluator{Store: &trafficStore{}, Catalog: func() *catalog.Catalog { return cat }, Now: func() time.Time { return now },
+		Prometheus: api, PrometheusURL: "http://prometheus.invalid"}
+	if err := ev.EvaluateOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res := map[string]slo.Status{}
+	for _, st := range ev.Results() {
+		res[st.SLO.Name] = st
+	}
+	if r := res["orders-good"].Result; r.Events != 24*60*100 || r.SLI < 0.98-1e-9 || r.SLI > 0.98+1e-9 || r.Status != "ticket" { // burn rate 2
+		t.Errorf("good ratio: %+v", r)
+	}
+	if r := res["orders-p99"].Result; r.Events != 24*60 || r.SLI != float64(24*60-6)/(24*60) {
+		t.Errorf("threshold: events %g, SLI %g (want %g)", r.Events, r.SLI, float64(24*60-6)/(24*60))
+	}
+}
