@@ -118,6 +118,9 @@ func runServer(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	f.dsn = dsn()
+	if err := checkPrometheusURL(f.prometheusURL); err != nil {
+		return usageError{err}
+	}
 	return serve(ctx, logger, f, nil)
 }
 
