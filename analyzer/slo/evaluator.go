@@ -348,24 +348,35 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 	}
-	// Prometheus SLOs are read one by one; one that cannot be read keeps
-	// its last result and sends no event this round, and the others go on.
-	promCaches := e.promCaches
-	e.promCaches = map[string]*promCache{}
-	for _, j := range promJobs {
-		if c := promCaches[j.slo.Name]; c != nil {
-			e.promCaches[j.slo.Name] = c
-		}
-		series, err := e.promSeries(ctx, j.slo, j.prom, seriesStart(j.policy, j.from, now), now)
-		if err != nil {
-			delete(e.promCaches, j.slo.Name)
-			e.logger().Warn("SLO not evaluated this round: Prometheus query failed; will retry", "slo", j.slo.Name, "err", err)
+	// Prometheus SLOs are read a few at a time; one that cannot be read
+	// keeps its last result and sends no event this round, and the others
+	// go on.
+	caches := make([]*promCache, len(promJobs))
+	errs := make([]error, len(promJobs))
+	var pwg sync.WaitGroup
+	sem := make(chan struct{}, promReaders)
+	for k := range promJobs {
+		j := &promJobs[k]
+		pwg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer pwg.Done()
+			defer func() { <-sem }()
+			caches[k], errs[k] = readCached(ctx, e.Prometheus, e.promCaches[j.slo.Name], j.slo, j.prom, seriesStart(j.policy, j.from, now), now)
+		}()
+	}
+	pwg.Wait()
+	e.promCaches = make(map[string]*promCache, len(promJobs))
+	for k, j := range promJobs {
+		if errs[k] != nil {
+			e.logger().Warn("SLO not evaluated this round: Prometheus query failed; will retry", "slo", j.slo.Name, "err", errs[k])
 			if old, ok := e.results[j.slo.Name]; ok {
 				stale[j.slo.Name] = old
 			}
 			continue
 		}
-		j.series = series
+		e.promCaches[j.slo.Name] = caches[k]
+		j.series = caches[k].series
 		jobs = append(jobs, j)
 	}
 	e.initCounters()

@@ -49,35 +49,37 @@ func (e *Evaluator) prometheusURL(s *intops.SLO) string {
 	return e.PrometheusURL
 }
 
-// promSeries returns a Prometheus SLO's events per minute of [from, now),
-// reading only what its cache lacks: the minutes after the last read
-// (and the last promLate of them again), everything every promFullEvery.
-func (e *Evaluator) promSeries(ctx context.Context, s *intops.SLO, url string, from, now time.Time) (Series, error) {
+// promReaders is how many Prometheus SLOs are read at the same time.
+const promReaders = 4
+
+// readCached returns a Prometheus SLO's cache brought up to now: its
+// events per minute of [from, now), reading only what the cache c lacks
+// (the minutes after the last read, and the last promLate of them again),
+// everything when c is nil, stale (promFullEvery) or for other queries.
+// c itself is not changed.
+func readCached(ctx context.Context, api PrometheusAPI, c *promCache, s *intops.SLO, url string, from, now time.Time) (*promCache, error) {
 	p := s.Prometheus
 	key := fmt.Sprintf("%s\x00%+v", url, *p)
-	c := e.promCaches[s.Name]
 	readFrom := from
+	next := &promCache{key: key, from: from, fullAt: now}
 	if c != nil && c.key == key && !c.from.After(from) && now.Sub(c.fullAt) < promFullEvery {
 		end := c.from.Add(time.Duration(len(c.series)) * time.Minute)
 		if t := end.Add(-promLate); t.After(readFrom) {
 			readFrom = t
 		}
+		next.fullAt = c.fullAt
 	} else {
-		c = &promCache{key: key, from: from, fullAt: now}
+		c = &promCache{from: from}
 	}
-	got, err := readPrometheus(ctx, e.Prometheus, url, p, readFrom, now)
+	got, err := readPrometheus(ctx, api, url, p, readFrom, now)
 	if err != nil {
 		return nil, err
 	}
 	// Keep [from, readFrom) of the cache, then what was read.
-	keep := int(readFrom.Sub(c.from) / time.Minute)
-	skip := int(from.Sub(c.from) / time.Minute)
-	keep = min(max(keep, 0), len(c.series))
-	skip = min(max(skip, 0), keep)
-	c.series = append(append(make(Series, 0, keep-skip+len(got)), c.series[skip:keep]...), got...)
-	c.from = from
-	e.promCaches[s.Name] = c
-	return c.series, nil
+	keep := min(max(int(readFrom.Sub(c.from)/time.Minute), 0), len(c.series))
+	skip := min(max(int(from.Sub(c.from)/time.Minute), 0), keep)
+	next.series = append(append(make(Series, 0, keep-skip+len(got)), c.series[skip:keep]...), got...)
+	return next, nil
 }
 
 // readPrometheus reads the events of each minute of [from, to) of a

@@ -141,8 +141,9 @@ func TestPrometheusSLOPagesLikeIntops(t *testing.T) {
 	}
 	store := &trafficStore{}
 	var now time.Time
+	api := &countingAPI{next: &promapi.Client{}}
 	ev := &slo.Evaluator{Store: store, Catalog: func() *catalog.Catalog { return cat }, Now: func() time.Time { return now },
-		Prometheus: &promapi.Client{}, PrometheusURL: prom.URL}
+		Prometheus: api, PrometheusURL: prom.URL}
 	ctx := context.Background()
 	started := time.Now()
 	rounds := 0
@@ -159,7 +160,12 @@ func TestPrometheusSLOPagesLikeIntops(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d evaluations in %v", rounds, time.Since(started).Round(time.Millisecond))
+	t.Logf("%d evaluations in %v, %d minutes read from Prometheus", rounds, time.Since(started).Round(time.Millisecond), api.minutes)
+	// The 30 days are read whole once an hour (the clock steps ten hours);
+	// in between only the last quarter of an hour of each query.
+	if full := 30 * 24 * 60 * 2; api.minutes > 12*full || api.minutes < 10*full {
+		t.Errorf("%d minutes read in %d rounds: the cache does not work", api.minutes, rounds)
+	}
 	got, want := transitions(store.events, slo.Key("orders-http")), transitions(store.events, slo.Key("orders-booked"))
 	t.Logf("Prometheus SLO: %v", got)
 	t.Logf("intops SLO:     %v", want)
@@ -185,6 +191,20 @@ func TestPrometheusSLOPagesLikeIntops(t *testing.T) {
 	if err != nil || len(pts) == 0 || pts[len(pts)-1].SLI >= 1 {
 		t.Errorf("history of the Prometheus SLO: %v %+v", err, pts)
 	}
+}
+
+// countingAPI counts the minutes the evaluator asks Prometheus for.
+type countingAPI struct {
+	next    slo.PrometheusAPI
+	mu      sync.Mutex
+	minutes int
+}
+
+func (c *countingAPI) QueryRange(ctx context.Context, url, query string, start, end time.Time, step time.Duration) ([]promapi.Sample, error) {
+	c.mu.Lock()
+	c.minutes += int(end.Sub(start)/time.Minute) + 1
+	c.mu.Unlock()
+	return c.next.QueryRange(ctx, url, query, start, end, step)
 }
 
 // fakeAPI answers range queries with a function.
