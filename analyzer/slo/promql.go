@@ -101,8 +101,8 @@ func countExpr(e parser.Expr, fn string, window time.Duration) (parser.Expr, err
 }
 
 // ThresholdQuery checks a thresholdMetric's query: it is read as written,
-// one value per evaluation (a gauge, a quantile), summed into one series
-// when it has several.
+// one value per evaluation (a gauge, a quantile), and must give one
+// series (aggregate it otherwise).
 func ThresholdQuery(query string) (string, error) {
 	expr, err := parser.ParseExpr(windowTemplate.ReplaceAllString(query, "5m"))
 	if err != nil {
