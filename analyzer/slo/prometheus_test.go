@@ -38,11 +38,15 @@ func failed(m time.Time) int {
 // history is the traffic as Prometheus would have scraped it every 15s:
 // http_requests_total by code, each sample counting the requests before
 // it.
-func history() []byte {
+func history() []byte { return trafficHistory(historyStart, historyEnd, failed) }
+
+// trafficHistory is perMinute requests a minute from start to end, of
+// which failed(minute) fail, as OpenMetrics samples every 15s.
+func trafficHistory(start, end time.Time, failed func(time.Time) int) []byte {
 	ok := promtest.Series{Labels: map[string]string{"job": "shop", "code": "200"}}
 	bad := promtest.Series{Labels: map[string]string{"job": "shop", "code": "500"}}
 	var nok, nbad float64
-	for t := historyStart; !t.After(historyEnd); t = t.Add(15 * time.Second) {
+	for t := start; !t.After(end); t = t.Add(15 * time.Second) {
 		ok.Samples = append(ok.Samples, promtest.Sample{At: t, Value: nok})
 		bad.Samples = append(bad.Samples, promtest.Sample{At: t, Value: nbad})
 		f := float64(failed(t.Truncate(time.Minute))) / 4

@@ -302,3 +302,61 @@ func getJSON(t *testing.T, u string, v any) {
 		t.Fatalf("GET %s: %v", u, err)
 	}
 }
+
+// TestSlothRulesFireInPrometheus: a Prometheus started with the rules
+// over history that ends now, in an outage that began ten minutes ago,
+// fires the page alert of the Prometheus-sourced SLO at its first
+// evaluations, as the server's evaluation of the same minutes says.
+func TestSlothRulesFireInPrometheus(t *testing.T) {
+	cat, err := catalog.Parse("estate.yaml", []byte(estate+promSLO))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := slo.PrometheusRules(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Minute)
+	start, from := now.Add(-8*time.Hour), now.Add(-10*time.Minute)
+	failing := func(m time.Time) int {
+		if !m.Before(from) {
+			return perMinute
+		}
+		return 0
+	}
+	var s slo.Series
+	for m := start; m.Before(now); m = m.Add(time.Minute) {
+		s = append(s, slo.Minute{Good: float64(perMinute - failing(m)), Total: perMinute})
+	}
+	if r := slo.Evaluate(slo.Policy{Objective: 0.999, Period: 30 * 24 * time.Hour}, s); r.Status != "page" {
+		t.Fatalf("intops: %s", r.Status)
+	}
+	// Rules every 5s, so that the first evaluations come soon.
+	prom := promtest.Start(t, promtest.Options{History: trafficHistory(start, now, failing), Rules: rules, EvaluationInterval: 5 * time.Second})
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var ans struct {
+			Data struct {
+				Alerts []struct {
+					Labels map[string]string `json:"labels"`
+					State  string            `json:"state"`
+				} `json:"alerts"`
+			} `json:"data"`
+		}
+		getJSON(t, prom.URL+"/api/v1/alerts", &ans)
+		firing := map[string]bool{}
+		for _, a := range ans.Data.Alerts {
+			if a.State == "firing" && a.Labels["alertname"] == slo.AlertName {
+				firing[a.Labels["sloth_slo"]+" "+a.Labels["sloth_severity"]] = true
+			}
+		}
+		if firing["orders-http page"] {
+			t.Logf("Prometheus fires %v", firing)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no page alert of orders-http in a minute: %+v", ans.Data.Alerts)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
