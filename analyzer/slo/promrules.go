@@ -119,11 +119,14 @@ func sloRules(cat *catalog.Catalog, s *SLORef) ([]rulefmt.RuleGroup, error) {
 	}
 	// The period's error ratio: the mean of the shortest window's over the
 	// period, as Sloth records it.
+	// (An alert window as long as the period has it already.)
 	period, shortest := promDuration(s.SLO.Window.Duration), promDuration(ws[0])
-	sli.Rules = append(sli.Rules, rulefmt.Rule{Record: "slo:sli_error:ratio_rate" + period,
-		Expr: fmt.Sprintf("sum_over_time(slo:sli_error:ratio_rate%s%s[%s])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate%s%s[%s])",
-			shortest, sel, period, shortest, sel, period),
-		Labels: labels(map[string]string{"sloth_window": period})})
+	if !seen[s.SLO.Window.Duration] {
+		sli.Rules = append(sli.Rules, rulefmt.Rule{Record: "slo:sli_error:ratio_rate" + period,
+			Expr: fmt.Sprintf("sum_over_time(slo:sli_error:ratio_rate%s%s[%s])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate%s%s[%s])",
+				shortest, sel, period, shortest, sel, period),
+			Labels: labels(map[string]string{"sloth_window": period})})
+	}
 
 	objective := strconv.FormatFloat(s.SLO.Objective, 'g', -1, 64)
 	budget := 1 - s.SLO.Objective
