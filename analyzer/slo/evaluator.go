@@ -394,11 +394,13 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			for k := w; k < len(jobs); k += workers {
 				j := &jobs[k]
 				seriesFrom := seriesStart(j.policy, j.from, now)
-				if j.prom != "" {
-					series = j.series
-				} else {
+				// A Prometheus SLO's series is its cache's: read, never
+				// reused as the worker's buffer.
+				s := j.series
+				if j.prom == "" {
 					series = BuildSeriesInto(series, j.sli, e.counts(j.slo.Integration), seriesFrom, now)
 					e.count(j.slo, series, seriesFrom, now)
+					s = series
 				}
 				if j.policy.Windows == nil {
 					j.policy.Windows = Windows(j.slo.Window.Duration)
@@ -407,7 +409,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 				// window, the elapsed part of a calendar one); minutes before
 				// it only feed the burn-rate windows.
 				j.policy.Period = now.Sub(j.from)
-				out[k] = scratch.Evaluate(j.policy, series)
+				out[k] = scratch.Evaluate(j.policy, s)
 			}
 		}()
 	}
