@@ -59,11 +59,32 @@ type SLO struct {
 	Window        Window
 	Budgeting     string // Occurrences, Timeslices, RatioTimeslices
 	AlertPolicies []string
-	// NotEvaluated, when set, says why intops does not evaluate the SLO:
-	// its indicator reads a metric source other than intops' own traffic
-	// (Datadog, Prometheus, …). The SLO stays in the catalog, is listed
-	// with the reason and never alerts.
+	// NotEvaluated, when set, says why intops does not evaluate the SLO
+	// from the integration's traffic: its indicator reads another metric
+	// source (Datadog, Prometheus, …). The SLO stays in the catalog, is
+	// listed with the reason and never alerts, unless it is a Prometheus
+	// SLO (Prometheus set) and the server has a Prometheus to query.
 	NotEvaluated string
+	// Prometheus, when set, is the indicator's queries of a Prometheus
+	// metric source; the server evaluates them through the same burn-rate
+	// windows as its own indicators.
+	Prometheus *PrometheusSLI
+}
+
+// PrometheusSLI is an indicator read from a Prometheus-compatible HTTP
+// API (OpenSLO metricSource type Prometheus). A ratio has Total and one
+// of Good or Bad: PromQL queries of event counters. A threshold has Query,
+// a value compared each minute with Op and Value.
+type PrometheusSLI struct {
+	// DataSource is the OpenSLO DataSource the queries name, if any.
+	DataSource string
+	// URL is the server to query, from the DataSource (spec.url or
+	// spec.connectionDetails.url); empty means the server's default.
+	URL              string
+	Good, Bad, Total string
+	Query            string
+	Op               string // lt, lte, gt, gte: a minute is good when Query Op Value
+	Value            float64
 }
 
 // AlertPolicy says when an SLO alerts (OpenSLO AlertPolicy).

@@ -145,6 +145,16 @@ type dataSourceSpec struct {
 	Description       string    `yaml:"description"`
 	Type              string    `yaml:"type"`
 	ConnectionDetails yaml.Node `yaml:"connectionDetails"`
+	// URL is where a Prometheus DataSource is queried (intops also reads
+	// connectionDetails.url).
+	URL string `yaml:"url"`
+}
+
+// prometheusSource is the spec of a metricSource of type Prometheus:
+// OpenSLO's examples write query; some tools write promql.
+type prometheusSource struct {
+	Query  string `yaml:"query"`
+	PromQL string `yaml:"promql"`
 }
 
 type serviceSpec struct {
@@ -158,12 +168,15 @@ type openSLOState struct {
 	docs         []*osloDoc
 	conditions   map[string]intops.AlertCondition
 	dataSources  map[string]string // DataSource name → its type
-	thresholdSLI map[string]bool   // SLIs with a thresholdMetric
+	dataURLs     map[string]string // DataSource name → its URL, if it gives one
+	promSLIs     map[string]*intops.PrometheusSLI
+	thresholdSLI map[string]bool // SLIs with a thresholdMetric
 	pendingConds []pendingCond
 }
 
 func newOpenSLOState() openSLOState {
-	return openSLOState{conditions: map[string]intops.AlertCondition{}, dataSources: map[string]string{}, thresholdSLI: map[string]bool{}}
+	return openSLOState{conditions: map[string]intops.AlertCondition{}, dataSources: map[string]string{}, thresholdSLI: map[string]bool{},
+		dataURLs: map[string]string{}, promSLIs: map[string]*intops.PrometheusSLI{}}
 }
 
 type osloDoc struct {
@@ -211,6 +224,9 @@ type osloCtx struct {
 	// notEvaluatedAt is where the metric source intops does not read
 	// stands.
 	notEvaluatedAt Pos
+	// prom is the last indicator's Prometheus queries, when its metric
+	// sources are all of type Prometheus.
+	prom *intops.PrometheusSLI
 }
 
 func (c *osloCtx) pos(path string) Pos { return nodePos(c.d.file, c.d.node, path) }
@@ -321,6 +337,16 @@ func (l *loader) openSLODocument(d *osloDoc) {
 			return
 		}
 		l.openslo.dataSources[md.Name] = s.Type
+		url := s.URL
+		var cd struct {
+			URL string `yaml:"url"`
+		}
+		if url == "" && s.ConnectionDetails.Kind == yaml.MappingNode && s.ConnectionDetails.Decode(&cd) == nil {
+			url = cd.URL
+		}
+		if url != "" {
+			l.openslo.dataURLs[md.Name] = url
+		}
 	case "Service":
 		var s serviceSpec
 		if !l.specStrict(file, spec, &s) {
@@ -367,6 +393,9 @@ func (l *loader) openSLODocument(d *osloDoc) {
 		if why != "" {
 			l.cat.notEvaluated[md.Name] = why
 			l.cat.pos["SLI/"+md.Name+"#notEvaluated"] = at
+			if c.prom != nil {
+				l.openslo.promSLIs[md.Name] = c.prom
+			}
 			return
 		}
 		l.cat.SLIs[md.Name] = sli
@@ -474,6 +503,16 @@ func (c *osloCtx) slo(md *metadataFile, s *sloSpec) {
 			slo.Objective = t
 		}
 	}
+	if p := slo.Prometheus; p != nil && p.Query != "" {
+		// A threshold: a minute is good when its value passes the first
+		// objective's op and value.
+		if len(s.Objectives) == 0 || s.Objectives[0].Op == "" || s.Objectives[0].Value == nil {
+			slo.Prometheus = nil
+			slo.NotEvaluated = "metric source Prometheus: a thresholdMetric needs op and value on its objective to tell good minutes"
+		} else {
+			p.Op, p.Value = s.Objectives[0].Op, *s.Objectives[0].Value
+		}
+	}
 	for i, a := range s.AlertPolicies {
 		path := fmt.Sprintf("spec.alertPolicies[%d]", i)
 		inline := a.Spec != nil || a.Kind != "" || a.Metadata.Name != ""
@@ -528,6 +567,7 @@ func (c *osloCtx) inlineIndicator(slo *intops.SLO, path string, in *inlineSLI) {
 	slo.Indicator.Name = name
 	if why != "" {
 		slo.NotEvaluated, c.notEvaluatedAt = why, at
+		slo.Prometheus = c.prom
 	}
 }
 
@@ -541,6 +581,10 @@ func (c *osloCtx) indicatorRef(slo *intops.SLO, path, name string) bool {
 	c.l.ref("SLO/"+slo.Name, "SLI", name, "indicatorRef", c.pos(path))
 	if why, ok := c.l.cat.notEvaluated[name]; ok {
 		slo.NotEvaluated, c.notEvaluatedAt = why, c.pos(path)
+		if p := c.l.openslo.promSLIs[name]; p != nil {
+			cp := *p
+			slo.Prometheus = &cp
+		}
 	}
 	return c.l.openslo.thresholdSLI[name]
 }
@@ -715,6 +759,7 @@ func (c *osloCtx) indicator(path, name string, s *sliSpec) (*intops.SLI, string,
 	var mine *src
 	var foreign []string
 	var foreignAt Pos
+	c.prom = nil
 	for i := range srcs {
 		sp, m := srcs[i].path, srcs[i].m
 		typ := m.Type
@@ -752,6 +797,14 @@ func (c *osloCtx) indicator(path, name string, s *sliSpec) (*intops.SLI, string,
 		return nil, "", Pos{}
 	}
 	if mine == nil {
+		if len(foreign) == 1 && strings.EqualFold(foreign[0], "Prometheus") {
+			if p, why := c.prometheusSLI(s, srcs[0].m); p != nil {
+				c.prom = p
+				return nil, PrometheusNotEvaluated, foreignAt
+			} else if why != "" {
+				return nil, "metric source Prometheus: " + why, foreignAt
+			}
+		}
 		return nil, fmt.Sprintf("metric source %s: intops evaluates only indicators of type intops, computed from the integration's traffic", strings.Join(foreign, ", ")), foreignAt
 	}
 	return c.intopsSLI(mine.path+".spec", name, mine.m), "", Pos{}
@@ -940,4 +993,48 @@ func (l *loader) resolveConditions() {
 		}
 		pc.policy.Conditions = append(pc.policy.Conditions, c)
 	}
+}
+
+// PrometheusNotEvaluated is why a Prometheus SLO is not evaluated until a
+// server knows a Prometheus to query; the server evaluates it when its
+// DataSource gives a URL or the server has --prometheus-url.
+const PrometheusNotEvaluated = "metric source Prometheus: evaluated by the server when it has a Prometheus URL to query " +
+	"(spec.url on the SLO's DataSource, or the server's --prometheus-url / INTOPS_PROMETHEUS_URL)"
+
+// prometheusSLI reads the queries of an indicator whose metric sources
+// are all of type Prometheus; src is one of them, for the DataSource.
+// It returns why not when the indicator has no form intops evaluates.
+func (c *osloCtx) prometheusSLI(s *sliSpec, src *metricSource) (*intops.PrometheusSLI, string) {
+	query := func(m *metric) string {
+		if m == nil {
+			return ""
+		}
+		var ps prometheusSource
+		if m.MetricSource.Spec.Kind != yaml.MappingNode || m.MetricSource.Spec.Decode(&ps) != nil {
+			return ""
+		}
+		return strings.TrimSpace(first(ps.Query, ps.PromQL))
+	}
+	p := &intops.PrometheusSLI{DataSource: src.MetricSourceRef}
+	if p.DataSource != "" {
+		p.URL = c.l.openslo.dataURLs[p.DataSource]
+	}
+	switch {
+	case s.ThresholdMetric != nil:
+		p.Query = query(s.ThresholdMetric)
+		if p.Query == "" {
+			return nil, "the thresholdMetric's spec has no query"
+		}
+	case s.RatioMetric != nil && s.RatioMetric.Raw != nil:
+		return nil, "intops reads good, bad and total counters of a Prometheus ratioMetric, not a raw ratio"
+	case s.RatioMetric != nil:
+		r := s.RatioMetric
+		p.Good, p.Bad, p.Total = query(r.Good), query(r.Bad), query(r.Total)
+		if p.Total == "" || (p.Good == "" && p.Bad == "") {
+			return nil, "the ratioMetric needs a query in the spec of total and of good or bad"
+		}
+	default:
+		return nil, ""
+	}
+	return p, ""
 }

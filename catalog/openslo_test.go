@@ -231,13 +231,16 @@ multi-document.yaml:85 AlertNotificationTarget "ops-pager": pagerduty: alerts go
 	if cat.Where("Service/erp-postings").Line != 1 || cat.Where("AlertCondition/page-slow-burn").Line != 11 {
 		t.Errorf("JSON values one after another: %v %v", cat.Where("Service/erp-postings"), cat.Where("AlertCondition/page-slow-burn"))
 	}
-	for _, name := range []string{"crm-to-erp-http", "crm-to-erp-queue-depth"} {
-		if s := slos[name]; !strings.Contains(s.NotEvaluated, "intops evaluates only") {
-			t.Errorf("%s: NotEvaluated %q", name, s.NotEvaluated)
-		}
+	if s := slos["crm-to-erp-queue-depth"]; !strings.Contains(s.NotEvaluated, "intops evaluates only") || !strings.Contains(s.NotEvaluated, "Any") || s.Prometheus != nil {
+		t.Errorf("crm-to-erp-queue-depth: NotEvaluated %q, Prometheus %+v", s.NotEvaluated, s.Prometheus)
 	}
-	if !strings.Contains(slos["crm-to-erp-http"].NotEvaluated, "Prometheus") || !strings.Contains(slos["crm-to-erp-queue-depth"].NotEvaluated, "Any") {
-		t.Errorf("reasons: %q, %q", slos["crm-to-erp-http"].NotEvaluated, slos["crm-to-erp-queue-depth"].NotEvaluated)
+	// A Prometheus indicator keeps its queries and the DataSource's URL:
+	// the server evaluates it when it has a Prometheus to query.
+	http := slos["crm-to-erp-http"]
+	want := intops.PrometheusSLI{DataSource: "prometheus-main", URL: "http://prometheus:9090",
+		Good: `sum(rate(http_requests_total{job="crm-sync",code!~"5.."}[5m]))`, Total: `sum(rate(http_requests_total{job="crm-sync"}[5m]))`}
+	if http.NotEvaluated != catalog.PrometheusNotEvaluated || http.Prometheus == nil || *http.Prometheus != want {
+		t.Errorf("crm-to-erp-http: NotEvaluated %q, Prometheus %+v", http.NotEvaluated, http.Prometheus)
 	}
 }
 

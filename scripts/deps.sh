@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what intops needs on a Debian machine and is missing:
 # clickhouse-server (tests, the demo's managed ClickHouse) and prometheus
-# (its promtool checks the generated SLO rules in the tests) and chromium
+# (the SLO tests run a prometheus backfilled with promtool, which also
+# checks and unit-tests the generated SLO rules) and chromium
 # (the UI's browser tests drive /usr/bin/chromium; reports print PDFs
 # with it) and poppler-utils (the report tests render the PDFs' pages
 # with pdftoppm and read their text with pdftotext) and zookeeper (the
 # scale-out test's ClickHouse cluster coordinates through it).
 set -euo pipefail
 missing=()
-if ! command -v promtool >/dev/null 2>&1; then
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
   missing+=(prometheus)
 fi
 if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/ui"
@@ -65,5 +66,70 @@ func TestNotEvaluatedSLOIsListedWithItsReason(t *testing.T) {
 	}
 	if _, page := get(t, srv, "/slos"); !strings.Contains(page, "SLO accounts-synced (crm-to-erp-accounts) is not evaluated: metric source Datadog") {
 		t.Errorf("/slos does not say the SLO is not evaluated:\n%s", page)
+	}
+}
+
+// someResults is an SLO evaluator with fixed results.
+type someResults []slo.Status
+
+func (r someResults) Results() []slo.Status { return r }
+func (someResults) History(context.Context, string, time.Time, time.Time) ([]slo.Point, error) {
+	return nil, slo.ErrUnknownSLO
+}
+
+const prometheusEstate = `
+apiVersion: intops.dev/v1alpha1
+kind: Integration
+metadata: {name: crm-to-erp-accounts}
+spec: {source: crm, targets: [erp], owner: ops}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: accounts-http}
+spec:
+  service: crm-to-erp-accounts
+  indicator:
+    metadata: {name: accounts-http-ok}
+    spec:
+      ratioMetric:
+        counter: true
+        bad: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{code=~"5.."}'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total'}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+`
+
+// TestPrometheusSLOListedOnceEvaluated: a Prometheus SLO is listed as not
+// evaluated until the evaluator has a result for it (it has a Prometheus
+// to query), then once, with that result.
+func TestPrometheusSLOListedOnceEvaluated(t *testing.T) {
+	cat, err := catalog.Parse("estate.yaml", []byte(prometheusEstate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := func(src ui.SLOSource) []string {
+		srv := ui.New(ui.Options{Store: downStore{}, Catalog: catalog.Fixed(cat), SLOs: src})
+		_, body := get(t, srv, "/api/v1/slos")
+		var doc struct {
+			SLOs []struct {
+				ID, Status string
+			} `json:"slos"`
+		}
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range doc.SLOs {
+			out = append(out, s.ID+" "+s.Status)
+		}
+		return out
+	}
+	if got := statuses(noResults{}); strings.Join(got, ",") != "accounts-http not_evaluated" {
+		t.Errorf("without a Prometheus: %v", got)
+	}
+	evaluated := someResults{{SLO: cat.SLOs[0], SLI: intops.SLI{Kind: slo.SLIPrometheus}, Result: slo.Result{Status: "ok", SLI: 1, BudgetRemaining: 1}}}
+	if got := statuses(evaluated); strings.Join(got, ",") != "accounts-http ok" {
+		t.Errorf("evaluated: %v", got)
 	}
 }

@@ -82,7 +82,7 @@ func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 	if s.catalog != nil {
 		cat = s.catalog.Current()
 	}
-	for _, sl := range notEvaluated(cat) {
+	for _, sl := range notEvaluated(cat, s.sloSource) {
 		out = append(out, sloStatusJSON{
 			ID: sl.Name, Name: first(sl.Title, sl.Name), Integration: sl.Integration, Objective: sl.Objective,
 			Window: sl.Window.Text, BurnRates: map[string]float64{}, Firing: []string{}, Status: statusNotEvaluated,
@@ -96,14 +96,22 @@ func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 // evaluate.
 const statusNotEvaluated = "not_evaluated"
 
-// notEvaluated returns the catalog's SLOs that intops does not evaluate.
-func notEvaluated(c *catalog.Catalog) []*intops.SLO {
+// notEvaluated returns the catalog's SLOs that intops does not evaluate:
+// marked so by the catalog and without a result of the evaluator (which
+// has those it reads from Prometheus).
+func notEvaluated(c *catalog.Catalog, src SLOSource) []*intops.SLO {
 	var out []*intops.SLO
 	if c == nil {
 		return nil
 	}
+	evaluated := map[string]bool{}
+	if src != nil {
+		for _, st := range src.Results() {
+			evaluated[st.SLO.Name] = true
+		}
+	}
 	for _, sl := range c.SLOs {
-		if sl.NotEvaluated != "" {
+		if sl.NotEvaluated != "" && !evaluated[sl.Name] {
 			out = append(out, sl)
 		}
 	}

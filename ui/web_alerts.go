@@ -77,7 +77,7 @@ func (s *Server) slosPage(w http.ResponseWriter, r *http.Request) {
 			m.Rows = append(m.Rows, row)
 		}
 	}
-	for _, sl := range notEvaluated(cat) {
+	for _, sl := range notEvaluated(cat, s.sloSource) {
 		m.Warnings = append(m.Warnings, "SLO "+sl.Name+" ("+sl.Integration+") is not evaluated: "+sl.NotEvaluated+".")
 	}
 	// Worst first: page, ticket, no data, ok; then the least budget left.

@@ -52,6 +52,11 @@ type Evaluator struct {
 	// server replicas only the leader does; the others evaluate for their
 	// pages and read the alert states again when they start to emit.
 	Emit func() bool
+	// Prometheus, when set, reads the SLOs whose indicator is a
+	// Prometheus metric source, from their DataSource's URL or else
+	// PrometheusURL; without either such an SLO stays not evaluated.
+	Prometheus    PrometheusAPI
+	PrometheusURL string
 
 	mu         sync.RWMutex
 	coarse     map[string][]clickhouse.MinuteCounts // hours before coarseEnd
@@ -68,6 +73,7 @@ type Evaluator struct {
 	counted    map[string]time.Time // per SLO: minutes before this are counted
 	results    map[string]Status
 	states     map[string]clickhouse.AlertEvent // latest event per alert key
+	promCaches map[string]*promCache            // per Prometheus SLO
 }
 
 // Source is the alert event log source of SLO alerts.
@@ -279,13 +285,23 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		sli    intops.SLI
 		policy Policy
 		from   time.Time
+		prom   string // the Prometheus URL of a Prometheus SLO
+		series Series // a Prometheus SLO's, read before the workers run
 	}
 	var jobs []job
 	idSet := map[string]bool{}
 	earliest := now
 	var longest time.Duration
 	leSet := map[int]bool{}
+	var promJobs []job
+	stale := map[string]Status{} // Prometheus SLOs not read this round
 	for _, s := range cat.SLOs {
+		if url := e.prometheusURL(s); url != "" && s.Window.Duration > 0 && cat.Integration(s.Integration) != nil {
+			j := job{slo: s, sli: intops.SLI{Name: s.Indicator.Name, Kind: SLIPrometheus}, policy: PolicyFor(cat, s),
+				from: PeriodStart(s.Window, now), prom: url}
+			promJobs = append(promJobs, j)
+			continue
+		}
 		if s.NotEvaluated != "" {
 			continue // its metric source is not intops': the API lists it and why
 		}
@@ -332,6 +348,37 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 	}
+	// Prometheus SLOs are read a few at a time; one that cannot be read
+	// keeps its last result and sends no event this round, and the others
+	// go on.
+	caches := make([]*promCache, len(promJobs))
+	errs := make([]error, len(promJobs))
+	var pwg sync.WaitGroup
+	sem := make(chan struct{}, promReaders)
+	for k := range promJobs {
+		j := &promJobs[k]
+		pwg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer pwg.Done()
+			defer func() { <-sem }()
+			caches[k], errs[k] = readCached(ctx, e.Prometheus, e.promCaches[j.slo.Name], j.slo, j.prom, seriesStart(j.policy, j.from, now), now)
+		}()
+	}
+	pwg.Wait()
+	e.promCaches = make(map[string]*promCache, len(promJobs))
+	for k, j := range promJobs {
+		if errs[k] != nil {
+			e.logger().Warn("SLO not evaluated this round: Prometheus query failed; will retry", "slo", j.slo.Name, "err", errs[k])
+			if old, ok := e.results[j.slo.Name]; ok {
+				stale[j.slo.Name] = old
+			}
+			continue
+		}
+		e.promCaches[j.slo.Name] = caches[k]
+		j.series = caches[k].series
+		jobs = append(jobs, j)
+	}
 	e.initCounters()
 	// The SLOs are evaluated on every core; each worker has its own
 	// buffers, and the transitions are taken in catalog order afterwards.
@@ -346,18 +393,15 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			var scratch Scratch
 			for k := w; k < len(jobs); k += workers {
 				j := &jobs[k]
-				windowsFrom := now
-				for _, aw := range orDefault(j.policy) {
-					if t := now.Add(-aw.Long); t.Before(windowsFrom) {
-						windowsFrom = t
-					}
+				seriesFrom := seriesStart(j.policy, j.from, now)
+				// A Prometheus SLO's series is its cache's: read, never
+				// reused as the worker's buffer.
+				s := j.series
+				if j.prom == "" {
+					series = BuildSeriesInto(series, j.sli, e.counts(j.slo.Integration), seriesFrom, now)
+					e.count(j.slo, series, seriesFrom, now)
+					s = series
 				}
-				seriesFrom := j.from
-				if windowsFrom.Before(seriesFrom) {
-					seriesFrom = windowsFrom
-				}
-				series = BuildSeriesInto(series, j.sli, e.counts(j.slo.Integration), seriesFrom, now)
-				e.count(j.slo, series, seriesFrom, now)
 				if j.policy.Windows == nil {
 					j.policy.Windows = Windows(j.slo.Window.Duration)
 				}
@@ -365,12 +409,15 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 				// window, the elapsed part of a calendar one); minutes before
 				// it only feed the burn-rate windows.
 				j.policy.Period = now.Sub(j.from)
-				out[k] = scratch.Evaluate(j.policy, series)
+				out[k] = scratch.Evaluate(j.policy, s)
 			}
 		}()
 	}
 	wg.Wait()
-	results := make(map[string]Status, len(jobs))
+	results := make(map[string]Status, len(jobs)+len(stale))
+	for name, st := range stale {
+		results[name] = st
+	}
 	var events []clickhouse.AlertEvent
 	for k, j := range jobs {
 		r := out[k]
@@ -440,6 +487,17 @@ func (e *Evaluator) count(s *intops.SLO, series Series, start, now time.Time) {
 	}
 	e.good.WithLabelValues(s.Name, s.Integration).Add(g)
 	e.total.WithLabelValues(s.Name, s.Integration).Add(t)
+}
+
+// seriesStart is where an SLO's series starts: at its period's start, or
+// earlier when an alert window reaches before it.
+func seriesStart(p Policy, from, now time.Time) time.Time {
+	for _, aw := range orDefault(p) {
+		if t := now.Add(-aw.Long); t.Before(from) {
+			from = t
+		}
+	}
+	return from
 }
 
 func orDefault(p Policy) []AlertWindow {
@@ -575,6 +633,17 @@ func (e *Evaluator) History(ctx context.Context, name string, from, to time.Time
 	}
 	if s == nil {
 		return nil, ErrUnknownSLO
+	}
+	if url := e.prometheusURL(s); url != "" {
+		from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
+		start := from.Add(-s.Window.Duration)
+		series, err := readPrometheus(ctx, e.Prometheus, url, s.Prometheus, start, to)
+		if err != nil {
+			return nil, err
+		}
+		p := PolicyFor(cat, s)
+		p.Period = s.Window.Duration
+		return History(p, series, start, from, to, max(time.Minute, (to.Sub(from)/500).Truncate(time.Minute))), nil
 	}
 	if s.NotEvaluated != "" {
 		return nil, fmt.Errorf("%w: %s", ErrNotEvaluated, s.NotEvaluated)

@@ -26,6 +26,7 @@ import (
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ingest"
 	"github.com/intops/intops/internal/cron"
+	promapi "github.com/intops/intops/prometheus"
 	"github.com/intops/intops/simulate"
 	"github.com/intops/intops/ui"
 )
@@ -77,6 +78,7 @@ type serverFlags struct {
 	alertGroupWait                 time.Duration
 	correlationWindow              time.Duration
 	platformChannel                string
+	prometheusURL                  string
 }
 
 func (f *serverFlags) register(fs interface {
@@ -100,6 +102,7 @@ func (f *serverFlags) register(fs interface {
 	fs.StringVar(&f.baseURL, "base-url", envOr("INTOPS_BASE_URL", ""), "the UI's external `url`, for links in alerts (default: the listen address)")
 	fs.StringVar(&f.timezone, "timezone", envOr("INTOPS_TIMEZONE", "UTC"), "the estate's time `zone` (IANA name), for traffic seasonality (env INTOPS_TIMEZONE)")
 	fs.StringVar(&f.listen, "listen", envOr("INTOPS_LISTEN", "127.0.0.1:8080"), "`address` to serve on (env INTOPS_LISTEN)")
+	fs.StringVar(&f.prometheusURL, "prometheus-url", envOr("INTOPS_PROMETHEUS_URL", ""), "`url` of the Prometheus-compatible API that SLOs with a Prometheus metric source are read from when their DataSource gives none (env INTOPS_PROMETHEUS_URL; unset: only those with a DataSource URL are evaluated)")
 	fs.StringVar(&f.catalog, "catalog", envOr("INTOPS_CATALOG", "examples/estate"), "estate catalog `dir` (env INTOPS_CATALOG)")
 	fs.StringVar(&f.maturityThresholds, "maturity-thresholds", envOr("INTOPS_MATURITY_THRESHOLDS", ""), "maturity model `file` replacing the built-in thresholds (same shape as analyzer/maturity/thresholds.yaml)")
 	fs.StringVar(&f.digestSchedule, "digest-schedule", envOr("INTOPS_DIGEST_SCHEDULE", ""), "when to post the leaders' digest to Slack: a 5-field cron `expression` in --timezone, e.g. \"0 8 1 * *\" (unset: no digest)")
@@ -178,6 +181,9 @@ func (f serverFlags) Validate() error {
 			bad("--digest-schedule %q: %v", f.digestSchedule, err)
 		}
 	}
+	if err := checkPrometheusURL(f.prometheusURL); err != nil {
+		bad("%v", err)
+	}
 	if f.digestPeriod != "month" && f.digestPeriod != "quarter" {
 		bad("--digest-period %q: want month or quarter", f.digestPeriod)
 	}
@@ -226,7 +232,8 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	if err != nil {
 		return err
 	}
-	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg}
+	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg,
+		Prometheus: &promapi.Client{}, PrometheusURL: f.prometheusURL}
 	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly")}
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
 	ln, err := net.Listen("tcp", f.listen)

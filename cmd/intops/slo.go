@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 
 	"github.com/intops/intops/analyzer/slo"
@@ -33,4 +34,21 @@ func runSLO(args []string, stdout io.Writer) error {
 	}
 	_, err = stdout.Write(rules)
 	return err
+}
+
+// checkPrometheusURL checks --prometheus-url: empty, or an http(s) URL of
+// a host. The error never repeats a password the URL carries.
+func checkPrometheusURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		shown := "the value given"
+		if err == nil {
+			shown = fmt.Sprintf("%q", u.Redacted())
+		}
+		return fmt.Errorf("--prometheus-url %s: want the http:// or https:// URL of a Prometheus-compatible API, e.g. http://prometheus:9090", shown)
+	}
+	return nil
 }
