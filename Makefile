@@ -3,7 +3,7 @@ GO      ?= go
 # deadline exceeded" when a worker is still busy at the deadline.
 FUZZRUNS ?= 200000x
 
-.PHONY: all build demo test test-cluster check-deploy fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
+.PHONY: all build demo test test-unit test-cluster check-deploy fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
 
 all: build
 
@@ -32,6 +32,11 @@ test: deps
 	$(GO) test -run '^$$' -fuzz FuzzWire -fuzztime 100000x ./ingest/otlpguard
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 50000x ./catalog
 	$(MAKE) check-deploy
+
+## test-unit: the fast tier: every test that needs no server, browser or
+## collector process (go test -short), in about a minute
+test-unit:
+	$(GO) test -short -count=1 ./...
 
 ## test-cluster: the scale-out test: ZooKeeper and four clickhouse-server
 ## processes on loopback as 2 shards x 2 replicas, the migrations in

@@ -13,6 +13,7 @@ import (
 
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse/chtest"
+	"github.com/intops/intops/internal/testtier"
 )
 
 // handBuiltReports are the reports of October 2026 (Berlin) on the
@@ -127,6 +128,7 @@ func csvOf(t *testing.T, r *SLOReport) string {
 // TestPDF prints both reports with Chromium: the PDF's pages render
 // (pdftoppm) and its text holds the figures.
 func TestPDF(t *testing.T) {
+	testtier.NeedsServer(t, "Chromium")
 	for _, tool := range []string{"pdftoppm", "pdftotext"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: apt-get install poppler-utils (make deps does)", tool)

@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/intops/intops/internal/testtier"
 )
 
 // chromium is Debian's browser (apt-get install chromium, or make deps).
@@ -24,6 +26,7 @@ const chromium = "/usr/bin/chromium"
 // entries such as CSP violations and failed loads.
 func browser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
+	testtier.NeedsServer(t, "Chromium")
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("the browser tests need %s: install it with `apt-get install chromium` (or `make deps` as root): %v", chromium, err)
 	}

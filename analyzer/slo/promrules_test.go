@@ -21,12 +21,14 @@ import (
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/internal/promtest"
+	"github.com/intops/intops/internal/testtier"
 )
 
 // promtool finds Debian's promtool (package prometheus, installed by
 // make test). It fails, never skips, when it is missing.
 func promtool(t *testing.T) string {
 	t.Helper()
+	testtier.NeedsServer(t, "promtool")
 	for _, p := range []string{"promtool", "/usr/bin/promtool"} {
 		if path, err := exec.LookPath(p); err == nil {
 			return path

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/internal/testtier"
 )
 
 // Server is the package's throwaway ClickHouse.
@@ -42,6 +43,7 @@ func Main(m *testing.M) {
 // Shared returns the package's server, starting it on first use.
 func Shared(t testing.TB) *Server {
 	t.Helper()
+	testtier.NeedsServer(t, "a ClickHouse server")
 	mu.Lock()
 	defer mu.Unlock()
 	if shared != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/intops/intops/clickhouse"
 
 	"github.com/intops/intops/internal/proc"
+	"github.com/intops/intops/internal/testtier"
 )
 
 // ClusterName is the name of the test cluster in remote_servers.
@@ -47,6 +48,7 @@ func (n *Node) Name() string { return fmt.Sprintf("s%dr%d", n.Shard, n.Replica) 
 // zookeeper or clickhouse-server is missing.
 func StartCluster(t testing.TB, shards, replicas int) *Cluster {
 	t.Helper()
+	testtier.NeedsServer(t, "a ClickHouse cluster")
 	dir, err := os.MkdirTemp("", "intops-cluster-")
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/internal/testtier"
 	"github.com/intops/intops/simulate"
 )
 
@@ -22,6 +23,7 @@ import (
 // whatever the time) and
 // checks that the API reports traffic for the demo estate.
 func TestDemo(t *testing.T) {
+	testtier.NeedsServer(t, "a managed ClickHouse, the collector and the server")
 	if _, _, err := clickhouse.ServerBinary(); err != nil {
 		t.Fatal(err) // loud, never a skip: make test installs it
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/intops/intops/ingest"
+	"github.com/intops/intops/internal/testtier"
 )
 
 // Options shape a collector configuration.
@@ -35,6 +36,7 @@ func (c *Collector) HTTPEndpoint() string { return fmt.Sprintf("127.0.0.1:%d", c
 // Start runs a collector in this process until Stop (or the test's end).
 func Start(t testing.TB, o Options) *Collector {
 	t.Helper()
+	testtier.NeedsServer(t, "a collector")
 	if o.Dir == "" {
 		o.Dir = t.TempDir()
 	}

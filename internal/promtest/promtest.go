@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/intops/intops/internal/proc"
+	"github.com/intops/intops/internal/testtier"
 )
 
 // Server is a running Prometheus.
@@ -45,6 +46,7 @@ type Options struct {
 // (make deps does it as root).
 func Binary(t testing.TB, name string) string {
 	t.Helper()
+	testtier.NeedsServer(t, name)
 	for _, p := range []string{name, "/usr/bin/" + name} {
 		if path, err := exec.LookPath(p); err == nil {
 			return path
@@ -57,6 +59,7 @@ func Binary(t testing.TB, name string) string {
 // Start backfills the history, starts Prometheus on a free loopback port
 // and waits until it is ready; it is stopped when the test ends.
 func Start(t testing.TB, o Options) *Server {
+	testtier.NeedsServer(t, "a Prometheus server")
 	t.Helper()
 	promtool, prometheus := Binary(t, "promtool"), Binary(t, "prometheus")
 	dir := t.TempDir()
