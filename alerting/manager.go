@@ -451,6 +451,13 @@ func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []in
 		return t.commit(ctx)
 	case in == nil:
 		sig := m.signature(ctx, cat, ev, classes)
+		if ev.Source == "anomaly" && sig == "errors:"+string(intops.ErrorTransient) {
+			// Transient failures are the runtime's to retry: they open an
+			// incident when they burn the error budget (an SLO alert), not
+			// as an anomaly of their own.
+			m.st.cursor = max(m.st.cursor, ns)
+			return nil
+		}
 		if j := m.correlated(cat, ev.Integration, sig, sinceOf(ev)); j != nil {
 			return m.join(ctx, t, cat, j, ev, sev, ns)
 		}
