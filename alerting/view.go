@@ -128,7 +128,17 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b[A-Za-z0-9+/_-]{40,}={0,2}`),                                // long keys
 }
 
-// Redact removes credentials from an error message and truncates it to
+// personalPatterns are record values that name or identify people or
+// pay: sample records of validation failures go to data stewards and
+// business owners without them.
+var personalPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),                 // e-mail addresses
+	regexp.MustCompile(`\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b`), // IBANs
+	regexp.MustCompile(`\b(?:[0-9][ -]?){12,18}[0-9]\b`),                                 // card and account numbers
+}
+
+// Redact removes credentials and personal data (e-mail addresses, IBANs,
+// card and account numbers) from an error message and truncates it to
 // max characters.
 func Redact(s string, max int) string {
 	s = secretPatterns[0].ReplaceAllString(s, "$1 [redacted]")
@@ -136,6 +146,9 @@ func Redact(s string, max int) string {
 	s = secretPatterns[2].ReplaceAllString(s, "://[redacted]@")
 	s = secretPatterns[3].ReplaceAllString(s, "[redacted-jwt]")
 	s = secretPatterns[4].ReplaceAllString(s, "[redacted]")
+	s = personalPatterns[0].ReplaceAllString(s, "[email]")
+	s = personalPatterns[1].ReplaceAllString(s, "[iban]")
+	s = personalPatterns[2].ReplaceAllString(s, "[number]")
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) > max {
 		r := []rune(s)
