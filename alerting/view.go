@@ -12,8 +12,16 @@ import (
 	"github.com/intops/intops/catalog"
 )
 
-// view builds what a notification shows of an incident.
+// view builds what a notification shows of an incident, reading its
+// error samples when they are due.
 func (m *Manager) view(in *Incident) IncidentView {
+	v := m.viewOf(in)
+	v.TopErrors = m.samples(in)
+	return v
+}
+
+// viewOf is view without the error samples.
+func (m *Manager) viewOf(in *Incident) IncidentView {
 	v := IncidentView{ID: in.ID, Integration: in.Integration, Title: in.Integration, Team: in.Team, Severity: in.Severity,
 		State: in.State, Silenced: in.Silenced(m.now()), OpenedAt: in.OpenedAt, ResolvedAt: in.ResolvedAt, AckedBy: in.AckedBy,
 		ResolvedBy: in.ResolvedBy, SilencedBy: in.SilencedBy, SilenceEnds: in.SilenceEnds,
@@ -62,7 +70,6 @@ func (m *Manager) view(in *Incident) IncidentView {
 	if _, p, ok := m.policy(in); ok {
 		v.Told = m.told(cat, in, p)
 	}
-	v.TopErrors = m.samples(in)
 	return v
 }
 
@@ -218,9 +225,36 @@ type IncidentStatus struct {
 // since `since` (latest first).
 func (m *Manager) Incidents(ctx context.Context, since time.Time) (open, recent []IncidentStatus, err error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if err := m.load(ctx); err != nil {
+		m.mu.Unlock()
 		return nil, nil, err
+	}
+	// The error samples that are due are read without the lock (a slow
+	// database must not hold up the alerting), then kept.
+	var due []Incident
+	for i := len(m.st.order) - 1; i >= 0; i-- {
+		in := m.st.incidents[m.st.order[i]]
+		if !in.Open() && in.ResolvedAt.Before(since) {
+			continue
+		}
+		if c, ok := m.sampled[in.ID]; !ok || !c.final && m.now().Sub(c.at) >= time.Minute {
+			due = append(due, *in)
+		}
+	}
+	m.mu.Unlock()
+	read := map[string]sampled{}
+	for i := range due {
+		if m.Store != nil {
+			read[due[i].ID] = sampled{at: m.now(), final: !due[i].Open(), samples: m.readSamples(&due[i])}
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sampled == nil {
+		m.sampled = map[string]sampled{}
+	}
+	for id, c := range read {
+		m.sampled[id] = c
 	}
 	for i := len(m.st.order) - 1; i >= 0; i-- {
 		in := m.st.incidents[m.st.order[i]]
@@ -234,7 +268,9 @@ func (m *Manager) Incidents(ctx context.Context, since time.Time) (open, recent 
 		}
 		c.Timeline = slices.Clone(in.Timeline)
 		c.Members = slices.Clone(in.Members)
-		st := IncidentStatus{Incident: c, View: m.view(in), Delivery: m.deliveryState(in.ID)}
+		v := m.viewOf(in)
+		v.TopErrors = m.sampled[in.ID].samples
+		st := IncidentStatus{Incident: c, View: v, Delivery: m.deliveryState(in.ID)}
 		if in.Open() {
 			open = append(open, st)
 		} else {
