@@ -16,16 +16,15 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/internal/loop"
 )
 
 // Store is what the evaluator reads and writes in ClickHouse.
 type Store interface {
-	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
-	Rollup(ctx context.Context, q clickhouse.RollupQuery) (map[string][]clickhouse.MinuteCounts, error)
-	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
-	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
+	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]intops.Bucket, error)
+	Rollup(ctx context.Context, q intops.RollupQuery) (map[string][]intops.Bucket, error)
+	LatestAlertStates(ctx context.Context, source string) (map[string]intops.AlertEvent, error)
+	AppendAlertEvents(ctx context.Context, evs []intops.AlertEvent) error
 }
 
 // Status is an SLO's latest evaluation, as the API serves it.
@@ -59,21 +58,21 @@ type Evaluator struct {
 	PrometheusURL string
 
 	mu         sync.RWMutex
-	coarse     map[string][]clickhouse.MinuteCounts // hours before coarseEnd
-	fine       map[string][]clickhouse.MinuteCounts // minutes from coarseEnd
+	coarse     map[string][]intops.Bucket // hours before coarseEnd
+	fine       map[string][]intops.Bucket // minutes from coarseEnd
 	coarseFrom time.Time
 	coarseEnd  time.Time
 	fineEnd    time.Time
 	idsKey     string
 	fullAt     time.Time
-	merged     map[string][]clickhouse.MinuteCounts // coarse then fine
+	merged     map[string][]intops.Bucket // coarse then fine
 	good       *prometheus.CounterVec
 	total      *prometheus.CounterVec
 	countMu    sync.Mutex
 	counted    map[string]time.Time // per SLO: minutes before this are counted
 	results    map[string]Status
-	states     map[string]clickhouse.AlertEvent // latest event per alert key
-	promCaches map[string]*promCache            // per Prometheus SLO
+	states     map[string]intops.AlertEvent // latest event per alert key
+	promCaches map[string]*promCache        // per Prometheus SLO
 }
 
 // Source is the alert event log source of SLO alerts.
@@ -205,14 +204,14 @@ func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Ti
 	// The hours and the minutes are read at the same time: one waits on
 	// ClickHouse while the other is decoded.
 	type read struct {
-		got map[string][]clickhouse.MinuteCounts
+		got map[string][]intops.Bucket
 		err error
 	}
 	var coarse chan read
 	if full || e.coarse == nil || key != e.idsKey || !coarseEnd.Equal(e.coarseEnd) || coarseFrom.Before(e.coarseFrom) {
 		coarse = make(chan read, 1)
 		go func() {
-			got, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: coarseFrom, To: coarseEnd,
+			got, err := e.Store.Rollup(ctx, intops.RollupQuery{Integrations: ids, From: coarseFrom, To: coarseEnd,
 				Hourly: true, DaysFrom: daysFrom, DaysTo: daysTo, LE: le})
 			coarse <- read{got, err}
 		}()
@@ -225,7 +224,7 @@ func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Ti
 			readFrom = coarseEnd
 		}
 	}
-	got, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: readFrom, To: now, LE: le})
+	got, err := e.Store.Rollup(ctx, intops.RollupQuery{Integrations: ids, From: readFrom, To: now, LE: le})
 	if coarse != nil {
 		r := <-coarse
 		if err == nil {
@@ -242,7 +241,7 @@ func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Ti
 		e.fullAt = now
 	}
 	if fresh {
-		e.fine = map[string][]clickhouse.MinuteCounts{}
+		e.fine = map[string][]intops.Bucket{}
 	}
 	for _, id := range ids {
 		old := e.fine[id]
@@ -251,18 +250,18 @@ func (e *Evaluator) refresh(ctx context.Context, ids []string, from, now time.Ti
 		if hi < lo {
 			hi = lo
 		}
-		e.fine[id] = append(append([]clickhouse.MinuteCounts{}, old[lo:hi]...), got[id]...)
+		e.fine[id] = append(append([]intops.Bucket{}, old[lo:hi]...), got[id]...)
 	}
 	e.idsKey, e.fineEnd = key, now
-	e.merged = make(map[string][]clickhouse.MinuteCounts, len(ids))
+	e.merged = make(map[string][]intops.Bucket, len(ids))
 	for _, id := range ids {
-		e.merged[id] = append(append(make([]clickhouse.MinuteCounts, 0, len(e.coarse[id])+len(e.fine[id])), e.coarse[id]...), e.fine[id]...)
+		e.merged[id] = append(append(make([]intops.Bucket, 0, len(e.coarse[id])+len(e.fine[id])), e.coarse[id]...), e.fine[id]...)
 	}
 	return nil
 }
 
 // counts returns an integration's cached hours then minutes, in order.
-func (e *Evaluator) counts(id string) []clickhouse.MinuteCounts { return e.merged[id] }
+func (e *Evaluator) counts(id string) []intops.Bucket { return e.merged[id] }
 
 // EvaluateOnce evaluates every SLO now and records state changes.
 func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
@@ -326,7 +325,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			longest = max(longest, w.Long)
 		}
 		if sli.Kind == intops.SLILatency {
-			if b := clickhouse.LatencyBucket(sli.Threshold); b >= 0 {
+			if b := intops.LatencyBucket(sli.Threshold); b >= 0 {
 				leSet[b] = true
 			}
 		}
@@ -418,7 +417,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	for name, st := range stale {
 		results[name] = st
 	}
-	var events []clickhouse.AlertEvent
+	var events []intops.AlertEvent
 	for k, j := range jobs {
 		r := out[k]
 		results[j.slo.Name] = Status{SLO: j.slo, SLI: j.sli, Policy: j.policy, Result: r, EvaluatedAt: now}
@@ -549,7 +548,7 @@ func Forecast(r Result) string {
 	return fmt.Sprintf("at the current %s burn rate (%.1fx), the budget runs out in %s", durationText(slow.Long), slow.LongBurn, humanDuration(r.Exhaustion))
 }
 
-func (e *Evaluator) transition(s *intops.SLO, r Result, now time.Time) (clickhouse.AlertEvent, bool) {
+func (e *Evaluator) transition(s *intops.SLO, r Result, now time.Time) (intops.AlertEvent, bool) {
 	key := Key(s.Name)
 	prev, known := e.states[key]
 	state, severity := "resolved", ""
@@ -560,7 +559,7 @@ func (e *Evaluator) transition(s *intops.SLO, r Result, now time.Time) (clickhou
 		state = "no_data"
 	}
 	if (!known && state == "resolved") || (known && prev.State == state && prev.Severity == severity) {
-		return clickhouse.AlertEvent{}, false
+		return intops.AlertEvent{}, false
 	}
 	evidence := EvidenceOf(s, r)
 	js, _ := json.Marshal(evidence)
@@ -574,7 +573,7 @@ func (e *Evaluator) transition(s *intops.SLO, r Result, now time.Time) (clickhou
 	default:
 		summary = fmt.Sprintf("%s: SLO %s no longer burning; %.1f%% of the budget left", s.Integration, s.Name, 100*r.BudgetRemaining)
 	}
-	return clickhouse.AlertEvent{At: now, Key: key, Source: Source, Integration: s.Integration, Severity: severity,
+	return intops.AlertEvent{At: now, Key: key, Source: Source, Integration: s.Integration, Severity: severity,
 		State: state, Summary: summary, Evidence: string(js)}, true
 }
 

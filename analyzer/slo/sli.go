@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/intops/intops"
-	"github.com/intops/intops/clickhouse"
 )
 
 // ThroughputWindow is the trailing window a throughput SLI's floor applies
@@ -37,12 +36,12 @@ func Lookback(sli intops.SLI) time.Duration {
 // Buckets wider than a minute (hours and days of old data) are spread
 // evenly over their minutes, so a window that starts inside one takes its
 // share. A time slice inside a bucket with a success counts as fresh.
-func BuildSeries(sli intops.SLI, minutes []clickhouse.MinuteCounts, from, to time.Time) Series {
+func BuildSeries(sli intops.SLI, minutes []intops.Bucket, from, to time.Time) Series {
 	return BuildSeriesInto(nil, sli, minutes, from, to)
 }
 
 // BuildSeriesInto is BuildSeries reusing dst's storage.
-func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCounts, from, to time.Time) Series {
+func BuildSeriesInto(dst Series, sli intops.SLI, minutes []intops.Bucket, from, to time.Time) Series {
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
 	n := int(to.Sub(from) / time.Minute)
 	if n <= 0 {
@@ -113,7 +112,7 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 		}
 		return s
 	}
-	bucket := clickhouse.LatencyBucket(sli.Threshold)
+	bucket := intops.LatencyBucket(sli.Threshold)
 	for _, m := range minutes {
 		i := int(m.Minute.Sub(from) / time.Minute)
 		if i >= n || i+width(m) <= 0 {
@@ -153,6 +152,6 @@ func BuildSeriesInto(dst Series, sli intops.SLI, minutes []clickhouse.MinuteCoun
 }
 
 // width is how many minutes a bucket covers.
-func width(m clickhouse.MinuteCounts) int {
+func width(m intops.Bucket) int {
 	return max(1, int(m.Width/time.Minute))
 }
