@@ -3,21 +3,12 @@ package clickhouse
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"github.com/intops/intops"
 )
 
-// DigestRecord is one step of posting a report digest.
-type DigestRecord struct {
-	At      time.Time
-	Period  string // 2026-10, 2026-Q3
-	Channel string // as configured
-	// Status: posted (the message is up, its file not yet attached), sent
-	// (done) or failed (to be retried).
-	Status string
-	// RefChannel and RefTS are where the posted message is.
-	RefChannel, RefTS string
-	Error             string
-}
+// DigestRecord is a digest step (intops.DigestRecord).
+type DigestRecord = intops.DigestRecord
 
 // AppendDigest records a digest step.
 func (db *DB) AppendDigest(ctx context.Context, r DigestRecord) error {

@@ -5,19 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/intops/intops"
 )
 
-// MaturitySnapshot is one scope's maturity on one day.
-type MaturitySnapshot struct {
-	Day     time.Time // the day's date, at 00:00 UTC
-	Scope   string    // "estate" or a team
-	TakenAt time.Time
-	Level   int
-	// Dimensions are each dimension's level; Evidence the measured values
-	// the levels were scored from, by measure.
-	Dimensions map[string]int
-	Evidence   map[string]float64
-}
+// MaturitySnapshot is a day's maturity scores (intops.MaturitySnapshot).
+type MaturitySnapshot = intops.MaturitySnapshot
 
 // InsertMaturitySnapshots stores snapshots; a day and scope stored again
 // replaces the earlier one for readers.

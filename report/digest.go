@@ -11,7 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 	"github.com/intops/intops/internal/cron"
 	"github.com/intops/intops/internal/loop"
 )
@@ -43,13 +43,11 @@ type Publisher interface {
 	AttachFile(ctx context.Context, at Posted, name, title string, data []byte) error
 }
 
-// DigestLog records how far each period's digest got (clickhouse.DB).
+// DigestLog records how far each period's digest got (ClickHouse).
 type DigestLog interface {
-	LatestDigest(ctx context.Context, period, channel string) (clickhouse.DigestRecord, bool, error)
-	AppendDigest(ctx context.Context, r clickhouse.DigestRecord) error
+	LatestDigest(ctx context.Context, period, channel string) (intops.DigestRecord, bool, error)
+	AppendDigest(ctx context.Context, r intops.DigestRecord) error
 }
-
-var _ DigestLog = (*clickhouse.DB)(nil)
 
 // Printer prints HTML to PDF (Chromium does).
 type Printer interface {
@@ -154,7 +152,7 @@ func (d *Digester) post(ctx context.Context, p Period, now time.Time) error {
 		return nil
 	}
 	record := func(status string, at Posted, failure error) error {
-		r := clickhouse.DigestRecord{At: d.now(), Period: p.String(), Channel: d.Channel, Status: status, RefChannel: at.Channel, RefTS: at.TS}
+		r := intops.DigestRecord{At: d.now(), Period: p.String(), Channel: d.Channel, Status: status, RefChannel: at.Channel, RefTS: at.TS}
 		if failure != nil {
 			r.Error = failure.Error()
 		}

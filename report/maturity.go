@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // MaturityReport is the maturity of the estate and its teams at the end of
@@ -79,14 +79,14 @@ func (s *Service) MaturityReport(ctx context.Context, p Period) (*MaturityReport
 	}
 	model := s.model()
 	var days []time.Time
-	byDay := map[time.Time][]clickhouse.MaturitySnapshot{}
+	byDay := map[time.Time][]intops.MaturitySnapshot{}
 	for _, sn := range snaps {
 		if byDay[sn.Day] == nil {
 			days = append(days, sn.Day)
 		}
 		byDay[sn.Day] = append(byDay[sn.Day], sn)
 	}
-	score := func(sn clickhouse.MaturitySnapshot) maturity.Score {
+	score := func(sn intops.MaturitySnapshot) maturity.Score {
 		return model.Assess(sn.Scope, maturity.Evidence(sn.Evidence))
 	}
 	// lastIn is the latest snapshot day of a period.

@@ -9,12 +9,11 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
-// RollupReader reads the hourly rollup (clickhouse.DB does).
+// RollupReader reads the hourly rollup (ClickHouse does).
 type RollupReader interface {
-	Rollup(ctx context.Context, q clickhouse.RollupQuery) (map[string][]clickhouse.MinuteCounts, error)
+	Rollup(ctx context.Context, q intops.RollupQuery) (map[string][]intops.Bucket, error)
 }
 
 // span is a time range [From, To).
@@ -71,7 +70,7 @@ func measure(ctx context.Context, r RollupReader, defs []sloDef, spans func(i in
 		lookback = max(lookback, slo.Lookback(d.SLI))
 		ids[d.Integration.ID] = true
 		if d.SLI.Kind == intops.SLILatency {
-			if b := clickhouse.LatencyBucket(d.SLI.Threshold); b >= 0 {
+			if b := intops.LatencyBucket(d.SLI.Threshold); b >= 0 {
 				le[b] = true
 			}
 		}
@@ -83,7 +82,7 @@ func measure(ctx context.Context, r RollupReader, defs []sloDef, spans func(i in
 		return out, nil
 	}
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
-	q := clickhouse.RollupQuery{From: from.Add(-lookback).Truncate(time.Hour), To: to.Add(time.Hour - 1).Truncate(time.Hour),
+	q := intops.RollupQuery{From: from.Add(-lookback).Truncate(time.Hour), To: to.Add(time.Hour - 1).Truncate(time.Hour),
 		Hourly: true, LE: []int{}}
 	for id := range ids {
 		q.Integrations = append(q.Integrations, id)

@@ -6,21 +6,19 @@ import (
 	"math"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
-// Store is what reports read from ClickHouse (clickhouse.DB).
+// Store is what reports read from ClickHouse (ClickHouse).
 type Store interface {
 	RollupReader
 	// EarliestHour is where the hourly history begins.
 	EarliestHour(ctx context.Context) (time.Time, error)
-	MaturitySnapshots(ctx context.Context, from, to time.Time) ([]clickhouse.MaturitySnapshot, error)
+	MaturitySnapshots(ctx context.Context, from, to time.Time) ([]intops.MaturitySnapshot, error)
 }
-
-var _ Store = (*clickhouse.DB)(nil)
 
 // IncidentSource lists the incidents opened in a period
 // (alerting.Manager does).

@@ -8,23 +8,21 @@ import (
 	"sort"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/internal/loop"
 )
 
-// SnapshotStore is what the snapshot job reads and writes (clickhouse.DB).
+// SnapshotStore is what the snapshot job reads and writes (ClickHouse).
 type SnapshotStore interface {
 	RollupReader
-	Traffic(ctx context.Context, from, to time.Time) ([]clickhouse.TrafficRow, error)
+	Traffic(ctx context.Context, from, to time.Time) ([]intops.Traffic, error)
 	MaturitySnapshotDays(ctx context.Context, from, to time.Time) ([]time.Time, error)
-	InsertMaturitySnapshots(ctx context.Context, ss []clickhouse.MaturitySnapshot) error
+	InsertMaturitySnapshots(ctx context.Context, ss []intops.MaturitySnapshot) error
 }
-
-var _ SnapshotStore = (*clickhouse.DB)(nil)
 
 // Windows of the evidence a day's snapshot is measured from.
 const (
@@ -193,7 +191,7 @@ func (s *Snapshotter) Take(ctx context.Context, from, to time.Time, catalogAt fu
 			}
 		}
 		input.Incidents = IncidentOutcomes(window, in.end)
-		var rows []clickhouse.MaturitySnapshot
+		var rows []intops.MaturitySnapshot
 		evs := maturity.Gather(input)
 		scopes := make([]string, 0, len(evs))
 		for scope := range evs {
@@ -208,7 +206,7 @@ func (s *Snapshotter) Take(ctx context.Context, from, to time.Time, catalogAt fu
 				}
 			}
 			sc := model.Assess(scope, ev)
-			rows = append(rows, clickhouse.MaturitySnapshot{Day: in.date, Scope: scope, TakenAt: takenAt, Level: sc.Level,
+			rows = append(rows, intops.MaturitySnapshot{Day: in.date, Scope: scope, TakenAt: takenAt, Level: sc.Level,
 				Dimensions: sc.Dimensions, Evidence: ev})
 		}
 		if err := s.Store.InsertMaturitySnapshots(ctx, rows); err != nil {
