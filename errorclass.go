@@ -65,3 +65,21 @@ func (cc *ClassCounts) Get(c ErrorClass) uint64 {
 	}
 	return 0
 }
+
+// ClassPolicy is how incidents failing with one error class are handled:
+// who is told, how fast, and what the message advises (alerting's
+// defaults, or an ErrorClassPolicy of the catalog).
+type ClassPolicy struct {
+	// Escalate: "now" escalates at once to the technical owner and the
+	// system's owner; "" keeps the usual escalation of unacknowledged
+	// pages.
+	Escalate string `json:"escalate,omitempty" yaml:"escalate"`
+	// Notify lists who is named besides the team: technical_owner,
+	// business_owner, data_steward, system_owner.
+	Notify []string `json:"notify,omitempty" yaml:"notify"`
+	// Advice is the handling advice; {system} is the system's title.
+	Advice string `json:"advice" yaml:"advice"`
+}
+
+// PolicyRecipients are who a ClassPolicy may name.
+var PolicyRecipients = []string{"technical_owner", "business_owner", "data_steward", "system_owner"}

@@ -10,18 +10,8 @@ import (
 )
 
 // ClassPolicy is how incidents whose alerts agree on one error class are
-// handled: who is told, how fast, and what the message advises.
-type ClassPolicy struct {
-	// Escalate: "now" escalates at once to the technical owner and the
-	// system's owner (not after the page's escalation delay); "" keeps the
-	// usual escalation of unacknowledged pages.
-	Escalate string `json:"escalate,omitempty"`
-	// Notify lists who is named in the message besides the team:
-	// technical_owner, business_owner, data_steward, system_owner.
-	Notify []string `json:"notify,omitempty"`
-	// Advice is the handling advice; {system} is the system's title.
-	Advice string `json:"advice"`
-}
+// handled (intops.ClassPolicy).
+type ClassPolicy = intops.ClassPolicy
 
 // DefaultPolicies are the error classes' handling (docs/alerting.md).
 var DefaultPolicies = map[intops.ErrorClass]ClassPolicy{
@@ -47,6 +37,9 @@ func (m *Manager) policy(in *Incident) (intops.ErrorClass, ClassPolicy, bool) {
 		return "", ClassPolicy{}, false
 	}
 	c := intops.ErrorClass(class)
+	if p, ok := m.Catalog().ClassPolicies[c]; ok {
+		return c, *p, true
+	}
 	if p, ok := m.Config.Policies[c]; ok {
 		return c, p, true
 	}

@@ -2,6 +2,8 @@ package alerting_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,3 +59,37 @@ func TestTransientAlertsOnlyWhenBurningBudget(t *testing.T) {
 	}
 }
 
+
+// The catalog's ErrorClassPolicy overrides the default handling: here
+// unavailable escalates at once and names the data steward.
+func TestCatalogClassPolicy(t *testing.T) {
+	db := chtest.Shared(t).Open(t)
+	ctx := context.Background()
+	cat, err := catalog.Parse("estate.yaml", []byte(estate+`---
+apiVersion: intops.dev/v1alpha1
+kind: ErrorClassPolicy
+metadata: {name: unavailable}
+spec: {escalate: now, notify: [technical_owner], advice: "{system} is down: call the ERP basis team on 555-0100."}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
+	m := &alerting.Manager{Store: db, Catalog: func() *catalog.Catalog { return cat }, Now: c.now}
+	if err := db.AppendAlertEvents(ctx, []intops.AlertEvent{{At: c.add(time.Second), Key: "anomaly/shop-to-erp-orders/error_class/unavailable",
+		Source: "anomaly", Integration: "shop-to-erp-orders", Severity: "warning", State: "firing", Summary: "unavailable failures 20x normal",
+		Evidence: `{"signal":"error_class","class":"unavailable"}`}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	open, _, err := m.Incidents(ctx, c.t.Add(-time.Hour))
+	if err != nil || len(open) != 1 {
+		t.Fatalf("%d incidents, %v", len(open), err)
+	}
+	in := open[0]
+	if !in.Escalated || !strings.Contains(in.View.Advice, "SAP ERP is down: call the ERP basis team") || !slices.Contains(in.View.Told, "@ana") {
+		t.Errorf("incident escalated %v, advice %q, told %v; want the catalog's policy", in.Escalated, in.View.Advice, in.View.Told)
+	}
+}

@@ -26,6 +26,9 @@ type Catalog struct {
 	Targets map[string]*intops.NotificationTarget
 	// Users are Backstage users, by name, with the groups they belong to.
 	Users map[string][]string
+	// ClassPolicies override alerting's handling of error classes
+	// (ErrorClassPolicy documents), by class.
+	ClassPolicies map[intops.ErrorClass]*intops.ClassPolicy
 
 	byID map[string]*intops.Integration
 	// where each entity (kind/name) and field (kind/name#field) stands
@@ -157,6 +160,7 @@ func Parse(name string, data []byte) (*Catalog, error) {
 func newLoader() *loader {
 	return &loader{openslo: newOpenSLOState(), cat: &Catalog{
 		Teams:         map[string]*intops.Team{},
+		ClassPolicies: map[intops.ErrorClass]*intops.ClassPolicy{},
 		Systems:       map[string]*intops.System{},
 		SLIs:          map[string]*intops.SLI{},
 		AlertPolicies: map[string]*intops.AlertPolicy{},

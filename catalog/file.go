@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -323,8 +324,29 @@ func (l *loader) intopsDocument(file string, p Pos, doc *documentFile) {
 		if in, ok := l.integration(file, p, md, &s); ok {
 			l.addIntegration(in)
 		}
+	case "ErrorClassPolicy":
+		class, err := intops.ParseErrorClass(md.Name)
+		if err != nil {
+			l.errorf(p, "ErrorClassPolicy %q: metadata.name must be an error class (%v)", md.Name, err)
+			return
+		}
+		var s intops.ClassPolicy
+		if !l.specStrict(file, spec, &s) || !l.define("ErrorClassPolicy", md.Name, p, spec) {
+			return
+		}
+		if s.Escalate != "" && s.Escalate != "now" {
+			l.errorf(fieldPos("escalate"), "ErrorClassPolicy %q: escalate %q: want now, or leave it out", md.Name, s.Escalate)
+			return
+		}
+		for _, who := range s.Notify {
+			if !slices.Contains(intops.PolicyRecipients, who) {
+				l.errorf(fieldPos("notify"), "ErrorClassPolicy %q: notify %q: want %s", md.Name, who, strings.Join(intops.PolicyRecipients, ", "))
+				return
+			}
+		}
+		l.cat.ClassPolicies[class] = &s
 	default:
-		l.errorf(p, "kind %q: want Team, System or Integration for %s", doc.Kind, APIVersion)
+		l.errorf(p, "kind %q: want Team, System, Integration or ErrorClassPolicy for %s", doc.Kind, APIVersion)
 	}
 }
 
