@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/intops/intops/clickhouse/chtest"
 	"github.com/intops/intops/internal/lease"
 )
@@ -83,6 +85,7 @@ func TestOneLeaderAndHandOver(t *testing.T) {
 	if _, err := db.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	leak := goleak.IgnoreCurrent()
 	var es []*lease.Elector
 	ctxs := map[*lease.Elector]context.CancelFunc{}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -153,6 +156,9 @@ func TestOneLeaderAndHandOver(t *testing.T) {
 	cancel()
 	runs.Wait()
 	w.Wait()
+	// Every elector's work ended with its run (the database's own
+	// connections aside).
+	goleak.VerifyNone(t, leak, goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"))
 }
 
 // hangable is a ClickHouse whose calls can be made to hang until their
