@@ -59,7 +59,6 @@ func TestTransientAlertsOnlyWhenBurningBudget(t *testing.T) {
 	}
 }
 
-
 // The catalog's ErrorClassPolicy overrides the default handling: here
 // unavailable escalates at once and names the data steward.
 func TestCatalogClassPolicy(t *testing.T) {
