@@ -24,6 +24,8 @@ func (s *Server) registerAlertPages() {
 	s.route("POST /alerts/{id}/ack", s.incidentForm)
 	s.route("POST /alerts/{id}/resolve", s.incidentForm)
 	s.route("POST /alerts/{id}/silence", s.incidentForm)
+	s.route("POST /alerts/{id}/merge", s.incidentForm)
+	s.route("POST /alerts/{id}/split", s.incidentForm)
 	s.route("GET /silences", s.silencesPage)
 	s.route("POST /silences", s.createSilenceForm)
 	s.route("POST /silences/{id}/expire", s.expireSilenceForm)
@@ -128,12 +130,21 @@ type alertIncident struct {
 	alerting.IncidentStatus
 	IntegrationTitle, TeamTitle string
 	Link                        string // the integration's page, or the catalog for findings
+	// MergeFrom are the other open incidents that can be merged into this
+	// one (by hand: one cause intops saw as two).
+	MergeFrom []mergeOption
 	Age, Duration               string
 	Silenced                    bool
 }
 
 // CanAck and the others say which buttons apply.
 func (a alertIncident) CanAck() bool     { return a.State == alerting.StateOpen }
+
+// CanSplit: an open incident of several integrations can give one up.
+func (a alertIncident) CanSplit() bool { return a.State != alerting.StateResolved && len(a.Members) > 1 }
+
+// mergeOption is an incident a form can name.
+type mergeOption struct{ ID, Title string }
 func (a alertIncident) CanResolve() bool { return a.State != alerting.StateResolved }
 
 type alertsModel struct {
@@ -211,6 +222,13 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	for _, st := range open {
 		m.Open = append(m.Open, view(st))
 	}
+	for i := range m.Open {
+		for j, o := range m.Open {
+			if i != j {
+				m.Open[i].MergeFrom = append(m.Open[i].MergeFrom, mergeOption{o.ID, o.IntegrationTitle})
+			}
+		}
+	}
 	for _, st := range recent {
 		m.Recent = append(m.Recent, view(st))
 	}
@@ -223,6 +241,8 @@ var flashes = map[string]string{
 	"ack":     "Acknowledged %s.",
 	"resolve": "Resolved %s.",
 	"silence": "Silenced %s.",
+	"merge":   "Merged into %s.",
+	"split":   "Split an integration out of %s.",
 	"expire":  "Expired silence %s.",
 	"create":  "Created silence %s.",
 }
@@ -238,7 +258,9 @@ func flashOf(q url.Values) string {
 // incidentSilences are the durations of an incident's silence buttons.
 var incidentSilences = map[string]time.Duration{"1h": time.Hour, "4h": 4 * time.Hour, "24h": 24 * time.Hour}
 
-// incidentForm serves POST /alerts/{id}/ack, …/resolve and …/silence.
+// incidentForm serves POST /alerts/{id}/ack, …/resolve, …/silence,
+// …/merge (from: the incident moved in) and …/split (integration: the one
+// moved out).
 func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc == nil {
 		s.notFound(w, r, "Alerting is not running: there is no incident to act on.")
@@ -264,6 +286,14 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 			reason = "silenced from the alerts page"
 		}
 		_, err = s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Incident: id, Duration: d, Reason: reason, Creator: actor})
+	case "merge":
+		err = s.alertSrc.Merge(r.Context(), id, r.PostFormValue("from"), actor)
+	case "split":
+		err = s.alertSrc.Split(r.Context(), id, r.PostFormValue("integration"), actor)
+	}
+	if errors.Is(err, alerting.ErrInvalid) {
+		s.problem(w, r, http.StatusConflict, "Cannot "+action, "Incident "+id+": "+err.Error()+".", "/alerts")
+		return
 	}
 	if err != nil {
 		s.formError(w, r, "incident "+id, err, "/alerts")

@@ -308,7 +308,7 @@ func TestAlertsPage(t *testing.T) {
 	}
 	// Buttons where they apply: no ack on inc-42 (acknowledged), none at all on inc-40.
 	for _, tc := range []struct{ path string }{{"/alerts/inc-43/ack"}, {"/alerts/inc-43/resolve"}, {"/alerts/inc-43/silence"},
-		{"/alerts/inc-42/resolve"}, {"/alerts/inc-42/silence"}} {
+		{"/alerts/inc-42/resolve"}, {"/alerts/inc-42/silence"}, {"/alerts/inc-43/merge"}, {"/alerts/inc-42/merge"}} {
 		if !strings.Contains(body, `action="`+tc.path+`"`) {
 			t.Errorf("no form for %s", tc.path)
 		}
@@ -318,8 +318,11 @@ func TestAlertsPage(t *testing.T) {
 			t.Errorf("a form for %s, which does not apply", path)
 		}
 	}
-	if n, forms := strings.Count(body, `name="csrf" value="`), strings.Count(body, `method="post"`); n != forms || n != 5 {
-		t.Errorf("%d CSRF fields for %d forms, want 5", n, forms)
+	if n, forms := strings.Count(body, `name="csrf" value="`), strings.Count(body, `method="post"`); n != forms || n != 7 {
+		t.Errorf("%d CSRF fields for %d forms, want 7", n, forms)
+	}
+	if !strings.Contains(body, `<option value="inc-42">`) || strings.Contains(body, `action="/alerts/inc-40/merge"`) {
+		t.Error("the merge form of an open incident does not offer the other open one, or a resolved incident has one")
 	}
 	if !strings.Contains(resp.Header.Get("Set-Cookie"), "intops_csrf=") {
 		t.Error("no CSRF cookie set")
@@ -410,6 +413,8 @@ func TestAlertActions(t *testing.T) {
 		{"resolve from the integration page", "/alerts/inc-42/resolve", url.Values{}, "http://example.com/integrations/shop-to-erp-orders",
 			"/integrations/shop-to-erp-orders", "resolve inc-42 by api"},
 		{"another site's referer is not followed", "/alerts/inc-43/resolve", url.Values{}, "https://evil.example/x", "/alerts?done=resolve&id=inc-43", "resolve inc-43 by api"},
+		{"merge", "/alerts/inc-43/merge", url.Values{"from": {"inc-42"}}, "", "/alerts?done=merge&id=inc-43", "merge inc-43 inc-42 api"},
+		{"split", "/alerts/inc-43/split", url.Values{"integration": {"shop-to-erp-orders"}}, "", "/alerts?done=split&id=inc-43", "split inc-43 shop-to-erp-orders api"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(fake.Calls())
