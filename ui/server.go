@@ -44,6 +44,7 @@ type Server struct {
 	printer     report.Printer // nil: no PDFs
 	logger      *slog.Logger
 	now         func() time.Time
+	loc         *time.Location // the estate's time zone
 	mux         *http.ServeMux
 	handler     http.Handler
 
@@ -72,6 +73,9 @@ type Options struct {
 	Logger   *slog.Logger         // nil: no logs
 	Registry *prometheus.Registry // nil: a new one
 	Now      func() time.Time     // nil: time.Now
+	// Location is the estate's time zone: maintenance windows are planned
+	// in it (nil: UTC).
+	Location *time.Location
 }
 
 // New builds the server and registers its metrics.
@@ -82,12 +86,15 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, reportSrc: o.Reports, printer: o.Printer, logger: o.Logger.With("component", "server"), now: o.Now,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, reportSrc: o.Reports, printer: o.Printer, logger: o.Logger.With("component", "server"), now: o.Now, loc: o.Location,
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",

@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -354,17 +355,62 @@ var silenceDurations = []struct {
 type silenceRow struct {
 	alerting.Silence
 	Matches string // integration x, system y, team z
-	Left    string // time left (active) or when it ended (expired)
+	Left    string // time left (active), when it begins (scheduled) or when it ended (expired)
+	// From and To are the window in force or the next one (maintenance
+	// windows); Repeats says how a recurring one repeats.
+	From, To time.Time
+	Repeats  string
+}
+
+// silenceRepeats are the form's recurrences: the cron schedule of each,
+// from the first window's start in the estate's time zone.
+var silenceRepeats = []struct{ Value, Label string }{
+	{"", "once"}, {"daily", "every day"}, {"weekdays", "every weekday"}, {"weekly", "every week"},
+}
+
+func repeatSchedule(repeat string, start time.Time) string {
+	switch repeat {
+	case "daily":
+		return fmt.Sprintf("%d %d * * *", start.Minute(), start.Hour())
+	case "weekdays":
+		return fmt.Sprintf("%d %d * * 1-5", start.Minute(), start.Hour())
+	case "weekly":
+		return fmt.Sprintf("%d %d * * %d", start.Minute(), start.Hour(), int(start.Weekday()))
+	}
+	return ""
+}
+
+// repeatsOf says in words how a silence's schedule repeats.
+func repeatsOf(schedule string) string {
+	f := strings.Fields(schedule)
+	if len(f) != 5 {
+		return schedule
+	}
+	at := fmt.Sprintf("%02s:%02s", f[1], f[0])
+	switch {
+	case f[2] == "*" && f[3] == "*" && f[4] == "*":
+		return "every day at " + at
+	case f[2] == "*" && f[3] == "*" && f[4] == "1-5":
+		return "every weekday at " + at
+	case f[2] == "*" && f[3] == "*" && len(f[4]) == 1 && f[4][0] >= '0' && f[4][0] <= '7':
+		return "every " + time.Weekday(int(f[4][0]-'0')%7).String() + " at " + at
+	}
+	return "cron " + schedule
 }
 
 // silenceForm is the create form as submitted (kept on errors).
 type silenceForm struct {
 	Integration, System, Team, Duration, Reason string
+	// Starts (datetime-local in the estate's time zone; empty: now),
+	// Repeat (silenceRepeats) and Until (a date) plan maintenance windows.
+	Starts, Repeat, Until string
 }
 
 type silencesModel struct {
 	CSRF                         string
-	Active, Expired              []silenceRow
+	Active, Scheduled, Expired   []silenceRow
+	Repeats                      []option
+	Zone                         string // the estate's time zone, for the form
 	Form                         silenceForm
 	Errors                       []string
 	Integrations, Systems, Teams []option
@@ -383,9 +429,12 @@ func (s *Server) silencesPage(w http.ResponseWriter, r *http.Request) {
 
 // silencesModelOf builds the silences page around a form.
 func (s *Server) silencesModelOf(w http.ResponseWriter, r *http.Request, f silenceForm) silencesModel {
-	m := silencesModel{CSRF: CSRFToken(w, r), Form: f}
+	m := silencesModel{CSRF: CSRFToken(w, r), Form: f, Zone: s.loc.String()}
 	for _, d := range silenceDurations {
 		m.Durations = append(m.Durations, d.Value)
+	}
+	for _, x := range silenceRepeats {
+		m.Repeats = append(m.Repeats, option{x.Value, x.Label})
 	}
 	cat := s.catalog.Current()
 	teams := map[string]bool{}
@@ -412,16 +461,39 @@ func (s *Server) silencesModelOf(w http.ResponseWriter, r *http.Request, f silen
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: silences are not shown; try again shortly.")
 	}
 	now := s.now()
+	windows := map[string]alerting.Window{}
+	if ws, err := s.alertSrc.Windows(r.Context(), 366*24*time.Hour); err == nil {
+		for _, x := range ws {
+			windows[x.ID] = x
+		}
+	}
 	for _, x := range ss {
-		row := silenceRow{Silence: x, Matches: matchesOf(x)}
-		if now.Before(x.Ends) && !now.Before(x.Starts) {
+		row := silenceRow{Silence: x, Matches: matchesOf(x), From: x.Starts, To: x.Ends}
+		if x.Schedule != "" {
+			row.Repeats = repeatsOf(x.Schedule) + ", until " + stamp(x.Ends)
+		}
+		win, ok := windows[x.ID]
+		switch {
+		case ok && win.Active:
+			row.From, row.To = win.From, win.To
+			row.Left = inWords(win.To.Sub(now)) + " left"
+			m.Active = append(m.Active, row)
+		case ok:
+			row.From, row.To = win.From, win.To
+			row.Left = "begins in " + inWords(win.From.Sub(now))
+			m.Scheduled = append(m.Scheduled, row)
+		case now.Before(x.Ends) && !now.Before(x.Starts) && x.Schedule == "":
 			row.Left = inWords(x.Ends.Sub(now)) + " left"
 			m.Active = append(m.Active, row)
-		} else {
+		case now.Before(x.Starts):
+			row.Left = "begins in " + inWords(x.Starts.Sub(now))
+			m.Scheduled = append(m.Scheduled, row)
+		default:
 			row.Left = "ended " + ago(now, x.Ends)
 			m.Expired = append(m.Expired, row)
 		}
 	}
+	slices.SortFunc(m.Scheduled, func(a, b silenceRow) int { return a.From.Compare(b.From) })
 	return m
 }
 
@@ -456,8 +528,36 @@ func matchesOf(x alerting.Silence) string {
 // become a silence; problems show on the page with the form as filled.
 func (s *Server) createSilenceForm(w http.ResponseWriter, r *http.Request) {
 	f := silenceForm{Integration: strings.TrimSpace(r.PostFormValue("integration")), System: strings.TrimSpace(r.PostFormValue("system")),
-		Team: strings.TrimSpace(r.PostFormValue("team")), Duration: r.PostFormValue("duration"), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+		Team: strings.TrimSpace(r.PostFormValue("team")), Duration: r.PostFormValue("duration"), Reason: strings.TrimSpace(r.PostFormValue("reason")),
+		Starts: strings.TrimSpace(r.PostFormValue("starts")), Repeat: r.PostFormValue("repeat"), Until: strings.TrimSpace(r.PostFormValue("until"))}
 	var problems []string
+	var starts, until time.Time
+	if f.Starts != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", f.Starts, s.loc)
+		if err != nil {
+			problems = append(problems, "Starts: want a date and time such as 2026-12-05T02:00.")
+		}
+		starts = t
+	}
+	if f.Until != "" {
+		t, err := time.ParseInLocation("2006-01-02", f.Until, s.loc)
+		if err != nil {
+			problems = append(problems, "Until: want a date such as 2027-03-31.")
+		}
+		until = t.AddDate(0, 0, 1) // to the end of that day
+	}
+	schedule := ""
+	if f.Repeat != "" {
+		first := starts
+		if first.IsZero() {
+			first = s.now().In(s.loc)
+		}
+		if schedule = repeatSchedule(f.Repeat, first.In(s.loc)); schedule == "" {
+			problems = append(problems, "Repeat: choose once, every day, every weekday or every week.")
+		}
+	} else if !until.IsZero() {
+		problems = append(problems, "Until: only a repeating silence has an end date; choose how it repeats.")
+	}
 	if f.Integration == "" && f.System == "" && f.Team == "" {
 		problems = append(problems, "Choose an integration, a system or a team to silence.")
 	}
@@ -478,7 +578,7 @@ func (s *Server) createSilenceForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(problems) == 0 {
 		sil, err := s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Integration: f.Integration, System: f.System, Team: f.Team,
-			Duration: d, Reason: f.Reason, Creator: s.actor(r, "")})
+			Duration: d, Starts: starts, Schedule: schedule, Until: until, Reason: f.Reason, Creator: s.actor(r, "")})
 		if err == nil {
 			http.Redirect(w, r, "/silences?"+url.Values{"done": {"create"}, "id": {sil.ID}}.Encode(), http.StatusSeeOther)
 			return

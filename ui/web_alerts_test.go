@@ -99,10 +99,21 @@ func (f *alertsFake) Silence(_ context.Context, r alerting.SilenceRequest) (aler
 		}
 		r.Integration = f.open[i].Integration
 	}
-	f.record("silence incident=%s integration=%s system=%s team=%s for %s by %s: %s", r.Incident, r.Integration, r.System, r.Team, r.Duration, r.Creator, r.Reason)
+	if r.Schedule != "" || !r.Starts.IsZero() {
+		f.record("silence integration=%s system=%s team=%s for %s from %s schedule=%q until %s by %s: %s", r.Integration, r.System, r.Team, r.Duration,
+			r.Starts.Format(time.RFC3339), r.Schedule, r.Until.Format(time.RFC3339), r.Creator, r.Reason)
+	} else {
+		f.record("silence incident=%s integration=%s system=%s team=%s for %s by %s: %s", r.Incident, r.Integration, r.System, r.Team, r.Duration, r.Creator, r.Reason)
+	}
 	now := f.now()
 	s := alerting.Silence{ID: fmt.Sprintf("sil-%d", len(f.silences)+1), Integration: r.Integration, System: r.System, Team: r.Team,
 		Starts: now, Ends: now.Add(r.Duration), Creator: r.Creator, Reason: r.Reason}
+	if !r.Starts.IsZero() {
+		s.Starts, s.Ends = r.Starts, r.Starts.Add(r.Duration)
+	}
+	if r.Schedule != "" {
+		s.Schedule, s.Length, s.Ends = r.Schedule, r.Duration, r.Until
+	}
 	f.silences = append([]alerting.Silence{s}, f.silences...)
 	for i := range f.open {
 		in := &f.open[i]
@@ -525,11 +536,35 @@ func TestSilencesPage(t *testing.T) {
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/silences?done=create&id=sil-3" {
 		t.Errorf("create: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// A weekly maintenance window, planned ahead.
+	resp, _ = s.post("/silences", url.Values{"csrf": {tok}, "system": {"sap-erp"}, "duration": {"4h"}, "reason": {"SAP patching"},
+		"starts": {"2030-01-05T02:00"}, "repeat": {"weekly"}, "until": {"2030-02-28"}}, "")
+	if resp.StatusCode != 303 {
+		t.Errorf("a maintenance window: %d", resp.StatusCode)
+	}
+	_, body = get(t, srv, "/silences")
+	scheduled, _, _ := strings.Cut(body, `id="expired-sil-h"`)
+	if _, scheduled, _ = strings.Cut(scheduled, `id="scheduled-sil-h"`); !strings.Contains(scheduled, "every Saturday at 02:00") || !strings.Contains(scheduled, "begins in") {
+		t.Error("the maintenance window is not listed as scheduled, repeating every Saturday")
+	}
+	for form, want := range map[string]string{"until": "Until: only a repeating silence", "starts": "Starts: want a date and time"} {
+		f := url.Values{"csrf": {tok}, "system": {"sap-erp"}, "duration": {"4h"}, "reason": {"x"}}
+		if form == "until" {
+			f.Set("until", "2030-02-28")
+		} else {
+			f.Set("starts", "next saturday")
+		}
+		if resp, body := s.post("/silences", f, ""); resp.StatusCode != 400 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d, want 400 saying %q", form, resp.StatusCode, want)
+		}
+	}
 	resp, _ = s.post("/silences/sil-a/expire", url.Values{"csrf": {tok}}, "http://example.com/silences")
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/silences?done=expire&id=sil-a" {
 		t.Errorf("expire: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	want := []string{"silence incident= integration= system=sap-erp team= for 168h0m0s by api: ERP migration", "expire sil-a by api"}
+	want := []string{"silence incident= integration= system=sap-erp team= for 168h0m0s by api: ERP migration",
+		`silence integration= system=sap-erp team= for 4h0m0s from 2030-01-05T02:00:00Z schedule="0 2 * * 6" until 2030-03-01T00:00:00Z by api: SAP patching`,
+		"expire sil-a by api"}
 	if c := fake.Calls(); !slices.Equal(c, want) {
 		t.Errorf("calls %q, want %q", c, want)
 	}
