@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,59 +190,96 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 		s.reportError(w, periodError{err})
 		return
 	}
-	b, err := s.build(r.Context(), kind, p)
-	if err != nil {
+	table := ""
+	if format == "csv" {
+		table = r.URL.Query().Get("table")
+	}
+	now := s.now()
+	ttl := reportTTLEnded
+	if p.End().After(now) {
+		ttl = reportTTLRunning
+	}
+	key := kind + "/" + p.String() + "." + format + "?" + table
+	body, hit, err := s.reportCache.get(r.Context(), key, s.catalog.Current(), now, ttl, func(ctx context.Context) ([]byte, error) {
+		return s.renderReport(ctx, kind, p, format, table)
+	})
+	var te tableError
+	var pe printError
+	switch {
+	case errors.Is(err, errBusy):
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(s.reportCache.wait.Seconds()))))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "reports are being rendered at capacity; try again in a few seconds"})
+		return
+	case errors.As(err, &te):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	case errors.As(err, &pe):
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
+		return
+	case err != nil:
 		s.reportError(w, err)
 		return
+	}
+	if hit {
+		s.logger.Debug("report served from the cache", "report", key)
 	}
 	filename := "intops-" + kind + "-" + p.String()
 	switch format {
 	case "csv":
-		table := r.URL.Query().Get("table")
-		var buf bytes.Buffer
-		if err := b.csv(&buf, table); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-			return
-		}
 		if table != "" {
 			filename += "-" + table
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.csv"`)
-		_, _ = w.Write(buf.Bytes())
-		return
-	}
-	page, err := report.HTML(r.Context(), report.Title(kind, p), b.body())
-	if err != nil {
-		s.reportError(w, err)
-		return
-	}
-	if format == "html" {
+	case "html":
 		// The document's style is inline: its own policy allows it.
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(page)
-		return
+	case "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.pdf"`)
+	}
+	_, _ = w.Write(body)
+}
+
+// tableError is a CSV table the request got wrong.
+type tableError struct{ error }
+
+// printError is a PDF that Chromium failed to print.
+type printError struct{ error }
+
+// renderReport builds a report and renders it in a format (html, csv of
+// a table, pdf).
+func (s *Server) renderReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
+	b, err := s.build(ctx, kind, p)
+	if err != nil {
+		return nil, err
+	}
+	if format == "csv" {
+		var buf bytes.Buffer
+		if err := b.csv(&buf, table); err != nil {
+			return nil, tableError{err}
+		}
+		return buf.Bytes(), nil
+	}
+	page, err := report.HTML(ctx, report.Title(kind, p), b.body())
+	if err != nil || format == "html" {
+		return page, err
 	}
 	if s.printer == nil {
-		s.reportError(w, report.ErrNoChromium)
-		return
+		return nil, report.ErrNoChromium
 	}
 	start := time.Now()
-	pdf, err := s.printer.PDF(r.Context(), page)
+	pdf, err := s.printer.PDF(ctx, page)
 	if err != nil {
-		if !errors.Is(err, report.ErrNoChromium) {
-			s.logger.Error("print PDF", "err", err)
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
-			return
+		if errors.Is(err, report.ErrNoChromium) || ctx.Err() != nil {
+			return nil, err
 		}
-		s.reportError(w, err)
-		return
+		s.logger.Error("print PDF", "err", err, "took", time.Since(start).Round(time.Millisecond))
+		return nil, printError{err}
 	}
 	s.logger.Info("report PDF printed", "report", kind, "period", p.String(), "bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.pdf"`)
-	_, _ = w.Write(pdf)
+	return pdf, nil
 }
 
 // reportsModel is the /reports page.

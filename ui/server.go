@@ -46,6 +46,8 @@ type Server struct {
 	now         func() time.Time
 	mux         *http.ServeMux
 	handler     http.Handler
+	csrf        *csrfGuard
+	reportCache *reportCache
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -67,6 +69,19 @@ type Options struct {
 	// answer 501).
 	Reports ReportSource
 	Printer report.Printer
+	// ReportRenders is how many reports render at once (default 2); a
+	// download finding them all busy waits up to ReportQueueWait (default
+	// 10 s), then is answered 503 with Retry-After.
+	ReportRenders   int
+	ReportQueueWait time.Duration
+	// SessionSecret keys the CSRF tokens of the browsers' sessions (nil:
+	// a random one, so sessions end with the process). Replicas serving
+	// one address must share it.
+	SessionSecret []byte
+	// TrustedOrigins are origins (https://intops.example.com) whose
+	// browser requests count as this server's, when a proxy in front
+	// changes the Host header.
+	TrustedOrigins []string
 	// Extra are handlers mounted as they are (e.g. /slack/ endpoints).
 	Extra    map[string]http.Handler
 	Logger   *slog.Logger         // nil: no logs
@@ -98,6 +113,12 @@ func New(o Options) *Server {
 		}, []string{"route"}),
 	}
 	o.Registry.MustRegister(s.requests, s.latency)
+	var err error
+	if s.csrf, err = newCSRF(o.SessionSecret, o.Auth, o.TrustedOrigins); err != nil {
+		s.logger.Error("some trusted origins are ignored", "err", err)
+		s.csrf, _ = newCSRF(o.SessionSecret, o.Auth, nil)
+	}
+	s.reportCache = newReportCache(o.ReportRenders, o.ReportQueueWait)
 	s.route("GET /{$}", s.estatePage)
 	s.route("GET /integrations/{id}", s.integrationPage)
 	s.mux.Handle("GET /static/", staticHandler())
@@ -123,7 +144,7 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/systems/{id}/impact", s.systemImpact)
 	s.registerAlertPages()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
-	s.handler = securityHeaders(withAuth(o.Auth, withCSRF(s.mux)))
+	s.handler = securityHeaders(withAuth(o.Auth, s.csrf.wrap(s.mux)))
 	return s
 }
 
@@ -159,6 +180,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		// Scripts and styles are files under /static/; JSON data blocks
 		// are not scripts, so nothing inline needs allowing.
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		// Pages and API answers carry the estate's data: nothing keeps
+		// them (static files set their own caching).
+		h.Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -16,8 +16,8 @@ import (
 
 // registerAlertPages adds the SLO, alert and silence pages and the form
 // endpoints behind their buttons. The forms post plain
-// application/x-www-form-urlencoded bodies with the CSRF token (withCSRF
-// refuses them without it) and answer with a 303 back to the page.
+// application/x-www-form-urlencoded bodies with the session's CSRF token
+// (csrfGuard refuses them without it) and answer with a 303 back to the page.
 func (s *Server) registerAlertPages() {
 	s.route("GET /slos", s.slosPage)
 	s.route("GET /alerts", s.alertsPage)
@@ -159,7 +159,7 @@ func parseSpan(v string) (time.Duration, bool) {
 }
 
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
-	csrf := CSRFToken(w, r)
+	csrf := s.csrf.token(w, r)
 	q := r.URL.Query()
 	m := alertsModel{CSRF: csrf, Since: "7d", Sinces: historySpans, Flash: flashOf(q)}
 	span := 7 * 24 * time.Hour
@@ -343,7 +343,7 @@ func (s *Server) silencesPage(w http.ResponseWriter, r *http.Request) {
 
 // silencesModelOf builds the silences page around a form.
 func (s *Server) silencesModelOf(w http.ResponseWriter, r *http.Request, f silenceForm) silencesModel {
-	m := silencesModel{CSRF: CSRFToken(w, r), Form: f}
+	m := silencesModel{CSRF: s.csrf.token(w, r), Form: f}
 	for _, d := range silenceDurations {
 		m.Durations = append(m.Durations, d.Value)
 	}
