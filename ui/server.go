@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,7 +49,13 @@ type Server struct {
 	mux         *http.ServeMux
 	handler     http.Handler
 	csrf        *csrfGuard
-	reportCache *reportCache
+	counts      *recentCounts
+
+	integrationsMu   sync.Mutex
+	integrationsBody []byte // the last answer of GET /api/v1/integrations,
+	integrationsTo   time.Time
+	integrationsCat  *catalog.Catalog // for the counts to this time and this catalog
+	reportCache      *reportCache
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -119,6 +127,7 @@ func New(o Options) *Server {
 		s.csrf, _ = newCSRF(o.SessionSecret, o.Auth, nil)
 	}
 	s.reportCache = newReportCache(o.ReportRenders, o.ReportQueueWait)
+	s.counts = &recentCounts{store: o.Store, maxAge: defaultCountsMaxAge}
 	s.route("GET /{$}", s.estatePage)
 	s.route("GET /integrations/{id}", s.integrationPage)
 	s.mux.Handle("GET /static/", staticHandler())
@@ -218,14 +227,34 @@ type integrationJSON struct {
 }
 
 func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
-	now := s.now()
-	counts, err := s.store.IntegrationCounts(r.Context(), now.Add(-time.Hour), now)
+	counts, now, err := s.counts.lastHour(r.Context(), s.now())
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
 		return
 	}
-	all := s.catalog.Current().All()
+	cat := s.catalog.Current()
+	// The answer is the same until the counts or the catalog change.
+	s.integrationsMu.Lock()
+	body := s.integrationsBody
+	if !s.integrationsTo.Equal(now) || s.integrationsCat != cat {
+		body = nil
+	}
+	s.integrationsMu.Unlock()
+	if body == nil {
+		body = integrationsAnswer(cat, counts, now)
+		s.integrationsMu.Lock()
+		s.integrationsBody, s.integrationsTo, s.integrationsCat = body, now, cat
+		s.integrationsMu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// integrationsAnswer is the body of GET /api/v1/integrations for the hour
+// before now.
+func integrationsAnswer(cat *catalog.Catalog, counts map[string]clickhouse.Counts, now time.Time) []byte {
+	all := cat.All()
 	out := make([]integrationJSON, 0, len(all))
 	for _, in := range all {
 		c := counts[in.ID]
@@ -241,11 +270,15 @@ func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	un := counts[""]
-	writeJSON(w, http.StatusOK, map[string]any{
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(map[string]any{
 		"integrations": out,
 		"unattributed": map[string]uint64{"spans_1h": un.Spans, "errors_1h": un.ErrorSpans},
 		"window":       map[string]string{"from": now.Add(-time.Hour).UTC().Format(time.RFC3339), "to": now.UTC().Format(time.RFC3339)},
 	})
+	return buf.Bytes()
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -145,7 +145,7 @@ func (s *Server) estate(r *http.Request) estateModel {
 	m := estateModel{Filter: f}
 	cat := s.catalog.Current()
 
-	counts, err := s.store.IntegrationCounts(ctx, now.Add(-time.Hour), now)
+	counts, _, err := s.counts.lastHour(ctx, now)
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: executions and failures are not shown.")

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/estate"
@@ -85,7 +84,7 @@ func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 	now := s.now()
 	cat := s.catalog.Current()
 	var warns []string
-	counts, err := s.store.IntegrationCounts(ctx, now.Add(-time.Hour), now)
+	counts, _, err := s.counts.lastHour(ctx, now)
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		warns = append(warns, "ClickHouse is unavailable: edge widths (volume) are not shown.")
