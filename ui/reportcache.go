@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -124,6 +125,12 @@ func (c *reportCache) render(ctx context.Context, fn func(context.Context) ([]by
 	}
 	defer func() { <-c.slots }()
 	return fn(ctx)
+}
+
+// retryAfter is the Retry-After of a request refused for want of a slot:
+// the queue wait, in seconds.
+func (c *reportCache) retryAfter() string {
+	return strconv.Itoa(max(1, int(c.wait.Seconds())))
 }
 
 // drop removes an entry; c.mu is held.

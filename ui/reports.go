@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +67,8 @@ func reportStatus(err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, report.ErrNoChromium):
 		return http.StatusNotImplemented, err.Error()
+	case errors.Is(err, errBusy):
+		return http.StatusServiceUnavailable, "reports are being rendered at capacity; try again in a few seconds"
 	}
 	return http.StatusServiceUnavailable, "the report is unavailable (ClickHouse); try again shortly"
 }
@@ -194,21 +195,13 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 	if format == "csv" {
 		table = r.URL.Query().Get("table")
 	}
-	now := s.now()
-	ttl := reportTTLEnded
-	if p.End().After(now) {
-		ttl = reportTTLRunning
-	}
-	key := kind + "/" + p.String() + "." + format + "?" + table
-	body, hit, err := s.reportCache.get(r.Context(), key, s.catalog.Current(), now, ttl, func(ctx context.Context) ([]byte, error) {
-		return s.renderReport(ctx, kind, p, format, table)
-	})
+	body, err := s.cachedReport(r.Context(), kind, p, format, table)
 	var te tableError
 	var pe printError
 	switch {
 	case errors.Is(err, errBusy):
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(s.reportCache.wait.Seconds()))))
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "reports are being rendered at capacity; try again in a few seconds"})
+		w.Header().Set("Retry-After", s.reportCache.retryAfter())
+		s.reportError(w, err)
 		return
 	case errors.As(err, &te):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
@@ -219,9 +212,6 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.reportError(w, err)
 		return
-	}
-	if hit {
-		s.logger.Debug("report served from the cache", "report", key)
 	}
 	filename := "intops-" + kind + "-" + p.String()
 	switch format {
@@ -242,6 +232,24 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
+// cachedReport returns a report rendered in a format: from the cache, or
+// rendered with a render slot.
+func (s *Server) cachedReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
+	now := s.now()
+	ttl := reportTTLEnded
+	if p.End().After(now) {
+		ttl = reportTTLRunning
+	}
+	key := kind + "/" + p.String() + "." + format + "?" + table
+	body, hit, err := s.reportCache.get(ctx, key, s.catalog.Current(), now, ttl, func(ctx context.Context) ([]byte, error) {
+		return s.renderReport(ctx, kind, p, format, table)
+	})
+	if hit {
+		s.logger.Debug("report served from the cache", "report", key)
+	}
+	return body, err
+}
+
 // tableError is a CSV table the request got wrong.
 type tableError struct{ error }
 
@@ -249,11 +257,16 @@ type tableError struct{ error }
 type printError struct{ error }
 
 // renderReport builds a report and renders it in a format (html, csv of
-// a table, pdf).
+// a table, pdf, or page: the body the /reports page shows).
 func (s *Server) renderReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
 	b, err := s.build(ctx, kind, p)
 	if err != nil {
 		return nil, err
+	}
+	if format == "page" {
+		var buf bytes.Buffer
+		err := b.body().Render(ctx, &buf)
+		return buf.Bytes(), err
 	}
 	if format == "csv" {
 		var buf bytes.Buffer
@@ -320,9 +333,11 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	code := http.StatusOK
 	if err == nil {
 		m.Period = p.String()
-		var b builtReport
-		if b, err = s.build(r.Context(), m.Kind, p); err == nil {
-			m.Body = b.body()
+		// The page's report is rendered once per period, like the
+		// downloads, and with their render slots.
+		var body []byte
+		if body, err = s.cachedReport(r.Context(), m.Kind, p, "page", ""); err == nil {
+			m.Body = templ.Raw(string(body))
 			base := "/reports/" + m.Kind + "/" + p.String()
 			m.Downloads = []downloadLink{{"HTML", base + ".html"}, {"PDF", base + ".pdf"}}
 			tables := report.SLOTables
@@ -338,6 +353,9 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		code, m.Error = reportStatus(err)
+		if errors.Is(err, errBusy) {
+			w.Header().Set("Retry-After", s.reportCache.retryAfter())
+		}
 	}
 	if m.Period != "" && !slices.Contains(m.Periods, m.Period) {
 		m.Periods = append([]string{m.Period}, m.Periods...)

@@ -201,19 +201,29 @@ func (s *Server) estate(r *http.Request) estateModel {
 		m.Rows = append(m.Rows, row)
 	}
 	m.Total = len(cat.All())
+	// Sorted by pointer: a row is too large to move around at each swap.
+	order := make([]*estateRow, len(m.Rows))
+	for i := range m.Rows {
+		order[i] = &m.Rows[i]
+	}
 	switch f.Sort {
 	case "name":
-		slices.SortFunc(m.Rows, func(a, b estateRow) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(order, func(a, b *estateRow) int { return cmp.Compare(a.ID, b.ID) })
 	case "volume":
-		slices.SortFunc(m.Rows, func(a, b estateRow) int {
+		slices.SortFunc(order, func(a, b *estateRow) int {
 			return cmp.Or(cmp.Compare(b.Executions, a.Executions), cmp.Compare(a.ID, b.ID))
 		})
 	default:
-		slices.SortFunc(m.Rows, func(a, b estateRow) int {
+		slices.SortFunc(order, func(a, b *estateRow) int {
 			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.SLO.Budget, b.SLO.Budget),
 				cmp.Compare(b.Failures, a.Failures), cmp.Compare(a.ID, b.ID))
 		})
 	}
+	sorted := make([]estateRow, len(order))
+	for i, r := range order {
+		sorted[i] = *r
+	}
+	m.Rows = sorted
 
 	for t := range teams {
 		label := t
