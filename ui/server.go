@@ -50,6 +50,7 @@ type Server struct {
 	handler     http.Handler
 	csrf        *csrfGuard
 	counts      *recentCounts
+	shared      *sharedPages
 
 	integrationsMu   sync.Mutex
 	integrationsBody []byte // the last answer of GET /api/v1/integrations,
@@ -128,6 +129,7 @@ func New(o Options) *Server {
 	}
 	s.reportCache = newReportCache(o.ReportRenders, o.ReportQueueWait)
 	s.counts = &recentCounts{store: o.Store, maxAge: defaultCountsMaxAge}
+	s.shared = newSharedPages(defaultPageMaxAge)
 	s.route("GET /{$}", s.estatePage)
 	s.route("GET /integrations/{id}", s.integrationPage)
 	s.mux.Handle("GET /static/", staticHandler())
@@ -157,8 +159,16 @@ func New(o Options) *Server {
 	return s
 }
 
-// ServeHTTP serves the routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+// ServeHTTP serves the routes. A change (anything but GET, HEAD and
+// OPTIONS) drops the shared pages, which may show what it changed.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		s.shared.changed()
+	}
+}
 
 type statusWriter struct {
 	http.ResponseWriter

@@ -49,14 +49,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, c temp
 		}
 	}()
 	if err := c.Render(r.Context(), buf); err != nil {
-		s.logger.Error("render page", "path", r.URL.Path, "err", err)
-		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+		s.pageFailed(w, r, err)
 		return
 	}
+	writePage(w, code, buf.Bytes())
+}
+
+func (s *Server) pageFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.logger.Error("render page", "path", r.URL.Path, "err", err)
+	http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+}
+
+func writePage(w http.ResponseWriter, code int, page []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(code)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(page)
+}
+
+// renderShared serves a page that every user sees alike from the shared
+// pages, rendering it when they lack it.
+func (s *Server) renderShared(w http.ResponseWriter, r *http.Request, page func(*http.Request) templ.Component) {
+	body, err := s.shared.get(r.Context(), r.URL.RawQuery, func(ctx context.Context) ([]byte, error) {
+		var buf bytes.Buffer
+		err := page(r.WithContext(ctx)).Render(ctx, &buf)
+		return buf.Bytes(), err
+	})
+	if err != nil {
+		s.pageFailed(w, r, err)
+		return
+	}
+	writePage(w, http.StatusOK, body)
 }
 
 // statusBadge is <span class="badge badge-STATUS">LABEL</span>, written

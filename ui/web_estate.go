@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/slo"
@@ -130,9 +132,10 @@ type estateModel struct {
 
 type option struct{ Value, Label string }
 
+// estatePage serves the overview, the page everyone opens first: one
+// render serves all who ask within a moment (sharedPages).
 func (s *Server) estatePage(w http.ResponseWriter, r *http.Request) {
-	m := s.estate(r)
-	s.render(w, r, http.StatusOK, estatePage(m))
+	s.renderShared(w, r, func(r *http.Request) templ.Component { return estatePage(s.estate(r)) })
 }
 
 // estate builds the overview with one read of each source, whatever the
