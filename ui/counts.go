@@ -19,54 +19,55 @@ type recentCounts struct {
 	maxAge time.Duration
 
 	mu     sync.Mutex
-	to     time.Time // end of the window read
-	counts map[string]clickhouse.Counts
+	last   *countsRead // the last successful read
 	flight *countsRead
 }
 
+// countsRead is one read of the counts: of the hour to To.
 type countsRead struct {
 	done   chan struct{}
-	to     time.Time
-	counts map[string]clickhouse.Counts
+	To     time.Time
+	Counts map[string]clickhouse.Counts
 	err    error
+	readAt time.Time // wall time: the server's clock can be fixed
 }
 
 // defaultCountsMaxAge is how long the last hour's counts are shared.
 const defaultCountsMaxAge = 5 * time.Second
 
 // lastHour returns the counts of the hour before now, or of an hour that
-// ended at most maxAge before it, and the end of that hour.
-func (c *recentCounts) lastHour(ctx context.Context, now time.Time) (map[string]clickhouse.Counts, time.Time, error) {
+// ended at most maxAge before it and was read at most maxAge ago. The read is shared: its counts must
+// not be changed.
+func (c *recentCounts) lastHour(ctx context.Context, now time.Time) (*countsRead, error) {
 	c.mu.Lock()
-	if c.counts != nil && !now.Before(c.to) && now.Sub(c.to) < c.maxAge {
-		counts, to := c.counts, c.to
+	if l := c.last; l != nil && time.Since(l.readAt) < c.maxAge && !now.Before(l.To) && now.Sub(l.To) < c.maxAge {
 		c.mu.Unlock()
-		return counts, to, nil
+		return l, nil
 	}
 	f := c.flight
 	if f == nil {
-		f = &countsRead{done: make(chan struct{}), to: now}
+		f = &countsRead{done: make(chan struct{}), To: now, readAt: time.Now()}
 		c.flight = f
 		c.mu.Unlock()
 		// The read is shared: one caller going away must not fail it
 		// for the others.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		f.counts, f.err = c.store.IntegrationCounts(rctx, now.Add(-time.Hour), now)
+		f.Counts, f.err = c.store.IntegrationCounts(rctx, now.Add(-time.Hour), now)
 		cancel()
 		c.mu.Lock()
 		c.flight = nil
 		if f.err == nil {
-			c.counts, c.to = f.counts, f.to
+			c.last = f
 		}
 		c.mu.Unlock()
 		close(f.done)
-		return f.counts, f.to, f.err
+		return f, f.err
 	}
 	c.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.counts, f.to, f.err
+		return f, f.err
 	case <-ctx.Done():
-		return nil, now, ctx.Err()
+		return nil, ctx.Err()
 	}
 }

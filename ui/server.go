@@ -53,9 +53,9 @@ type Server struct {
 	shared      *sharedPages
 
 	integrationsMu   sync.Mutex
-	integrationsBody []byte // the last answer of GET /api/v1/integrations,
-	integrationsTo   time.Time
-	integrationsCat  *catalog.Catalog // for the counts to this time and this catalog
+	integrationsBody []byte           // the last answer of GET /api/v1/integrations,
+	integrationsRead *countsRead      // for this read of the counts
+	integrationsCat  *catalog.Catalog // and this catalog
 	reportCache      *reportCache
 
 	requests *prometheus.CounterVec
@@ -91,6 +91,10 @@ type Options struct {
 	// browser requests count as this server's, when a proxy in front
 	// changes the Host header.
 	TrustedOrigins []string
+	// NoSharing makes every request read and render on its own: without
+	// it, the last hour's counts are shared for 5 s and the estate
+	// overview for 2 s between the requests that show them.
+	NoSharing bool
 	// Extra are handlers mounted as they are (e.g. /slack/ endpoints).
 	Extra    map[string]http.Handler
 	Logger   *slog.Logger         // nil: no logs
@@ -130,6 +134,9 @@ func New(o Options) *Server {
 	s.reportCache = newReportCache(o.ReportRenders, o.ReportQueueWait)
 	s.counts = &recentCounts{store: o.Store, maxAge: defaultCountsMaxAge}
 	s.shared = newSharedPages(defaultPageMaxAge)
+	if o.NoSharing {
+		s.counts.maxAge, s.shared.maxAge = 0, 0
+	}
 	s.route("GET /{$}", s.estatePage)
 	s.route("GET /integrations/{id}", s.integrationPage)
 	s.mux.Handle("GET /static/", staticHandler())
@@ -237,7 +244,7 @@ type integrationJSON struct {
 }
 
 func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
-	counts, now, err := s.counts.lastHour(r.Context(), s.now())
+	read, err := s.counts.lastHour(r.Context(), s.now())
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
@@ -247,14 +254,14 @@ func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
 	// The answer is the same until the counts or the catalog change.
 	s.integrationsMu.Lock()
 	body := s.integrationsBody
-	if !s.integrationsTo.Equal(now) || s.integrationsCat != cat {
+	if s.integrationsRead != read || s.integrationsCat != cat {
 		body = nil
 	}
 	s.integrationsMu.Unlock()
 	if body == nil {
-		body = integrationsAnswer(cat, counts, now)
+		body = integrationsAnswer(cat, read.Counts, read.To)
 		s.integrationsMu.Lock()
-		s.integrationsBody, s.integrationsTo, s.integrationsCat = body, now, cat
+		s.integrationsBody, s.integrationsRead, s.integrationsCat = body, read, cat
 		s.integrationsMu.Unlock()
 	}
 	w.Header().Set("Content-Type", "application/json")

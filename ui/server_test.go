@@ -176,3 +176,19 @@ func TestConcurrentRequestsShareTheLastHoursCounts(t *testing.T) {
 		t.Errorf("10 s later: %d reads; %.300s", n, body)
 	}
 }
+
+func TestIntegrationsAPIIsNotStaleForAFixedClock(t *testing.T) {
+	cat, err := catalog.Load("../examples/estate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &slowCounts{estateStore: estateStore{[]string{"shop-to-erp-orders"}}}
+	srv := ui.New(ui.Options{Store: store, Catalog: catalog.Fixed(cat), Now: func() time.Time { return webNow }})
+	_, before := get(t, srv, "/api/v1/integrations")
+	time.Sleep(5100 * time.Millisecond)
+	store.estateStore.ids = append(store.estateStore.ids, "wms-to-oms-stock-levels")
+	_, after := get(t, srv, "/api/v1/integrations")
+	if store.reads.Load() != 2 || before == after {
+		t.Errorf("%d reads; the answer did not change after the counts did", store.reads.Load())
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/slo"
+	"github.com/intops/intops/clickhouse"
 )
 
 // estateFilter is the overview's query: every field is a GET parameter,
@@ -148,7 +149,11 @@ func (s *Server) estate(r *http.Request) estateModel {
 	m := estateModel{Filter: f}
 	cat := s.catalog.Current()
 
-	counts, _, err := s.counts.lastHour(ctx, now)
+	var counts map[string]clickhouse.Counts
+	read, err := s.counts.lastHour(ctx, now)
+	if err == nil {
+		counts = read.Counts
+	}
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: executions and failures are not shown.")
