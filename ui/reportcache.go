@@ -56,6 +56,7 @@ const (
 	reportCacheBytes       = 64 << 20
 	reportTTLRunning       = 5 * time.Minute // the period has not ended
 	reportTTLEnded         = time.Hour
+	renderTimeout          = 2 * time.Minute // a PDF is printed within a minute (report.Chromium)
 )
 
 // errBusy says every render slot stayed busy for the whole queue wait.
@@ -99,7 +100,11 @@ func (c *reportCache) get(ctx context.Context, key string, cat *catalog.Catalog,
 	c.flights[key] = f
 	c.mu.Unlock()
 
-	f.body, f.err = c.render(ctx, render)
+	// The render is shared: one caller going away must not fail it for
+	// the others.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+	f.body, f.err = c.render(rctx, render)
+	cancel()
 	c.mu.Lock()
 	delete(c.flights, key)
 	if f.err == nil && len(f.body) <= c.maxBytes {
