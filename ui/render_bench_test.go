@@ -103,6 +103,7 @@ spec:
 			b.Fatal(err)
 		}
 	}
+	load := loadAverage()
 	for _, page := range []string{"/", "/api/v1/integrations"} {
 		r := runWrk(b, hs.URL+page, 32, 20*time.Second)
 		r.page = page
@@ -124,6 +125,9 @@ spec:
 			body += fmt.Sprintf("| `%s` | %.0f | %s | %s | %s | %s |\n", r.page, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max))
 		}
 		body += "\nGoal: p99 under 300 ms for both at 32 connections.\n"
+		if load != "" {
+			body += "\nLoad average (1, 5, 15 min) when the concurrent run began: " + load + " (anything beyond this benchmark competes for the cores and ClickHouse).\n"
+		}
 		if err := benchreport.Write(path, "bench-ui", body); err != nil {
 			b.Fatal(err)
 		}
@@ -202,3 +206,12 @@ func wrkVersion() string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// loadAverage is /proc/loadavg's first three figures, or "".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
+	}
+	return ""
+}
