@@ -289,3 +289,26 @@ func TestReportRendersAreBoundedAndCached(t *testing.T) {
 		t.Errorf("the maturity PDF: %d, %d prints", resp.StatusCode, printer.prints.Load()-prints)
 	}
 }
+
+func TestTheSharedOverviewFollowsAChange(t *testing.T) {
+	srv, _, _ := alertsServer(t)
+	row := func() string {
+		_, body := get(t, srv, "/")
+		i := strings.Index(body, `data-id="wms-to-oms-stock-levels"`)
+		if i < 0 {
+			t.Fatal("no row for wms-to-oms-stock-levels")
+		}
+		j := strings.Index(body[i:], "</tr>")
+		return body[i : i+j]
+	}
+	if r := row(); !strings.Contains(r, "badge-ticket") || !strings.Contains(r, "open, 20 min ago") {
+		t.Fatalf("before: %s", r)
+	}
+	resp := browse(srv, "POST", "/api/v1/alerts/inc-43/resolve", "127.0.0.1:1", map[string]string{"Content-Type": "application/json"}, nil, `{}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("resolve: %d", resp.StatusCode)
+	}
+	if r := row(); strings.Contains(r, "open, 20 min ago") {
+		t.Errorf("the overview still shows the resolved incident: %s", r)
+	}
+}
