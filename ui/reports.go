@@ -50,7 +50,7 @@ var reportKinds = []string{"slo", "maturity"}
 // period is the caller's (400, 404), anything else ClickHouse's (503).
 func (s *Server) reportError(w http.ResponseWriter, err error) {
 	code, msg := reportStatus(err)
-	if code == http.StatusServiceUnavailable {
+	if code == http.StatusServiceUnavailable && !errors.Is(err, errBusy) {
 		s.logger.Error("report", "err", err)
 	}
 	writeJSON(w, code, map[string]string{"error": msg})

@@ -51,12 +51,12 @@ type Server struct {
 	csrf        *csrfGuard
 	counts      *recentCounts
 	shared      *sharedPages
+	reportCache *reportCache
 
 	integrationsMu   sync.Mutex
 	integrationsBody []byte           // the last answer of GET /api/v1/integrations,
 	integrationsRead *countsRead      // for this read of the counts
 	integrationsCat  *catalog.Catalog // and this catalog
-	reportCache      *reportCache
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
