@@ -11,7 +11,9 @@ import (
 // users loading them at once cost one render: keyed by the URL's query,
 // at most maxAge old (wall time: the server's clock can be fixed),
 // dropped whenever this server has handled a change (any POST, PUT,
-// PATCH or DELETE). Renders of one key asked at once are done once.
+// PATCH or DELETE). Renders of one key asked at once are done once, and
+// while a page is rendered again the others get the one before: a page
+// is at most maxAge and one render old.
 type sharedPages struct {
 	maxAge time.Duration
 
@@ -44,12 +46,16 @@ func newSharedPages(maxAge time.Duration) *sharedPages {
 // get returns the page of key, rendering it when it is missing or too old.
 func (p *sharedPages) get(ctx context.Context, key string, render func(context.Context) ([]byte, error)) ([]byte, error) {
 	p.mu.Lock()
-	if e := p.pages[key]; e != nil && time.Since(e.at) < p.maxAge {
+	e := p.pages[key]
+	if e != nil && time.Since(e.at) < p.maxAge {
 		p.mu.Unlock()
 		return e.body, nil
 	}
 	if f := p.flights[key]; f != nil {
 		p.mu.Unlock()
+		if e != nil {
+			return e.body, nil // the page being rendered again is the one after it
+		}
 		select {
 		case <-f.done:
 			return f.body, f.err
