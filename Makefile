@@ -82,8 +82,9 @@ bench-anomaly:
 
 ## bench-ui: server-side render time of the estate overview and an
 ## integration page with 1,000 integrations and 30 days of rollups (~4 min
-## to store them); writes docs/benchmarks.md
-bench-ui:
+## to store them), then / and /api/v1/integrations loaded by wrk with 32
+## connections; writes docs/benchmarks.md
+bench-ui: deps
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkPages -benchtime 1x -timeout 30m ./ui/
 
 ## bench-clickhouse: native batch inserts of 20,000 spans into ClickHouse

@@ -6,7 +6,8 @@
 # (the UI's browser tests drive /usr/bin/chromium; reports print PDFs
 # with it) and poppler-utils (the report tests render the PDFs' pages
 # with pdftoppm and read their text with pdftotext) and zookeeper (the
-# scale-out test's ClickHouse cluster coordinates through it).
+# scale-out test's ClickHouse cluster coordinates through it) and wrk
+# (make bench-ui loads the UI with 32 connections).
 set -euo pipefail
 missing=()
 if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
@@ -23,6 +24,9 @@ if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>
 fi
 if [ ! -f /usr/share/java/zookeeper.jar ] || ! command -v java >/dev/null 2>&1; then
   missing+=(zookeeper)
+fi
+if ! command -v wrk >/dev/null 2>&1; then
+  missing+=(wrk)
 fi
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed: install Go 1.26 or newer (https://go.dev/dl/)" >&2

@@ -36,8 +36,9 @@ type AuthConfig struct {
 	// TrustedProxies are the addresses of the reverse proxy (oauth2-proxy
 	// or alike) whose identity headers are believed: X-Forwarded-User or
 	// X-Auth-Request-User (else the Email variants) and
-	// X-Forwarded-Groups / X-Auth-Request-Groups (comma-separated). The
-	// same headers from any other address are ignored.
+	// X-Forwarded-Groups / X-Auth-Request-Groups (comma-separated), and
+	// X-Forwarded-Proto (https: cookies are Secure). The same headers from
+	// any other address are ignored.
 	TrustedProxies []netip.Prefix
 	// Tokens are API bearer tokens, by their SHA-256 (hex), each with the
 	// principal it stands for.
@@ -118,6 +119,20 @@ func (a *AuthConfig) trusted(remote string) bool {
 		}
 	}
 	return false
+}
+
+// https reports whether the browser reached intops over HTTPS: directly,
+// or through a trusted proxy that says so in X-Forwarded-Proto (from
+// anyone else the header is ignored). Cookies are Secure then.
+func (a *AuthConfig) https(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if a == nil || !a.trusted(r.RemoteAddr) {
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 // needs is the role a request requires.

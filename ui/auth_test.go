@@ -25,7 +25,11 @@ func authServer(t *testing.T) http.Handler {
 		Tokens:         map[string]Principal{TokenHash("t0ken-viewer"): {Name: "dash", Role: RoleViewer}, TokenHash("t0ken-bot"): {Name: "bot", Role: RoleOperator}},
 		GroupRoles:     map[string]string{"sre": RoleOperator, "icoe": RoleICoE},
 	}
-	return withAuth(a, withCSRF(mux))
+	g, err := newCSRF(nil, a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return withAuth(a, g.wrap(mux))
 }
 
 func do(h http.Handler, method, path, remote string, hdr map[string]string, body string) *httptest.ResponseRecorder {
@@ -81,21 +85,30 @@ func TestAuth(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	g, err := newCSRF([]byte("a secret of this test, 32 bytes+"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	var token string
-	mux.HandleFunc("GET /form", func(w http.ResponseWriter, r *http.Request) { token = CSRFToken(w, r) })
+	mux.HandleFunc("GET /form", func(w http.ResponseWriter, r *http.Request) { token = g.token(w, r) })
 	mux.HandleFunc("POST /form", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
-	h := withCSRF(mux)
+	h := g.wrap(mux)
 	get := do(h, "GET", "/form", "127.0.0.1:1", nil, "")
 	cookie := get.Result().Cookies()
-	if len(cookie) != 1 || cookie[0].Name != csrfCookie || !cookie[0].HttpOnly || cookie[0].SameSite != http.SameSiteStrictMode || token == "" {
+	if len(cookie) != 1 || cookie[0].Name != sessionCookie || !cookie[0].HttpOnly || cookie[0].SameSite != http.SameSiteStrictMode || token == "" || token == cookie[0].Value {
 		t.Fatalf("cookie %+v, token %q", cookie, token)
 	}
-	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrfCookie + "=" + token}
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": sessionCookie + "=" + cookie[0].Value}
 	if w := do(h, "POST", "/form", "127.0.0.1:1", form, "csrf="+token); w.Code != 200 {
 		t.Errorf("a form with its token: %d", w.Code)
 	}
-	for name, body := range map[string]string{"no token": "", "wrong token": "csrf=" + strings.Repeat("x", 43)} {
+	other, err := newCSRF([]byte("another server's secret, 32 byte"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"no token": "", "wrong token": "csrf=" + strings.Repeat("x", 43),
+		"the cookie's value": "csrf=" + cookie[0].Value, "another secret's token": "csrf=" + other.sign(cookie[0].Value, "local")} {
 		if w := do(h, "POST", "/form", "127.0.0.1:1", form, body); w.Code != 403 {
 			t.Errorf("%s: %d, want 403", name, w.Code)
 		}

@@ -50,7 +50,7 @@ var reportKinds = []string{"slo", "maturity"}
 // period is the caller's (400, 404), anything else ClickHouse's (503).
 func (s *Server) reportError(w http.ResponseWriter, err error) {
 	code, msg := reportStatus(err)
-	if code == http.StatusServiceUnavailable {
+	if code == http.StatusServiceUnavailable && !errors.Is(err, errBusy) {
 		s.logger.Error("report", "err", err)
 	}
 	writeJSON(w, code, map[string]string{"error": msg})
@@ -67,6 +67,8 @@ func reportStatus(err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, report.ErrNoChromium):
 		return http.StatusNotImplemented, err.Error()
+	case errors.Is(err, errBusy):
+		return http.StatusServiceUnavailable, "reports are being rendered at capacity; try again in a few seconds"
 	}
 	return http.StatusServiceUnavailable, "the report is unavailable (ClickHouse); try again shortly"
 }
@@ -189,59 +191,108 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 		s.reportError(w, periodError{err})
 		return
 	}
-	b, err := s.build(r.Context(), kind, p)
-	if err != nil {
+	table := ""
+	if format == "csv" {
+		table = r.URL.Query().Get("table")
+	}
+	body, err := s.cachedReport(r.Context(), kind, p, format, table)
+	var te tableError
+	var pe printError
+	switch {
+	case errors.Is(err, errBusy):
+		w.Header().Set("Retry-After", s.reportCache.retryAfter())
+		s.reportError(w, err)
+		return
+	case errors.As(err, &te):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	case errors.As(err, &pe):
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
+		return
+	case err != nil:
 		s.reportError(w, err)
 		return
 	}
 	filename := "intops-" + kind + "-" + p.String()
 	switch format {
 	case "csv":
-		table := r.URL.Query().Get("table")
-		var buf bytes.Buffer
-		if err := b.csv(&buf, table); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-			return
-		}
 		if table != "" {
 			filename += "-" + table
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.csv"`)
-		_, _ = w.Write(buf.Bytes())
-		return
-	}
-	page, err := report.HTML(r.Context(), report.Title(kind, p), b.body())
-	if err != nil {
-		s.reportError(w, err)
-		return
-	}
-	if format == "html" {
+	case "html":
 		// The document's style is inline: its own policy allows it.
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(page)
-		return
+	case "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.pdf"`)
+	}
+	_, _ = w.Write(body)
+}
+
+// cachedReport returns a report rendered in a format: from the cache, or
+// rendered with a render slot.
+func (s *Server) cachedReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
+	now := s.now()
+	ttl := reportTTLEnded
+	if p.End().After(now) {
+		ttl = reportTTLRunning
+	}
+	key := kind + "/" + p.String() + "." + format + "?" + table
+	body, hit, err := s.reportCache.get(ctx, key, s.catalog.Current(), now, ttl, func(ctx context.Context) ([]byte, error) {
+		return s.renderReport(ctx, kind, p, format, table)
+	})
+	if hit {
+		s.logger.Debug("report served from the cache", "report", key)
+	}
+	return body, err
+}
+
+// tableError is a CSV table the request got wrong.
+type tableError struct{ error }
+
+// printError is a PDF that Chromium failed to print.
+type printError struct{ error }
+
+// renderReport builds a report and renders it in a format (html, csv of
+// a table, pdf, or page: the body the /reports page shows).
+func (s *Server) renderReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
+	b, err := s.build(ctx, kind, p)
+	if err != nil {
+		return nil, err
+	}
+	if format == "page" {
+		var buf bytes.Buffer
+		err := b.body().Render(ctx, &buf)
+		return buf.Bytes(), err
+	}
+	if format == "csv" {
+		var buf bytes.Buffer
+		if err := b.csv(&buf, table); err != nil {
+			return nil, tableError{err}
+		}
+		return buf.Bytes(), nil
+	}
+	page, err := report.HTML(ctx, report.Title(kind, p), b.body())
+	if err != nil || format == "html" {
+		return page, err
 	}
 	if s.printer == nil {
-		s.reportError(w, report.ErrNoChromium)
-		return
+		return nil, report.ErrNoChromium
 	}
 	start := time.Now()
-	pdf, err := s.printer.PDF(r.Context(), page)
+	pdf, err := s.printer.PDF(ctx, page)
 	if err != nil {
-		if !errors.Is(err, report.ErrNoChromium) {
-			s.logger.Error("print PDF", "err", err)
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
-			return
+		if errors.Is(err, report.ErrNoChromium) || ctx.Err() != nil {
+			return nil, err
 		}
-		s.reportError(w, err)
-		return
+		s.logger.Error("print PDF", "err", err, "took", time.Since(start).Round(time.Millisecond))
+		return nil, printError{err}
 	}
 	s.logger.Info("report PDF printed", "report", kind, "period", p.String(), "bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`.pdf"`)
-	_, _ = w.Write(pdf)
+	return pdf, nil
 }
 
 // reportsModel is the /reports page.
@@ -282,9 +333,11 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	code := http.StatusOK
 	if err == nil {
 		m.Period = p.String()
-		var b builtReport
-		if b, err = s.build(r.Context(), m.Kind, p); err == nil {
-			m.Body = b.body()
+		// The page's report is rendered once per period, like the
+		// downloads, and with their render slots.
+		var body []byte
+		if body, err = s.cachedReport(r.Context(), m.Kind, p, "page", ""); err == nil {
+			m.Body = templ.Raw(string(body))
 			base := "/reports/" + m.Kind + "/" + p.String()
 			m.Downloads = []downloadLink{{"HTML", base + ".html"}, {"PDF", base + ".pdf"}}
 			tables := report.SLOTables
@@ -300,6 +353,9 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		code, m.Error = reportStatus(err)
+		if errors.Is(err, errBusy) {
+			w.Header().Set("Retry-After", s.reportCache.retryAfter())
+		}
 	}
 	if m.Period != "" && !slices.Contains(m.Periods, m.Period) {
 		m.Periods = append([]string{m.Period}, m.Periods...)

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +49,15 @@ type Server struct {
 	loc         *time.Location // the estate's time zone
 	mux         *http.ServeMux
 	handler     http.Handler
+	csrf        *csrfGuard
+	counts      *recentCounts
+	shared      *sharedPages
+	reportCache *reportCache
+
+	integrationsMu   sync.Mutex
+	integrationsBody []byte           // the last answer of GET /api/v1/integrations,
+	integrationsRead *countsRead      // for this read of the counts
+	integrationsCat  *catalog.Catalog // and this catalog
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -68,6 +79,23 @@ type Options struct {
 	// answer 501).
 	Reports ReportSource
 	Printer report.Printer
+	// ReportRenders is how many reports render at once (default 2); a
+	// download finding them all busy waits up to ReportQueueWait (default
+	// 10 s), then is answered 503 with Retry-After.
+	ReportRenders   int
+	ReportQueueWait time.Duration
+	// SessionSecret keys the CSRF tokens of the browsers' sessions (nil:
+	// a random one, so sessions end with the process). Replicas serving
+	// one address must share it.
+	SessionSecret []byte
+	// TrustedOrigins are origins (https://intops.example.com) whose
+	// browser requests count as this server's, when a proxy in front
+	// changes the Host header.
+	TrustedOrigins []string
+	// NoSharing makes every request read and render on its own: without
+	// it, the last hour's counts are shared for 5 s and the estate
+	// overview for 2 s between the requests that show them.
+	NoSharing bool
 	// Extra are handlers mounted as they are (e.g. /slack/ endpoints).
 	Extra    map[string]http.Handler
 	Logger   *slog.Logger         // nil: no logs
@@ -105,6 +133,17 @@ func New(o Options) *Server {
 		}, []string{"route"}),
 	}
 	o.Registry.MustRegister(s.requests, s.latency)
+	var err error
+	if s.csrf, err = newCSRF(o.SessionSecret, o.Auth, o.TrustedOrigins); err != nil {
+		s.logger.Error("some trusted origins are ignored", "err", err)
+		s.csrf, _ = newCSRF(o.SessionSecret, o.Auth, nil)
+	}
+	s.reportCache = newReportCache(o.ReportRenders, o.ReportQueueWait)
+	s.counts = &recentCounts{store: o.Store, maxAge: defaultCountsMaxAge}
+	s.shared = newSharedPages(defaultPageMaxAge)
+	if o.NoSharing {
+		s.counts.maxAge, s.shared.maxAge = 0, 0
+	}
 	s.route("GET /{$}", s.estatePage)
 	s.route("GET /integrations/{id}", s.integrationPage)
 	s.mux.Handle("GET /static/", staticHandler())
@@ -130,12 +169,20 @@ func New(o Options) *Server {
 	s.route("GET /api/v1/systems/{id}/impact", s.systemImpact)
 	s.registerAlertPages()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
-	s.handler = securityHeaders(withAuth(o.Auth, withCSRF(s.mux)))
+	s.handler = securityHeaders(withAuth(o.Auth, s.csrf.wrap(s.mux)))
 	return s
 }
 
-// ServeHTTP serves the routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+// ServeHTTP serves the routes. A change (anything but GET, HEAD and
+// OPTIONS) drops the shared pages, which may show what it changed.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		s.shared.changed()
+	}
+}
 
 type statusWriter struct {
 	http.ResponseWriter
@@ -166,6 +213,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		// Scripts and styles are files under /static/; JSON data blocks
 		// are not scripts, so nothing inline needs allowing.
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		// Pages and API answers carry the estate's data: nothing keeps
+		// them (static files set their own caching).
+		h.Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
 }
@@ -201,14 +251,34 @@ type integrationJSON struct {
 }
 
 func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
-	now := s.now()
-	counts, err := s.store.IntegrationCounts(r.Context(), now.Add(-time.Hour), now)
+	read, err := s.counts.lastHour(r.Context(), s.now())
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
 		return
 	}
-	all := s.catalog.Current().All()
+	cat := s.catalog.Current()
+	// The answer is the same until the counts or the catalog change.
+	s.integrationsMu.Lock()
+	body := s.integrationsBody
+	if s.integrationsRead != read || s.integrationsCat != cat {
+		body = nil
+	}
+	s.integrationsMu.Unlock()
+	if body == nil {
+		body = integrationsAnswer(cat, read.Counts, read.To)
+		s.integrationsMu.Lock()
+		s.integrationsBody, s.integrationsRead, s.integrationsCat = body, read, cat
+		s.integrationsMu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// integrationsAnswer is the body of GET /api/v1/integrations for the hour
+// before now.
+func integrationsAnswer(cat *catalog.Catalog, counts map[string]clickhouse.Counts, now time.Time) []byte {
+	all := cat.All()
 	out := make([]integrationJSON, 0, len(all))
 	for _, in := range all {
 		c := counts[in.ID]
@@ -224,11 +294,15 @@ func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	un := counts[""]
-	writeJSON(w, http.StatusOK, map[string]any{
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(map[string]any{
 		"integrations": out,
 		"unattributed": map[string]uint64{"spans_1h": un.Spans, "errors_1h": un.ErrorSpans},
 		"window":       map[string]string{"from": now.Add(-time.Hour).UTC().Format(time.RFC3339), "to": now.UTC().Format(time.RFC3339)},
 	})
+	return buf.Bytes()
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

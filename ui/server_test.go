@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,5 +124,71 @@ func TestClickHouseDownIsReportedNotHidden(t *testing.T) {
 	resp, _ := get(t, srv, "/healthz")
 	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Error("security headers missing")
+	}
+}
+
+// slowCounts is an estateStore whose counts take a while and are counted.
+type slowCounts struct {
+	estateStore
+	reads atomic.Int32
+}
+
+func (s *slowCounts) IntegrationCounts(ctx context.Context, from, to time.Time) (map[string]clickhouse.Counts, error) {
+	s.reads.Add(1)
+	time.Sleep(50 * time.Millisecond)
+	return s.estateStore.IntegrationCounts(ctx, from, to)
+}
+
+func TestConcurrentRequestsShareTheLastHoursCounts(t *testing.T) {
+	cat, err := catalog.Load("../examples/estate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, in := range cat.All() {
+		ids = append(ids, in.ID)
+	}
+	store := &slowCounts{estateStore: estateStore{ids}}
+	now := webNow
+	var mu sync.Mutex
+	srv := ui.New(ui.Options{Store: store, Catalog: catalog.Fixed(cat), Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		path := "/"
+		if i%2 == 1 {
+			path = "/api/v1/integrations"
+		}
+		wg.Go(func() {
+			if resp, body := get(t, srv, path); resp.StatusCode != 200 || !strings.Contains(body, "shop-to-erp-orders") {
+				t.Errorf("%s: %d", path, resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	if n := store.reads.Load(); n != 1 {
+		t.Errorf("32 requests at once read the counts %d times, want once", n)
+	}
+	mu.Lock()
+	now = now.Add(10 * time.Second)
+	mu.Unlock()
+	_, body := get(t, srv, "/api/v1/integrations")
+	if n := store.reads.Load(); n != 2 || !strings.Contains(body, `"to": "2026-11-22T10:30:10Z"`) {
+		t.Errorf("10 s later: %d reads; %.300s", n, body)
+	}
+}
+
+func TestIntegrationsAPIIsNotStaleForAFixedClock(t *testing.T) {
+	cat, err := catalog.Load("../examples/estate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &slowCounts{estateStore: estateStore{[]string{"shop-to-erp-orders"}}}
+	srv := ui.New(ui.Options{Store: store, Catalog: catalog.Fixed(cat), Now: func() time.Time { return webNow }})
+	_, before := get(t, srv, "/api/v1/integrations")
+	time.Sleep(5100 * time.Millisecond)
+	store.estateStore.ids = append(store.estateStore.ids, "wms-to-oms-stock-levels")
+	_, after := get(t, srv, "/api/v1/integrations")
+	if store.reads.Load() != 2 || before == after {
+		t.Errorf("%d reads; the answer did not change after the counts did", store.reads.Load())
 	}
 }

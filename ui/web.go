@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"embed"
+	"io"
 	"io/fs"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -31,14 +34,62 @@ func staticHandler() http.Handler {
 	})
 }
 
-// render writes a page, or a plain 500 when rendering fails before any of
-// it was written.
+// pages are buffers that pages are rendered into.
+var pages = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a page, or a plain 500 when rendering fails. The page is
+// rendered whole, then written at once: a 1,000-row overview is hundreds
+// of kilobytes, which small writes would send in as many syscalls.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, c templ.Component) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	if err := c.Render(r.Context(), w); err != nil {
-		s.logger.Error("render page", "path", r.URL.Path, "err", err)
+	buf := pages.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 4<<20 {
+			pages.Put(buf)
+		}
+	}()
+	if err := c.Render(r.Context(), buf); err != nil {
+		s.pageFailed(w, r, err)
+		return
 	}
+	writePage(w, code, buf.Bytes())
+}
+
+func (s *Server) pageFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.logger.Error("render page", "path", r.URL.Path, "err", err)
+	http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+}
+
+func writePage(w http.ResponseWriter, code int, page []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(code)
+	_, _ = w.Write(page)
+}
+
+// renderShared serves a page that every user sees alike from the shared
+// pages, rendering it when they lack it.
+func (s *Server) renderShared(w http.ResponseWriter, r *http.Request, page func(*http.Request) templ.Component) {
+	body, err := s.shared.get(r.Context(), r.URL.RawQuery, func(ctx context.Context) ([]byte, error) {
+		var buf bytes.Buffer
+		err := page(r.WithContext(ctx)).Render(ctx, &buf)
+		return buf.Bytes(), err
+	})
+	if err != nil {
+		s.pageFailed(w, r, err)
+		return
+	}
+	writePage(w, http.StatusOK, body)
+}
+
+// statusBadge is <span class="badge badge-STATUS">LABEL</span>, written
+// directly rather than by templ's class handling: the overview has one
+// or two per row.
+func statusBadge(status, label string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, `<span class="badge badge-`+templ.EscapeString(status)+`">`+templ.EscapeString(label)+`</span>`)
+		return err
+	})
 }
 
 // notFound serves the HTML 404 page.

@@ -17,8 +17,8 @@ import (
 
 // registerAlertPages adds the SLO, alert and silence pages and the form
 // endpoints behind their buttons. The forms post plain
-// application/x-www-form-urlencoded bodies with the CSRF token (withCSRF
-// refuses them without it) and answer with a 303 back to the page.
+// application/x-www-form-urlencoded bodies with the session's CSRF token
+// (csrfGuard refuses them without it) and answer with a 303 back to the page.
 func (s *Server) registerAlertPages() {
 	s.route("GET /slos", s.slosPage)
 	s.route("GET /alerts", s.alertsPage)
@@ -133,19 +133,22 @@ type alertIncident struct {
 	Link                        string // the integration's page, or the catalog for findings
 	// MergeFrom are the other open incidents that can be merged into this
 	// one (by hand: one cause intops saw as two).
-	MergeFrom []mergeOption
-	Age, Duration               string
-	Silenced                    bool
+	MergeFrom     []mergeOption
+	Age, Duration string
+	Silenced      bool
 }
 
 // CanAck and the others say which buttons apply.
-func (a alertIncident) CanAck() bool     { return a.State == alerting.StateOpen }
+func (a alertIncident) CanAck() bool { return a.State == alerting.StateOpen }
 
 // CanSplit: an open incident of several integrations can give one up.
-func (a alertIncident) CanSplit() bool { return a.State != alerting.StateResolved && len(a.Members) > 1 }
+func (a alertIncident) CanSplit() bool {
+	return a.State != alerting.StateResolved && len(a.Members) > 1
+}
 
 // mergeOption is an incident a form can name.
 type mergeOption struct{ ID, Title string }
+
 func (a alertIncident) CanResolve() bool { return a.State != alerting.StateResolved }
 
 type alertsModel struct {
@@ -175,7 +178,7 @@ func parseSpan(v string) (time.Duration, bool) {
 }
 
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
-	csrf := CSRFToken(w, r)
+	csrf := s.csrf.token(w, r)
 	q := r.URL.Query()
 	m := alertsModel{CSRF: csrf, Since: "7d", Sinces: historySpans, Flash: flashOf(q)}
 	span := 7 * 24 * time.Hour
@@ -429,7 +432,7 @@ func (s *Server) silencesPage(w http.ResponseWriter, r *http.Request) {
 
 // silencesModelOf builds the silences page around a form.
 func (s *Server) silencesModelOf(w http.ResponseWriter, r *http.Request, f silenceForm) silencesModel {
-	m := silencesModel{CSRF: CSRFToken(w, r), Form: f, Zone: s.loc.String()}
+	m := silencesModel{CSRF: s.csrf.token(w, r), Form: f, Zone: s.loc.String()}
 	for _, d := range silenceDurations {
 		m.Durations = append(m.Durations, d.Value)
 	}

@@ -9,9 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/slo"
+	"github.com/intops/intops/clickhouse"
 )
 
 // estateFilter is the overview's query: every field is a GET parameter,
@@ -130,9 +133,10 @@ type estateModel struct {
 
 type option struct{ Value, Label string }
 
+// estatePage serves the overview, the page everyone opens first: one
+// render serves all who ask within a moment (sharedPages).
 func (s *Server) estatePage(w http.ResponseWriter, r *http.Request) {
-	m := s.estate(r)
-	s.render(w, r, http.StatusOK, estatePage(m))
+	s.renderShared(w, r, func(r *http.Request) templ.Component { return estatePage(s.estate(r)) })
 }
 
 // estate builds the overview with one read of each source, whatever the
@@ -145,7 +149,11 @@ func (s *Server) estate(r *http.Request) estateModel {
 	m := estateModel{Filter: f}
 	cat := s.catalog.Current()
 
-	counts, err := s.store.IntegrationCounts(ctx, now.Add(-time.Hour), now)
+	var counts map[string]clickhouse.Counts
+	read, err := s.counts.lastHour(ctx, now)
+	if err == nil {
+		counts = read.Counts
+	}
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: executions and failures are not shown.")
@@ -201,19 +209,29 @@ func (s *Server) estate(r *http.Request) estateModel {
 		m.Rows = append(m.Rows, row)
 	}
 	m.Total = len(cat.All())
+	// Sorted by pointer: a row is too large to move around at each swap.
+	order := make([]*estateRow, len(m.Rows))
+	for i := range m.Rows {
+		order[i] = &m.Rows[i]
+	}
 	switch f.Sort {
 	case "name":
-		slices.SortFunc(m.Rows, func(a, b estateRow) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(order, func(a, b *estateRow) int { return cmp.Compare(a.ID, b.ID) })
 	case "volume":
-		slices.SortFunc(m.Rows, func(a, b estateRow) int {
+		slices.SortFunc(order, func(a, b *estateRow) int {
 			return cmp.Or(cmp.Compare(b.Executions, a.Executions), cmp.Compare(a.ID, b.ID))
 		})
 	default:
-		slices.SortFunc(m.Rows, func(a, b estateRow) int {
+		slices.SortFunc(order, func(a, b *estateRow) int {
 			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.SLO.Budget, b.SLO.Budget),
 				cmp.Compare(b.Failures, a.Failures), cmp.Compare(a.ID, b.ID))
 		})
 	}
+	sorted := make([]estateRow, len(order))
+	for i, r := range order {
+		sorted[i] = *r
+	}
+	m.Rows = sorted
 
 	for t := range teams {
 		label := t

@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/estate"
+	"github.com/intops/intops/clickhouse"
 )
 
 // hubCount is how many of the most connected systems the map lists.
@@ -85,7 +85,11 @@ func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 	now := s.now()
 	cat := s.catalog.Current()
 	var warns []string
-	counts, err := s.store.IntegrationCounts(ctx, now.Add(-time.Hour), now)
+	var counts map[string]clickhouse.Counts
+	read, err := s.counts.lastHour(ctx, now)
+	if err == nil {
+		counts = read.Counts
+	}
 	if err != nil {
 		s.logger.Error("read integration counts", "err", err)
 		warns = append(warns, "ClickHouse is unavailable: edge widths (volume) are not shown.")

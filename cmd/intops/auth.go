@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/intops/intops/ui"
@@ -47,6 +48,28 @@ func authConfig(proxies, groupRoles, tokens string) (*ui.AuthConfig, error) {
 		return nil, nil
 	}
 	return a, nil
+}
+
+// webDefense reads the session secret (INTOPS_SESSION_SECRET; "" means
+// a random one per process) and the origin of --base-url, which counts as
+// this server's for cross-site checks when a proxy rewrites Host.
+func webDefense(secret, baseURL string) ([]byte, []string, error) {
+	if secret != "" && len(secret) < 32 {
+		// The secret itself is never echoed.
+		return nil, nil, fmt.Errorf("INTOPS_SESSION_SECRET: want 32 or more characters (openssl rand -base64 32), got %d", len(secret))
+	}
+	var origins []string
+	if baseURL != "" {
+		u, err := url.Parse(baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, nil, fmt.Errorf("--base-url %q: want http(s)://host[:port]", baseURL)
+		}
+		origins = append(origins, u.Scheme+"://"+u.Host)
+	}
+	if secret == "" {
+		return nil, origins, nil
+	}
+	return []byte(secret), origins, nil
 }
 
 func splitList(s string) []string {

@@ -26,3 +26,23 @@ func TestAuthConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestWebDefense(t *testing.T) {
+	secret, origins, err := webDefense("", "")
+	if err != nil || secret != nil || origins != nil {
+		t.Fatalf("nothing set: %q %v %v", secret, origins, err)
+	}
+	secret, origins, err = webDefense("0123456789abcdef0123456789abcdef", "https://intops.example.com/ui/")
+	if err != nil || string(secret) != "0123456789abcdef0123456789abcdef" || len(origins) != 1 || origins[0] != "https://intops.example.com" {
+		t.Fatalf("%q %v %v", secret, origins, err)
+	}
+	for _, c := range []struct{ secret, base, want string }{
+		{"short-secret", "", "INTOPS_SESSION_SECRET: want 32 or more characters"},
+		{"", "intops.example.com", `--base-url "intops.example.com"`},
+	} {
+		_, _, err := webDefense(c.secret, c.base)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "short-secret") {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}

@@ -259,6 +259,14 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 			logger.Warn("no authentication is configured and the server listens beyond this machine: everyone who reaches it is admin; set --trusted-proxies or INTOPS_API_TOKENS", "listen", ln.Addr().String())
 		}
 	}
+	secret, origins, err := webDefense(os.Getenv("INTOPS_SESSION_SECRET"), f.baseURL)
+	if err != nil {
+		ln.Close()
+		return usageError{err}
+	}
+	if secret == nil {
+		logger.Info("INTOPS_SESSION_SECRET is not set: the browsers' sessions (their CSRF tokens) are keyed by a random secret and end with this process; replicas behind one address must share a secret")
+	}
 	scores := newMaturity(db, watcher.Current, lintCfg, evaluator, alerts, model)
 	reports, printer, reportJobs, err := newReports(db, watcher.Current, lintCfg, alerts, model, loc, f, "http://"+ln.Addr().String(), logger)
 	if err != nil {
@@ -288,7 +296,7 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		evals.Go(func() { anomalies.Run(ctx) })
 		evals.Wait()
 	})
-	srv := ui.New(ui.Options{Auth: auth, Maturity: scores, Reports: reports, Printer: printer, Store: db, Catalog: watcher, LintConfig: lintCfg,
+	srv := ui.New(ui.Options{Auth: auth, SessionSecret: secret, TrustedOrigins: origins, Maturity: scores, Reports: reports, Printer: printer, Store: db, Catalog: watcher, LintConfig: lintCfg,
 		SLOs: evaluator, Anomalies: anomalies, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg, Location: loc})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
