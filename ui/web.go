@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/intops/intops/alerting"
 )
 
 //go:generate go run github.com/a-h/templ/cmd/templ@v0.3.977 generate
@@ -108,11 +110,21 @@ func (s *Server) incidentsSince(ctx context.Context, since time.Time) (open, rec
 		return nil, nil, err
 	}
 	now := s.now()
+	view := func(st alerting.IncidentStatus) incidentView {
+		v := incidentViewOf(st.Incident.ID, st.Integration, st.View.Title, st.Severity, st.State, st.OpenedAt, st.ResolvedAt, st.Timeline, now)
+		v.Members, v.Since = st.Members, st.OpenedAt
+		for _, a := range st.Alerts {
+			if !a.Since.IsZero() && a.Since.Before(v.Since) {
+				v.Since = a.Since
+			}
+		}
+		return v
+	}
 	for _, st := range o {
-		open = append(open, incidentViewOf(st.Incident.ID, st.Integration, st.View.Title, st.Severity, st.State, st.OpenedAt, st.ResolvedAt, st.Timeline, now))
+		open = append(open, view(st))
 	}
 	for _, st := range rc {
-		recent = append(recent, incidentViewOf(st.Incident.ID, st.Integration, st.View.Title, st.Severity, st.State, st.OpenedAt, st.ResolvedAt, st.Timeline, now))
+		recent = append(recent, view(st))
 	}
 	return open, recent, nil
 }

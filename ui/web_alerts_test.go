@@ -133,7 +133,7 @@ func (f *alertsFake) Silences(context.Context) ([]alerting.Silence, error) {
 func (f *alertsFake) Windows(_ context.Context, within time.Duration) ([]alerting.Window, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	now := time.Now()
+	now := f.now()
 	var out []alerting.Window
 	for _, s := range f.silences {
 		if s.Ends.After(now) && s.Starts.Before(now.Add(within)) {
@@ -609,4 +609,46 @@ func (f *alertsFake) Split(_ context.Context, id, integration, actor string) err
 	defer f.mu.Unlock()
 	f.record("split %s %s %s", id, integration, actor)
 	return nil
+}
+
+// The integration page shows the incidents of a cause it is part of, the
+// maintenance windows that cover it, and shades the times intops was
+// blind; the map lists the windows with what they cover.
+func TestIntegrationPageWindowsGapsAndCauses(t *testing.T) {
+	srv, fake, cat := alertsServer(t)
+	var owned string
+	for _, in := range cat.All() {
+		if in.Owner == "customer-systems" && in.ID != "shop-to-erp-orders" {
+			owned = in.ID
+			break
+		}
+	}
+	if owned == "" {
+		t.Fatal("no integration of customer-systems in the example estate")
+	}
+	fake.mu.Lock()
+	fake.open = append(fake.open,
+		alerting.IncidentStatus{Incident: alerting.Incident{ID: "inc-ingest-1", Integration: alerting.IngestSubject, Members: []string{alerting.IngestSubject},
+			Team: "intops-platform", Severity: "page", State: alerting.StateOpen, OpenedAt: webNow.Add(-30 * time.Minute),
+			Alerts: []*alerting.AlertView{{Key: "ingest/estate", Source: "ingest", State: "firing", Since: webNow.Add(-32 * time.Minute)}}},
+			View: alerting.IncidentView{Title: "intops ingest: no spans from the estate"}},
+		alerting.IncidentStatus{Incident: alerting.Incident{ID: "inc-sap-erp-1", Integration: "shop-to-erp-orders", Members: []string{"shop-to-erp-orders", owned},
+			Team: "order-platform", Severity: "page", State: alerting.StateOpen, OpenedAt: webNow.Add(-10 * time.Minute)},
+			View: alerting.IncidentView{Title: "SAP S/4HANA unavailable: 2 integrations failing with unavailable since 09:50"}})
+	fake.mu.Unlock()
+
+	_, body := get(t, srv, "/integrations/"+owned)
+	for _, want := range []string{`data-testid="maintenance"`, "CRM upgrade", "In force", "SAP S/4HANA unavailable: 2 integrations", `data-testid="chart-gaps"`, `"gaps":[[`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page of %s lacks %q", owned, want)
+		}
+	}
+	_, body = get(t, srv, "/integrations/shop-to-erp-orders")
+	if strings.Contains(body, `data-testid="maintenance"`) {
+		t.Error("shop-to-erp-orders shows a window of another team")
+	}
+	_, body = get(t, srv, "/map")
+	if !strings.Contains(body, `data-testid="map-maintenance"`) || !strings.Contains(body, "CRM upgrade") || !strings.Contains(body, "integrations silenced") {
+		t.Error("the map does not list the window in force")
+	}
 }

@@ -81,6 +81,15 @@ type incidentView struct {
 	Opened, Resolved                        time.Time
 	Age                                     string
 	Timeline                                []alerting.TimelineEntry
+	// Members are the integrations of an incident with a common cause;
+	// Since is when its first alert's condition began.
+	Members []string
+	Since   time.Time
+}
+
+// concerns reports whether the incident is about the integration.
+func (v incidentView) concerns(integration string) bool {
+	return v.Integration == integration || slices.Contains(v.Members, integration)
 }
 
 func incidentViewOf(id, integration, title, severity, state string, opened, resolved time.Time, tl []alerting.TimelineEntry, now time.Time) incidentView {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/intops/intops"
+	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/clickhouse"
 )
@@ -66,7 +67,10 @@ type chartData struct {
 	BudgetT []int64        `json:"budget_t,omitempty"`
 	Budget  []budgetSeries `json:"budget,omitempty"`
 	Low     []float64      `json:"low,omitempty"`
-	High    []float64      `json:"high,omitempty"`
+	// Gaps are the times intops was blind (no spans from the estate),
+	// [from, to) in Unix seconds: the chart shades them.
+	Gaps [][2]int64 `json:"gaps,omitempty"`
+	High []float64  `json:"high,omitempty"`
 	// Classes names the error classes that occur in the range (in the
 	// order of intops.ErrorClasses); ByClass[k] is the failures of
 	// Classes[k] per bucket.
@@ -98,11 +102,14 @@ type traceSpanView struct {
 
 // integrationModel is everything the integration page renders.
 type integrationModel struct {
-	In              *intops.Integration
-	TeamTitle       string
-	SLOs            []sloView
-	Anomalies       []anomalyView
-	Open, Recent    []incidentView
+	In           *intops.Integration
+	TeamTitle    string
+	SLOs         []sloView
+	Anomalies    []anomalyView
+	Open, Recent []incidentView
+	// Maintenance are the silences and maintenance windows that cover the
+	// integration, in force or in the next 14 days.
+	Maintenance     []windowView
 	Range           string
 	Ranges          []string
 	Chart           chartData
@@ -117,6 +124,13 @@ type integrationModel struct {
 	Trace      string
 	TraceError string
 	TraceSpans []traceSpanView
+}
+
+// windowView is a silence window of the integration page.
+type windowView struct {
+	Matches, Reason, Creator, Repeats string
+	From, To                          time.Time
+	Active                            bool
 }
 
 // spanReader is the part of a store that reads raw spans
@@ -176,14 +190,33 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		s.logger.Error("read incidents", "err", err)
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: incidents are not shown.")
 	}
+	var blind []incidentView // ingest incidents: intops saw nothing then
 	for _, iv := range open {
-		if iv.Integration == in.ID {
+		if iv.concerns(in.ID) {
 			m.Open = append(m.Open, iv)
+		}
+		if iv.Integration == alerting.IngestSubject {
+			blind = append(blind, iv)
 		}
 	}
 	for _, iv := range recent {
-		if iv.Integration == in.ID {
+		if iv.concerns(in.ID) {
 			m.Recent = append(m.Recent, iv)
+		}
+		if iv.Integration == alerting.IngestSubject {
+			blind = append(blind, iv)
+		}
+	}
+	if s.alertSrc != nil {
+		ws, err := s.alertSrc.Windows(ctx, 14*24*time.Hour)
+		if err != nil {
+			s.logger.Error("read maintenance windows", "err", err)
+		}
+		for _, x := range ws {
+			if x.Matches(cat, in.ID, in.Owner) {
+				m.Maintenance = append(m.Maintenance, windowView{Matches: matchesOf(x.Silence), Reason: x.Reason, Creator: x.Creator,
+					From: x.From, To: x.To, Active: x.Active, Repeats: repeatsOf(x.Schedule)})
+			}
 		}
 	}
 
@@ -205,6 +238,15 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: the chart is empty.")
 	}
 	m.Chart = chartOf(m.Range, buckets[in.ID], from, to, step)
+	for _, b := range blind {
+		end := b.Resolved
+		if end.IsZero() {
+			end = now
+		}
+		if b.Since.Before(to) && end.After(from) {
+			m.Chart.Gaps = append(m.Chart.Gaps, [2]int64{later(b.Since, from).Unix(), earlier(end, to).Unix()})
+		}
+	}
 	if s.sloSource != nil && len(m.SLOs) > 0 {
 		s.burnDown(ctx, &m, from, to)
 	}
@@ -521,4 +563,25 @@ func durationName(d time.Duration) string {
 
 func burnText(x float64) string {
 	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) + "×"
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 	"slices"
 
 	"github.com/intops/intops"
@@ -62,7 +63,16 @@ type mapModel struct {
 	Hubs     []mapNode
 	System   string
 	Impact   *estate.SystemImpact
-	Warnings []string
+	// Maintenance are the windows in force or in the next 14 days, with
+	// the systems and integrations they cover.
+	Maintenance []mapWindow
+	Warnings    []string
+}
+
+// mapWindow is a maintenance window of the map.
+type mapWindow struct {
+	windowView
+	Covers int // integrations it silences
 }
 
 // health combines an SLO summary and an incident severity into one status.
@@ -205,6 +215,23 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 			default:
 				m.Impact = im
 			}
+		}
+	}
+	if s.alertSrc != nil {
+		ws, err := s.alertSrc.Windows(r.Context(), 14*24*time.Hour)
+		if err != nil {
+			s.logger.Error("read maintenance windows", "err", err)
+		}
+		cat := s.catalog.Current()
+		for _, x := range ws {
+			mw := mapWindow{windowView: windowView{Matches: matchesOf(x.Silence), Reason: x.Reason, Creator: x.Creator,
+				From: x.From, To: x.To, Active: x.Active, Repeats: repeatsOf(x.Schedule)}}
+			for _, in := range cat.All() {
+				if x.Matches(cat, in.ID, in.Owner) {
+					mw.Covers++
+				}
+			}
+			m.Maintenance = append(m.Maintenance, mw)
 		}
 	}
 	s.render(w, r, code, mapPage(m))

@@ -15,6 +15,24 @@
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   }
 
+  // gaps are the times intops was blind ([from, to) in Unix seconds):
+  // every chart shades them.
+  var gaps = [];
+
+  function shadeGaps(u) {
+    if (!gaps.length) {
+      return;
+    }
+    var ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = css("--gap") || "rgba(230, 140, 30, 0.16)";
+    for (var i = 0; i < gaps.length; i++) {
+      var x0 = u.valToPos(gaps[i][0], "x", true), x1 = u.valToPos(gaps[i][1], "x", true);
+      ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+    }
+    ctx.restore();
+  }
+
   function draw(el, label, series, data, yExtra, optsExtra) {
     var fg = css("--fg"), line = css("--line");
     var axis = { stroke: fg, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 } };
@@ -24,7 +42,8 @@
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true } },
       axes: [axis, Object.assign({}, axis, { label: label }, yExtra || {})],
-      series: [{}].concat(series)
+      series: [{}].concat(series),
+      hooks: { drawClear: [shadeGaps] }
     };
     if (optsExtra) {
       Object.assign(opts, optsExtra);
@@ -48,6 +67,7 @@
       return;
     }
     var d = JSON.parse(src.textContent);
+    gaps = d.gaps || [];
     var per = "per " + (d.step >= 3600 ? "hour" : "minute");
     var charts = [];
     var series = [line("executions", css("--exec")), line("failures", css("--fail"))];
