@@ -5,8 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 	"slices"
+	"time"
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/estate"
@@ -58,11 +58,11 @@ type mapGraph struct {
 
 // mapModel is what /map renders.
 type mapModel struct {
-	Graph    mapGraph
-	Systems  []mapNode // by degree, most connected first
-	Hubs     []mapNode
-	System   string
-	Impact   *estate.SystemImpact
+	Graph   mapGraph
+	Systems []mapNode // by degree, most connected first
+	Hubs    []mapNode
+	System  string
+	Impact  *estate.SystemImpact
 	// Maintenance are the windows in force or in the next 14 days, with
 	// the systems and integrations they cover.
 	Maintenance []mapWindow
