@@ -146,6 +146,8 @@ func (f fixedIncidents) Incidents(context.Context, time.Time) (open, recent []al
 	return f.open, f.recent, nil
 }
 
+func (f fixedIncidents) Windows(context.Context, time.Duration) ([]alerting.Window, error) { return nil, nil }
+
 // sloResults evaluates every catalogued SLO over 28 days of minutes: all
 // good but shop-to-erp-orders, whose last hour burns the budget (page).
 func sloResults(cat *catalog.Catalog) fixedSLOs {
@@ -372,6 +374,10 @@ type fixedIncidentsErr struct{ ui.AlertsSource }
 
 func (fixedIncidentsErr) Incidents(context.Context, time.Time) (open, recent []alerting.IncidentStatus, err error) {
 	return nil, nil, errors.New("connection refused")
+}
+
+func (fixedIncidentsErr) Windows(context.Context, time.Duration) ([]alerting.Window, error) {
+	return nil, errors.New("connection refused")
 }
 
 func BenchmarkEstatePage(b *testing.B) {
