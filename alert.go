@@ -2,6 +2,29 @@ package intops
 
 import "time"
 
+// AlertState is where an alert stands.
+type AlertState string
+
+// Alert states.
+const (
+	AlertFiring   AlertState = "firing"
+	AlertResolved AlertState = "resolved"
+	AlertNoData   AlertState = "no_data" // an SLO without events, where its policy says to tell
+)
+
+// Firing reports whether the alert wants attention (firing, or no data).
+func (s AlertState) Firing() bool { return s == AlertFiring || s == AlertNoData }
+
+// Severity is how urgently an alert needs someone.
+type Severity string
+
+// Severities, most urgent first.
+const (
+	SeverityPage    Severity = "page"    // wake someone up
+	SeverityTicket  Severity = "ticket"  // the next working hours
+	SeverityWarning Severity = "warning" // worth a look
+)
+
 // AlertEvent is one state change of an alert, as the analyzers record it
 // and alerting folds it into incidents.
 type AlertEvent struct {
@@ -9,8 +32,8 @@ type AlertEvent struct {
 	Key         string // what the alert is about, e.g. slo/<name>
 	Source      string // slo, anomaly, findings, ingest
 	Integration string
-	Severity    string // page, ticket, warning, or "" when resolved
-	State       string // firing, resolved, no_data
+	Severity    Severity // "" when resolved
+	State       AlertState
 	Summary     string
 	Evidence    string // JSON
 }

@@ -47,7 +47,7 @@ func (m *Manager) signature(ctx context.Context, cat *catalog.Catalog, ev intops
 
 // kindOf is an alert's signature, of any integration.
 func (m *Manager) kindOf(ctx context.Context, cat *catalog.Catalog, ev intops.AlertEvent, classes map[string]string) string {
-	if ev.State == "no_data" {
+	if string(ev.State) == "no_data" {
 		return "volume:low"
 	}
 	switch ev.Source {

@@ -68,7 +68,7 @@ func (m *Manager) inhibit(ctx context.Context, cat *catalog.Catalog, ev intops.A
 	ns := uint64(ev.At.UnixNano())
 	if _, held := m.st.held[ev.Key]; held {
 		t := m.begin()
-		if ev.State == "firing" || ev.State == "no_data" {
+		if string(ev.State) == "firing" || string(ev.State) == "no_data" {
 			e := ev
 			t.event(event{Kind: evHeld, At: m.now(), AlertKey: ev.Key, Integration: ev.Integration, AlertNS: ns, Held: &e})
 		} else {
@@ -77,7 +77,7 @@ func (m *Manager) inhibit(ctx context.Context, cat *catalog.Catalog, ev intops.A
 		}
 		return true, t.commit(ctx)
 	}
-	if ev.Source == IngestSource || (ev.State != "firing" && ev.State != "no_data") {
+	if ev.Source == IngestSource || (ev.State != "firing" && string(ev.State) != "no_data") {
 		return false, nil
 	}
 	if in := m.st.incidents[m.st.open[ev.Integration]]; in != nil && in.alert(ev.Key) != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/watchdog"
 	"github.com/intops/intops/catalog"
@@ -39,7 +40,7 @@ func TestIngestGapInhibitsMissingTraffic(t *testing.T) {
 		t.Helper()
 		b, _ := json.Marshal(evidence)
 		if err := db.AppendAlertEvents(ctx, []clickhouse.AlertEvent{{At: c.add(time.Second), Key: key, Source: source, Integration: integration,
-			Severity: sev, State: state, Summary: summary, Evidence: string(b)}}); err != nil {
+			Severity: intops.Severity(sev), State: intops.AlertState(state), Summary: summary, Evidence: string(b)}}); err != nil {
 			t.Fatal(err)
 		}
 	}

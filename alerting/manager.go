@@ -400,9 +400,9 @@ func byTier(cat *catalog.Catalog, integration, sev string) string {
 }
 
 func severityOf(ev intops.AlertEvent) string {
-	switch ev.Severity {
+	switch string(ev.Severity) {
 	case "page", "ticket":
-		return ev.Severity
+		return string(ev.Severity)
 	}
 	return "warning"
 }
@@ -430,9 +430,9 @@ func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []in
 		return err
 	}
 	t := m.begin()
-	firing := ev.State == "firing" || ev.State == "no_data"
+	firing := string(ev.State) == "firing" || string(ev.State) == "no_data"
 	sev := severityOf(ev)
-	if ev.State == "no_data" {
+	if string(ev.State) == "no_data" {
 		sev = "ticket"
 	}
 	sev = byTier(cat, ev.Integration, sev)
@@ -478,7 +478,7 @@ func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []in
 			t.event(event{Kind: evReopened, At: now, Incident: last.ID, Text: "reopened: a new alert within " + human(m.Config.groupWindow()) + " of its resolution"})
 			in = last
 			t.event(event{Kind: evAlert, At: now, Incident: in.ID, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
-				AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
+				AlertState: string(ev.State), AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
 			if err := m.silenceIfMatched(t, in, now); err != nil {
 				return err
 			}
@@ -499,12 +499,12 @@ func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []in
 		t.event(event{Kind: evOpened, At: now, Incident: id, Integration: ev.Integration, Team: team, Channel: channel,
 			Signature: sig, Cause: cause, Text: "opened: " + ev.Summary})
 		t.event(event{Kind: evAlert, At: now, Incident: id, Integration: ev.Integration, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
-			AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
+			AlertState: string(ev.State), AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
 		// The incident exists for the silence check and the view once the
 		// events are applied; apply to a scratch copy first.
 		stub := &Incident{ID: id, Integration: ev.Integration, Members: []string{ev.Integration}, Signature: sig, Cause: cause,
 			Team: team, Channel: channel, State: StateOpen, OpenedAt: now,
-			Alerts: []*AlertView{{Key: ev.Key, Integration: ev.Integration, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary, Since: sinceOf(ev)}}}
+			Alerts: []*AlertView{{Key: ev.Key, Integration: ev.Integration, Source: ev.Source, Severity: sev, State: string(ev.State), Summary: ev.Summary, Since: sinceOf(ev)}}}
 		stub.Severity = stub.worst()
 		if err := m.silenceIfMatched(t, stub, now); err != nil {
 			return err
@@ -514,7 +514,7 @@ func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []in
 		return t.commit(ctx)
 	}
 	a := in.alert(ev.Key)
-	if a != nil && a.State == ev.State && a.Severity == sev {
+	if a != nil && a.State == string(ev.State) && a.Severity == sev {
 		// The same alert in the same state: a duplicate, nothing to say.
 		m.st.cursor = max(m.st.cursor, ns)
 		return nil
@@ -529,15 +529,15 @@ func (m *Manager) ingest(ctx context.Context, ev intops.AlertEvent, pending []in
 		note = "Now " + sev + ": " + ev.Summary
 	}
 	t.event(event{Kind: evAlert, At: now, Incident: in.ID, Integration: ev.Integration, AlertKey: ev.Key, AlertSource: ev.Source, AlertSeverity: sev,
-		AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: firing})
+		AlertState: string(ev.State), AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: firing})
 	// What the incident looks like after this event.
 	after := *in
 	after.Alerts = append([]*AlertView(nil), in.Alerts...)
 	if a == nil {
-		after.Alerts = append(after.Alerts, &AlertView{Key: ev.Key, Integration: ev.Integration, Source: ev.Source, Severity: sev, State: ev.State, Summary: ev.Summary})
+		after.Alerts = append(after.Alerts, &AlertView{Key: ev.Key, Integration: ev.Integration, Source: ev.Source, Severity: sev, State: string(ev.State), Summary: ev.Summary})
 	} else {
 		c := *a
-		c.State, c.Severity, c.Summary = ev.State, sev, ev.Summary
+		c.State, c.Severity, c.Summary = string(ev.State), sev, ev.Summary
 		for i := range after.Alerts {
 			if after.Alerts[i].Key == ev.Key {
 				after.Alerts[i] = &c
@@ -562,12 +562,12 @@ func (m *Manager) join(ctx context.Context, t *tx, cat *catalog.Catalog, in *Inc
 	after.Members = append(slices.Clone(in.Members), ev.Integration)
 	after.Cause = probableCause(cat, after.Members)
 	after.Alerts = append(slices.Clone(in.Alerts), &AlertView{Key: ev.Key, Integration: ev.Integration, Source: ev.Source,
-		Severity: sev, State: ev.State, Summary: ev.Summary, Since: sinceOf(ev)})
+		Severity: sev, State: string(ev.State), Summary: ev.Summary, Since: sinceOf(ev)})
 	after.Severity = after.worst()
 	t.event(event{Kind: evJoined, At: now, Incident: in.ID, Integration: ev.Integration, Cause: after.Cause,
 		Text: fmt.Sprintf("joined: %s, failing for the same cause (%s, sharing %s)", ev.Integration, in.Signature, systemTitle(cat, after.Cause))})
 	t.event(event{Kind: evAlert, At: now, Incident: in.ID, Integration: ev.Integration, AlertKey: ev.Key, AlertSource: ev.Source,
-		AlertSeverity: sev, AlertState: ev.State, AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
+		AlertSeverity: sev, AlertState: string(ev.State), AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
 	m.queue(t, &after, Notification{Kind: KindReply, Note: affectedNote(cat, in, ev.Integration, ev.Summary)}, true)
 	return t.commit(ctx)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -53,7 +54,7 @@ func fire(t *testing.T, db *clickhouse.DB, at time.Time, key, integration, sever
 	t.Helper()
 	src := strings.SplitN(key, "/", 2)[0]
 	if err := db.AppendAlertEvents(context.Background(), []clickhouse.AlertEvent{{At: at, Key: key, Source: src, Integration: integration,
-		Severity: severity, State: state, Summary: summary, Evidence: "{}"}}); err != nil {
+		Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: summary, Evidence: "{}"}}); err != nil {
 		t.Fatal(err)
 	}
 }

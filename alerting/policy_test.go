@@ -28,7 +28,7 @@ func TestTransientAlertsOnlyWhenBurningBudget(t *testing.T) {
 	emit := func(key, integration, source, sev, evidence, summary string) {
 		t.Helper()
 		if err := db.AppendAlertEvents(ctx, []intops.AlertEvent{{At: c.add(time.Second), Key: key, Source: source, Integration: integration,
-			Severity: sev, State: "firing", Summary: summary, Evidence: evidence}}); err != nil {
+			Severity: intops.Severity(sev), State: "firing", Summary: summary, Evidence: evidence}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -24,7 +24,7 @@ func (db *DB) AppendAlertEvents(ctx context.Context, evs []AlertEvent) error {
 	defer batch.Abort()
 	for _, e := range evs {
 		t := e.At.UTC()
-		if err := batch.Append(t, t, uint64(t.UnixNano()), e.Key, e.Source, e.Integration, e.Severity, e.State, e.Summary, e.Evidence); err != nil {
+		if err := batch.Append(t, t, uint64(t.UnixNano()), e.Key, e.Source, e.Integration, string(e.Severity), string(e.State), e.Summary, e.Evidence); err != nil {
 			return fmt.Errorf("append alert event: %w", err)
 		}
 	}
@@ -39,9 +39,11 @@ const alertColumns = `at_ns, key, source, integration, severity, state, summary,
 func scanAlert(scan func(...any) error) (AlertEvent, error) {
 	var e AlertEvent
 	var ns uint64
-	if err := scan(&ns, &e.Key, &e.Source, &e.Integration, &e.Severity, &e.State, &e.Summary, &e.Evidence); err != nil {
+	var severity, state string
+	if err := scan(&ns, &e.Key, &e.Source, &e.Integration, &severity, &state, &e.Summary, &e.Evidence); err != nil {
 		return e, err
 	}
+	e.Severity, e.State = intops.Severity(severity), intops.AlertState(state)
 	e.At = time.Unix(0, int64(ns)).UTC()
 	return e, nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/alerting/pagerduty"
 	"github.com/intops/intops/alerting/pagerduty/pdtest"
@@ -57,7 +58,7 @@ func TestPagerDutyOutageAndRestart(t *testing.T) {
 		t.Helper()
 		now = now.Add(time.Second)
 		if err := db.AppendAlertEvents(ctx, []clickhouse.AlertEvent{{At: now, Key: "slo/orders-booked", Source: "slo", Integration: "shop-to-erp-orders",
-			Severity: severity, State: state, Summary: "orders booked: burning the budget 14.4x", Evidence: "{}"}}); err != nil {
+			Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: "orders booked: burning the budget 14.4x", Evidence: "{}"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

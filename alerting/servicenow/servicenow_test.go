@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/alerting/servicenow"
 	"github.com/intops/intops/alerting/servicenow/sntest"
@@ -68,7 +69,7 @@ func (g *rig) fire(state, severity string) {
 	g.t.Helper()
 	g.now = g.now.Add(time.Second)
 	if err := g.db.AppendAlertEvents(context.Background(), []clickhouse.AlertEvent{{At: g.now, Key: "slo/orders-booked", Source: "slo",
-		Integration: "shop-to-erp-orders", Severity: severity, State: state, Summary: "orders booked: 97.1% within 15 min, objective 99.5%", Evidence: "{}"}}); err != nil {
+		Integration: "shop-to-erp-orders", Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: "orders booked: 97.1% within 15 min, objective 99.5%", Evidence: "{}"}}); err != nil {
 		g.t.Fatal(err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
@@ -98,7 +99,7 @@ func (e *e2e) fire(key, integration, severity, state, summary string) {
 	e.t.Helper()
 	src := strings.SplitN(key, "/", 2)[0]
 	if err := e.db.AppendAlertEvents(context.Background(), []clickhouse.AlertEvent{{At: e.clock(), Key: key, Source: src,
-		Integration: integration, Severity: severity, State: state, Summary: summary, Evidence: "{}"}}); err != nil {
+		Integration: integration, Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: summary, Evidence: "{}"}}); err != nil {
 		e.t.Fatal(err)
 	}
 	e.advance(time.Second)

@@ -293,7 +293,7 @@ func event(integration string, ep Episode, now time.Time, state string) clickhou
 		summary = fmt.Sprintf("%s: back to normal (%s %s, open %s)", integration, ep.Anomaly.Signal, ep.Anomaly.Kind, human(now.Sub(ep.Opened)))
 	}
 	return clickhouse.AlertEvent{At: now, Key: "anomaly/" + integration + "/" + ep.Key, Source: Source, Integration: integration,
-		Severity: severity, State: state, Summary: summary, Evidence: string(js)}
+		Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: summary, Evidence: string(js)}
 }
 
 // Open returns the open anomalies, most significant first.

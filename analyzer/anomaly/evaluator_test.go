@@ -148,7 +148,7 @@ func TestDropOpensAndCloses(t *testing.T) {
 	}
 	var seq []string
 	for _, e := range events {
-		seq = append(seq, e.State)
+		seq = append(seq, string(e.State))
 	}
 	if strings.Join(seq, " ") != "firing resolved" {
 		t.Errorf("event log %v, want firing then resolved", seq)

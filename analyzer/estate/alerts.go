@@ -42,12 +42,12 @@ func (s *Service) AlertOnce(ctx context.Context, db AlertStore, now time.Time) e
 		if states[key].State == "firing" {
 			continue
 		}
-		evs = append(evs, intops.AlertEvent{At: now, Key: key, Source: "finding", Severity: "warning", State: "firing",
+		evs = append(evs, intops.AlertEvent{At: now, Key: key, Source: "finding", Severity: intops.SeverityWarning, State: intops.AlertFiring,
 			Summary: "Shadow integration: " + f.Summary, Evidence: "{}"})
 	}
 	for key, st := range states {
 		if st.State == "firing" && !seen[key] {
-			evs = append(evs, intops.AlertEvent{At: now, Key: key, Source: "finding", State: "resolved",
+			evs = append(evs, intops.AlertEvent{At: now, Key: key, Source: "finding", State: intops.AlertResolved,
 				Summary: "no longer seen: " + strings.TrimPrefix(st.Summary, "Shadow integration: "), Evidence: "{}"})
 		}
 	}

@@ -551,12 +551,12 @@ func Forecast(r Result) string {
 func (e *Evaluator) transition(s *intops.SLO, r Result, now time.Time) (intops.AlertEvent, bool) {
 	key := Key(s.Name)
 	prev, known := e.states[key]
-	state, severity := "resolved", ""
+	state, severity := intops.AlertResolved, intops.Severity("")
 	switch r.Status {
 	case "page", "ticket":
-		state, severity = "firing", r.Status
+		state, severity = intops.AlertFiring, intops.Severity(r.Status)
 	case "no_data":
-		state = "no_data"
+		state = intops.AlertNoData
 	}
 	if (!known && state == "resolved") || (known && prev.State == state && prev.Severity == severity) {
 		return intops.AlertEvent{}, false
@@ -565,10 +565,10 @@ func (e *Evaluator) transition(s *intops.SLO, r Result, now time.Time) (intops.A
 	js, _ := json.Marshal(evidence)
 	var summary string
 	switch state {
-	case "firing":
+	case intops.AlertFiring:
 		summary = fmt.Sprintf("%s: SLO %s burning its error budget (%s); %.1f%% of the budget left; %s",
 			s.Integration, s.Name, joinFiring(evidence.Firing), 100*r.BudgetRemaining, evidence.Forecast)
-	case "no_data":
+	case intops.AlertNoData:
 		summary = fmt.Sprintf("%s: SLO %s has had no events", s.Integration, s.Name)
 	default:
 		summary = fmt.Sprintf("%s: SLO %s no longer burning; %.1f%% of the budget left", s.Integration, s.Name, 100*r.BudgetRemaining)

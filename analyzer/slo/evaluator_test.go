@@ -129,7 +129,7 @@ func TestOutageFiresAndResolves(t *testing.T) {
 	}
 	var seq []string
 	for _, e := range events {
-		seq = append(seq, e.State+":"+e.Severity)
+		seq = append(seq, string(e.State)+":"+string(e.Severity))
 	}
 	if strings.Join(seq, " ") != "firing:page firing:ticket" {
 		t.Fatalf("event log %v", seq)

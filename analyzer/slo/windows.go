@@ -1,13 +1,18 @@
 package slo
 
-import "time"
+import (
+	"time"
 
-// Severity of a burn-rate alert.
-type Severity string
+	"github.com/intops/intops"
+)
 
+// Severity of a burn-rate alert (intops.Severity).
+type Severity = intops.Severity
+
+// The burn-rate alerts' severities.
 const (
-	Page   Severity = "page"
-	Ticket Severity = "ticket"
+	Page   = intops.SeverityPage
+	Ticket = intops.SeverityTicket
 )
 
 // AlertWindow is one multiwindow burn-rate condition: it fires when the

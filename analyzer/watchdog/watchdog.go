@@ -380,7 +380,7 @@ func (w *Watchdog) Check(ctx context.Context) error {
 	switch {
 	case st.Blind && !w.firing:
 		ev, _ := json.Marshal(Evidence{Since: st.Since, Baseline: st.Baseline, Silent: st.Silent.Round(time.Second).String()})
-		e := intops.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, Severity: "page", State: "firing", Evidence: string(ev),
+		e := intops.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, Severity: intops.SeverityPage, State: intops.AlertFiring, Evidence: string(ev),
 			Summary: summary(st, now)}
 		if err := w.Store.AppendAlertEvents(ctx, []intops.AlertEvent{e}); err != nil {
 			return err
@@ -390,7 +390,7 @@ func (w *Watchdog) Check(ctx context.Context) error {
 	case w.firing && !st.Blind && st.Silent < time.Minute:
 		gap := st.Since.Sub(w.since)
 		ev, _ := json.Marshal(Evidence{Since: w.since, Baseline: st.Baseline})
-		e := intops.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, State: "resolved", Evidence: string(ev),
+		e := intops.AlertEvent{At: now, Key: Key, Integration: Integration, Source: Source, State: intops.AlertResolved, Evidence: string(ev),
 			Summary: fmt.Sprintf("Spans arrive again after a gap since %s (%s).", w.since.Format("15:04 UTC"), gap.Round(time.Second))}
 		if err := w.Store.AppendAlertEvents(ctx, []intops.AlertEvent{e}); err != nil {
 			return err
