@@ -146,7 +146,9 @@ func (f fixedIncidents) Incidents(context.Context, time.Time) (open, recent []al
 	return f.open, f.recent, nil
 }
 
-func (f fixedIncidents) Windows(context.Context, time.Duration) ([]alerting.Window, error) { return nil, nil }
+func (f fixedIncidents) Windows(context.Context, time.Duration) ([]alerting.Window, error) {
+	return nil, nil
+}
 
 // sloResults evaluates every catalogued SLO over 28 days of minutes: all
 // good but shop-to-erp-orders, whose last hour burns the budget (page).
