@@ -1,6 +1,9 @@
 package intops
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Bucket is a time bucket of an integration's traffic, as SLIs, anomaly
 // baselines and pages read it: a minute, an hour or a day (Width; zero
@@ -129,4 +132,35 @@ type CollectorHealth struct {
 	Queued   uint64 // spans received and not yet stored or refused
 	// LastError is the latest export error since the previous heartbeat.
 	LastError string
+}
+
+// LatencyQuantile estimates the q-quantile of latency from cumulative
+// counts le over LatencyBounds (le[i] executions took at most
+// LatencyBounds[i]) of total executions, interpolating on a log scale
+// inside the bucket it falls in; below the first bound from a tenth of
+// it; beyond the last bound it gives the last bound (a lower bound). The
+// integration page, the anomaly baselines and the reports all use it, so
+// they show the same p95.
+func LatencyQuantile(le []float64, total, q float64) time.Duration {
+	if total <= 0 {
+		return 0
+	}
+	want := q * total
+	prevCount, prevBound := 0.0, float64(LatencyBounds[0])/10
+	for k, v := range le {
+		if k >= len(LatencyBounds) {
+			break
+		}
+		bound := float64(LatencyBounds[k])
+		if v >= want {
+			f := 1.0
+			if v > prevCount {
+				f = (want - prevCount) / (v - prevCount)
+			}
+			f = math.Max(0, math.Min(1, f))
+			return time.Duration(math.Exp(math.Log(prevBound) + f*(math.Log(bound)-math.Log(prevBound))))
+		}
+		prevCount, prevBound = v, bound
+	}
+	return LatencyBounds[len(LatencyBounds)-1]
 }

@@ -506,32 +506,16 @@ func chartOf(rangeName string, buckets []clickhouse.MinuteCounts, from, to time.
 	return c
 }
 
-// quantileMS estimates the q-quantile of a bucket's latency, in
-// milliseconds, from its cumulative counts le over
-// clickhouse.LatencyBounds, interpolating on a log scale between the
-// bounds around it. Below the first bound it interpolates from a tenth of
-// it; beyond the last it gives the last bound (a lower bound).
+// quantileMS is the q-quantile of a bucket's latency in milliseconds
+// (intops.LatencyQuantile, the estimate every part shows).
 func quantileMS(le []uint64, total uint64, q float64) *float64 {
-	bounds := clickhouse.LatencyBounds
-	target := q * float64(total)
-	ms := func(d float64) *float64 { v := math.Round(d/float64(time.Millisecond)*100) / 100; return &v }
+	f := make([]float64, len(le))
 	for i, c := range le {
-		if float64(c) < target {
-			continue
-		}
-		lo, below := float64(bounds[0])/10, 0.0
-		if i > 0 {
-			lo, below = float64(bounds[i-1]), float64(le[i-1])
-		}
-		hi := float64(bounds[i])
-		f := 1.0
-		if float64(c) > below {
-			f = (target - below) / (float64(c) - below)
-		}
-		f = math.Max(0, math.Min(1, f))
-		return ms(math.Exp(math.Log(lo) + f*(math.Log(hi)-math.Log(lo))))
+		f[i] = float64(c)
 	}
-	return ms(float64(bounds[len(bounds)-1]))
+	d := intops.LatencyQuantile(f, float64(total), q)
+	v := math.Round(float64(d)/float64(time.Millisecond)*100) / 100
+	return &v
 }
 
 func sloViewOf(st slo.Status) sloView {
