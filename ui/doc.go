@@ -1,3 +1,5 @@
-// Package ui serves intops over HTTP: the JSON API, health and metrics
-// (and, as later issues land, the templ pages and reports).
+// Package ui serves intops over HTTP: the templ pages (the estate, an
+// integration, the map, the catalog review, SLOs, alerts, silences,
+// reports), the JSON API, health and /metrics, with authentication,
+// CSRF and cross-site protection.
 package ui
