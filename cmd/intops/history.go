@@ -115,4 +115,3 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return b
 }
-
