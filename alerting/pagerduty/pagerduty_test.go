@@ -10,31 +10,12 @@ import (
 	"github.com/intops/intops/alerting/pagerduty"
 	"github.com/intops/intops/alerting/pagerduty/pdtest"
 	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/catalog/catalogtest"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
-
-const estate = `
-apiVersion: intops.dev/v1alpha1
-kind: Team
-metadata: {name: orders}
-spec: {slackChannel: "#orders-alerts", onCall: "@orders-oncall"}
----
-apiVersion: intops.dev/v1alpha1
-kind: System
-metadata: {name: shop, title: Webshop}
----
-apiVersion: intops.dev/v1alpha1
-kind: System
-metadata: {name: erp, title: SAP ERP}
----
-apiVersion: intops.dev/v1alpha1
-kind: Integration
-metadata: {name: shop-to-erp-orders, title: Webshop orders to ERP}
-spec: {source: shop, targets: [erp], owner: orders, technicalOwner: ana, tier: 1}
-`
 
 // PagerDuty down while a page opens, and intops restarted meanwhile: once
 // it is back, PagerDuty gets the trigger, the acknowledgement and the
@@ -42,10 +23,7 @@ spec: {source: shop, targets: [erp], owner: orders, technicalOwner: ana, tier: 1
 func TestPagerDutyOutageAndRestart(t *testing.T) {
 	db := chtest.Shared(t).Open(t)
 	ctx := context.Background()
-	cat, err := catalog.Parse("estate.yaml", []byte(estate))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := catalogtest.Orders(1).Build(t)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	pd := pdtest.New(t)
 	newManager := func() (*alerting.Manager, *pagerduty.Receiver) {

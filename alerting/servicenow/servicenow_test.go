@@ -14,31 +14,12 @@ import (
 	"github.com/intops/intops/alerting/servicenow"
 	"github.com/intops/intops/alerting/servicenow/sntest"
 	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/catalog/catalogtest"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
-
-const estate = `
-apiVersion: intops.dev/v1alpha1
-kind: Team
-metadata: {name: orders}
-spec: {slackChannel: "#orders-alerts", onCall: "@orders-oncall"}
----
-apiVersion: intops.dev/v1alpha1
-kind: System
-metadata: {name: shop, title: Webshop}
----
-apiVersion: intops.dev/v1alpha1
-kind: System
-metadata: {name: erp, title: SAP ERP}
----
-apiVersion: intops.dev/v1alpha1
-kind: Integration
-metadata: {name: shop-to-erp-orders, title: Webshop orders to ERP}
-spec: {source: shop, targets: [erp], owner: orders, technicalOwner: ana, tier: 2, runbook: "https://wiki.example.com/runbooks/orders"}
-`
 
 // rig is intops' alerting over a real ClickHouse, restartable, with a
 // ServiceNow receiver built by newReceiver.
@@ -51,10 +32,7 @@ type rig struct {
 }
 
 func newRig(t *testing.T, newReceiver func() *servicenow.Receiver) *rig {
-	cat, err := catalog.Parse("estate.yaml", []byte(estate))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := catalogtest.Orders(2).Build(t)
 	return &rig{t: t, db: chtest.Shared(t).Open(t), cat: cat, now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), newReceiver: newReceiver}
 }
 
