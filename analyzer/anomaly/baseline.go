@@ -151,6 +151,8 @@ func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Locati
 			}
 		}
 	}
+	shrink(&b.Exec, &cells, known)
+	shrink(&b.Records, &rcells, known)
 	b.ExecK = dispersion(exec, from, loc, &b.Exec)
 	b.RecordsK = dispersion(recs, from, loc, &b.Records)
 	// Failure ratio and class shares without the worst 2% of hours, so
@@ -253,6 +255,67 @@ func (b *Baseline) LearnTotals(total clickhouse.MinuteCounts) {
 		b.ClassSeen[c] = float64(total.ByClass[c])
 		if total.Executions > 0 {
 			b.ClassShare[c] = float64(total.ByClass[c]) / float64(total.Executions)
+		}
+	}
+}
+
+// quietHour is the hourly median below which an hour's expected count is
+// estimated from its mean shrunk towards the flow's daily profile instead:
+// the median of a few Poisson counts is 0 or 1 whatever the rate, and an
+// expected 0 would make any run infinitely surprising.
+const quietHour = 5
+
+// priorHours is the weight, in days, of the daily profile in a quiet
+// hour's estimate (the gamma prior of a Poisson rate).
+const priorHours = 2
+
+// shrink replaces the expected counts of quiet hours by a Poisson-gamma
+// estimate: the hour's mean over the days of history (its largest tenth
+// left out, so that one burst does not become normal) shrunk towards the
+// prior, the mean of the neighbouring hours of the same day type (the
+// daily profile), or the flow's overall rate when those saw nothing.
+func shrink(med *[2][24]float64, cells *[2][24][]float64, known [2][24]bool) {
+	var mean [2][24]float64
+	var n [2][24]float64
+	var all, hours float64
+	for d := range 2 {
+		for h := range 24 {
+			xs := cells[d][h] // sorted by median
+			keep := len(xs) - len(xs)/10
+			var sum float64
+			for _, x := range xs[:keep] {
+				sum += x
+			}
+			if keep > 0 {
+				mean[d][h], n[d][h] = sum/float64(keep), float64(keep)
+			}
+			all += sum
+			hours += float64(keep)
+		}
+	}
+	if hours == 0 {
+		return
+	}
+	overall := all / hours
+	for d := range 2 {
+		for h := range 24 {
+			if med[d][h] >= quietHour || !known[d][h] || n[d][h] == 0 {
+				continue
+			}
+			var prior, w float64
+			for _, j := range []int{h - 1, h, h + 1} {
+				j = (j + 24) % 24
+				if n[d][j] > 0 {
+					prior, w = prior+mean[d][j], w+1
+				}
+			}
+			if w > 0 {
+				prior /= w
+			}
+			if prior <= 0 {
+				prior = overall
+			}
+			med[d][h] = (mean[d][h]*n[d][h] + priorHours*prior) / (n[d][h] + priorHours)
 		}
 	}
 }
