@@ -123,7 +123,6 @@ func runScript(t *testing.T, path string) {
 	}
 }
 
-
 // minute draws the minute starting at m.
 func (s *script) minute(m time.Time, rnd *rand.Rand) (clickhouse.MinuteCounts, bool) {
 	lt := m.In(s.loc)
