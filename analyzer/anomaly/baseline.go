@@ -328,29 +328,54 @@ func dayType(t time.Time) int {
 }
 
 // dispersion estimates k from how far each hour strays from its seasonal
-// median beyond Poisson noise, robustly (median absolute deviation).
+// expectation beyond Poisson noise, robustly: the k for which the median
+// of (o − e)² / (e + k·e²) is that of a χ² with one degree of freedom
+// (0.455), over the hours expecting at least one execution (residuals
+// measured from their median relative deviation). For a busy flow this is
+// the squared robust standard deviation (1.4826·MAD) of (o − e)/e less the
+// Poisson part; a quiet one gets its overdispersion measured too, not
+// assumed away.
 func dispersion(counts []float64, from time.Time, loc *time.Location, med *[2][24]float64) float64 {
-	var z, inv []float64
+	var os, es, rel []float64
 	for i, o := range counts {
 		t := from.Add(time.Duration(i) * time.Hour).In(loc)
 		e := med[dayType(t)][t.Hour()]
-		if e < 20 {
+		if e < 1 {
 			continue
 		}
-		z = append(z, (o-e)/e)
-		inv = append(inv, 1/e)
+		os, es = append(os, o), append(es, e)
+		rel = append(rel, (o-e)/e)
 	}
-	if len(z) < 24 {
+	if len(os) < 24 {
 		return minK
 	}
-	m := median(slices.Clone(z))
-	dev := make([]float64, len(z))
-	for i, v := range z {
-		dev[i] = math.Abs(v - m)
+	m := median(slices.Clone(rel))
+	q := make([]float64, len(os))
+	chi := func(k float64) float64 {
+		for i := range os {
+			e := es[i] * (1 + m)
+			d := os[i] - e
+			q[i] = d * d / math.Max(e+k*e*e, 1e-9)
+		}
+		return median(q)
 	}
-	sd := 1.4826 * median(dev)
-	k := sd*sd - median(inv)
-	return max(k, minK)
+	const medChi2 = 0.4549
+	if chi(minK) <= medChi2 {
+		return minK
+	}
+	lo, hi := minK, 1.0
+	for chi(hi) > medChi2 && hi < 1e6 {
+		lo, hi = hi, hi*10
+	}
+	for range 50 {
+		mid := math.Sqrt(lo * hi)
+		if chi(mid) > medChi2 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // quantile estimates the q-quantile of latency from cumulative bucket

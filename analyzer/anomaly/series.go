@@ -37,7 +37,7 @@ const SignalValue = "value"
 // engineer sets means the same thing for counts and gauges, and far
 // beyond the server's significance (10⁻⁷, a score of 0.23) scores still
 // rank.
-const scoreFloor = 1e-30
+const scoreFloor = 1e-100
 
 // rowScore maps a tail probability to a score in [0, 1].
 func rowScore(p float64) float64 {
@@ -219,16 +219,24 @@ const (
 	gaugeSeasons = 7              // past periods whose same phase is the expected value
 	gaugeSpread  = 1000           // past residuals the spread is measured over (points)
 	gaugeWarmup  = 24 * time.Hour // history before the first score
+	// gaugeMinSpread is the least spread on the log scale (about 5%): a
+	// series smoother than that is not alarmed on for changes an on-call
+	// engineer would not act on.
+	gaugeMinSpread = 0.05
 )
 
-// scoreGauge scores a gauge: values on a log scale (asinh(v/c), c the
-// series' typical magnitude, so zeros and negatives are fine); the
-// period (an hour, a day or a week) found by autocorrelation; the
-// expected value the median of the same phase (± a 288th of the period)
-// over the last 7 periods, or of the last points when there is no period;
-// a level shift followed through the median residual of the last quarter
-// period; the score the robust z (residual over 1.4826·MAD of the past
-// residuals) as a two-sided normal tail.
+// scoreGauge scores a gauge: values on a log scale (asinh(v/c), c three
+// times the series' typical magnitude, so zeros and negatives are fine);
+// the period (an hour, a day or a week) found by autocorrelation, again
+// every day of data; the expected value the median of the same phase (± a
+// 288th of the period) over the last 7 periods, or of the last 30 points
+// when there is no period; a level shift followed through the median
+// residual of the last quarter period; then the mean deviation over 1, 3
+// and 6 points, each against the robust spread of its own past values
+// (robustZ), the most surprising as a two-sided normal tail (times three
+// for the three windows). An anomaly is reported, and tracked as the
+// server tracks its anomalies, when that tail is below the significance
+// (Config.Alpha).
 func scoreGauge(s Series, loc *time.Location, cfg Config) Result {
 	n := len(s.Values)
 	res := Result{Scores: make([]float64, n)}
@@ -350,13 +358,14 @@ func scoreGauge(s Series, loc *time.Location, cfg Config) Result {
 }
 
 // gaugeWindows are the windows a gauge is tested over, in points.
-var gaugeWindows = [...]int{1, 3}
+var gaugeWindows = [...]int{1, 3, 6}
 
 // robustZ is x's deviation from the past values (the last gaugeSpread
-// that are known) in robust standard deviations: the larger of 1.4826·MAD
-// and the one the 90th percentile of the absolute deviations implies, so
-// that a series mostly constant (MAD 0) or with heavy tails is not scored
-// as if it were normal. buf is scratch space.
+// that are known) in robust standard deviations: the larger of 1.4826·MAD,
+// half the one the 90th percentile of the absolute deviations implies
+// (q90/3.29), and gaugeMinSpread, so that a series mostly constant (MAD 0)
+// or with heavy tails is not scored as if it were normal. buf is scratch
+// space.
 func robustZ(past []float64, x float64, buf *[]float64) (z, sd float64, ok bool) {
 	if math.IsNaN(x) {
 		return 0, 0, false
@@ -377,7 +386,7 @@ func robustZ(past []float64, x float64, buf *[]float64) (z, sd float64, ok bool)
 	}
 	mad := median(b) // sorts b
 	q90 := b[int(0.9*float64(len(b)-1))]
-	sd = math.Max(math.Max(1.4826*mad, q90/1.645), 0.01)
+	sd = math.Max(math.Max(1.4826*mad, q90/3.29), gaugeMinSpread)
 	return (x - m) / sd, sd, true
 }
 
@@ -385,8 +394,9 @@ func gaugeText(x float64) string {
 	return fmt.Sprintf("%.4g", x)
 }
 
-// gaugeScale is where the log scale starts: the median magnitude of the
-// non-zero values (below it asinh is about linear, above logarithmic).
+// gaugeScale is where the log scale starts: three times the median
+// magnitude of the non-zero values (below it asinh is about linear, above
+// logarithmic), so that the noise of values near zero is not magnified.
 func gaugeScale(vs []float64) float64 {
 	var xs []float64
 	for _, v := range vs {
@@ -397,7 +407,7 @@ func gaugeScale(vs []float64) float64 {
 	if len(xs) == 0 {
 		return 1
 	}
-	return math.Max(median(xs), 1e-12)
+	return math.Max(3*median(xs), 1e-12)
 }
 
 // detectPeriod finds the series' period among an hour, a day and a week
