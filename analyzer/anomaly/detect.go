@@ -392,8 +392,12 @@ func (b *Baseline) test(s, quarter, hour *sums, span time.Duration, since time.T
 // are usual".
 func SpikeSummary(unit string, o, e, lo, hi float64, win string) string {
 	if e < 5 {
+		n := count(o)
+		if o == math.Trunc(o) {
+			n = fmt.Sprintf("%.0f", o)
+		}
 		return fmt.Sprintf("%s %s over the last %s where %s are usual (%s expected)",
-			count(o), unit, win, usual(lo, hi), count(e))
+			n, unit, win, usual(lo, hi), count(e))
 	}
 	return fmt.Sprintf("%s %.1fx normal over the last %s (%s vs %s expected, normal range %s–%s)",
 		unit, o/e, win, count(o), count(e), count(lo), count(hi))
@@ -401,7 +405,7 @@ func SpikeSummary(unit string, o, e, lo, hi float64, win string) string {
 
 // usual is a normal range of counts in whole numbers: "0–1", "2".
 func usual(lo, hi float64) string {
-	l, h := math.Ceil(lo-1e-9), math.Floor(hi+1e-9)
+	l, h := math.Max(math.Ceil(lo-1e-9), 0)+0, math.Floor(hi+1e-9) // +0: no "-0"
 	if h < l {
 		h = l
 	}
