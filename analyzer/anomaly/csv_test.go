@@ -168,3 +168,35 @@ func TestParseTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVAcrossClockChanges: naive local hours in Berlin. When clocks go
+// back the hour 02:00 is written twice: both rows are read as the second
+// one (02:00 CET), their counts summed, and the first (02:00 CEST) has no
+// row: missing, not a drop. When they go forward 02:00 does not exist:
+// the series has no gap.
+func TestCSVAcrossClockChanges(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	for _, c := range []struct{ in, want string }{
+		{"2026-10-25 00:00:00,1\n2026-10-25 01:00:00,2\n2026-10-25 02:00:00,3\n2026-10-25 02:00:00,4\n2026-10-25 03:00:00,5\n", "1 2 NaN 7 5"},
+		{"2026-03-29 00:00:00,1\n2026-03-29 01:00:00,2\n2026-03-29 03:00:00,3\n2026-03-29 04:00:00,4\n", "1 2 3 4"},
+	} {
+		rows, err := readRows(strings.NewReader(c.in), CSVOptions{Name: "in.csv", Loc: berlin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _, err := toSeries(rows, CSVOptions{Name: "in.csv", Loc: berlin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, v := range s.Values {
+			got = append(got, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		if strings.Join(got, " ") != c.want || s.Interval != time.Hour {
+			t.Errorf("%q: values %v every %v, want %s", c.in, got, s.Interval, c.want)
+		}
+	}
+}
