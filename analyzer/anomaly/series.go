@@ -231,7 +231,7 @@ const (
 // every day of data; the expected value the median of the same phase (± a
 // 288th of the period) over the last 7 periods, or of the last 30 points
 // when there is no period; a level shift followed through the median
-// residual of the last quarter period; then the mean deviation over 1, 3
+// residual of the last period; then the mean deviation over 1, 3
 // and 6 points, each against the robust spread of its own past values
 // (robustZ), the most surprising as a two-sided normal tail (times three
 // for the three windows). An anomaly is reported, and tracked as the
@@ -298,11 +298,11 @@ func scoreGauge(s Series, loc *time.Location, cfg Config) Result {
 		if i < warm {
 			continue
 		}
-		// The level: the median residual of the last quarter period.
+		// The level: the median residual of the last period.
 		lvl := 0.0
 		if period > 0 {
 			buf = buf[:0]
-			for j := i - 1; j >= 0 && j >= i-max(period/4, 3); j-- {
+			for j := i - 1; j >= 0 && j >= i-max(period, 3); j-- {
 				if !math.IsNaN(resid[j]) {
 					buf = append(buf, resid[j])
 				}
