@@ -3,7 +3,7 @@ GO      ?= go
 # deadline exceeded" when a worker is still busy at the deadline.
 FUZZRUNS ?= 200000x
 
-.PHONY: all build demo test test-unit test-cluster check-deploy fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly clean
+.PHONY: all build demo test test-unit test-cluster check-deploy fuzz deps generate bench-ingest bench-clickhouse bench-catalog bench-slo bench-anomaly bench-ui eval-anomaly eval-mscm clean
 
 all: build
 
@@ -70,10 +70,18 @@ bench-slo:
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkEvaluate -benchtime 1x -timeout 30m ./analyzer/slo/
 
 ## eval-anomaly: the anomaly detectors' precision, recall and detection
-## delay on the simulator's labelled incidents (3 seeds, ~5 min); writes
-## docs/benchmarks.md
+## delay on the simulator's labelled incidents (3 seeds, ~5 min), then
+## `intops anomaly score`'s event F1 on 60 labelled real series
+## (eval-mscm, python3, ~1 min); writes docs/benchmarks.md
+EVAL_MSCM ?= ../shared/bin/eval-mscm
 eval-anomaly:
 	$(GO) run ./cmd/intops anomaly eval --catalog examples/estate --seeds 1,2,3 --report $(CURDIR)/docs/benchmarks.md
+	$(MAKE) eval-mscm
+
+## eval-mscm: only the labelled real series (see eval-anomaly)
+eval-mscm:
+	$(GO) build -o bin/intops ./cmd/intops
+	scripts/eval-mscm.sh ./bin/intops $(EVAL_MSCM) $(CURDIR)/docs/benchmarks.md
 
 ## bench-anomaly: one anomaly evaluation of 1,000 integrations with 28
 ## days of rollups stored (~4 min to store them); writes docs/benchmarks.md

@@ -151,6 +151,8 @@ func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Locati
 			}
 		}
 	}
+	shrink(&b.Exec, &cells, known)
+	shrink(&b.Records, &rcells, known)
 	b.ExecK = dispersion(exec, from, loc, &b.Exec)
 	b.RecordsK = dispersion(recs, from, loc, &b.Records)
 	// Failure ratio and class shares without the worst 2% of hours, so
@@ -257,6 +259,67 @@ func (b *Baseline) LearnTotals(total clickhouse.MinuteCounts) {
 	}
 }
 
+// quietHour is the hourly median below which an hour's expected count is
+// estimated from its mean shrunk towards the flow's daily profile instead:
+// the median of a few Poisson counts is 0 or 1 whatever the rate, and an
+// expected 0 would make any run infinitely surprising.
+const quietHour = 5
+
+// priorHours is the weight, in days, of the daily profile in a quiet
+// hour's estimate (the gamma prior of a Poisson rate).
+const priorHours = 2
+
+// shrink replaces the expected counts of quiet hours by a Poisson-gamma
+// estimate: the hour's mean over the days of history (its largest tenth
+// left out, so that one burst does not become normal) shrunk towards the
+// prior, the mean of the neighbouring hours of the same day type (the
+// daily profile), or the flow's overall rate when those saw nothing.
+func shrink(med *[2][24]float64, cells *[2][24][]float64, known [2][24]bool) {
+	var mean [2][24]float64
+	var n [2][24]float64
+	var all, hours float64
+	for d := range 2 {
+		for h := range 24 {
+			xs := cells[d][h] // sorted by median
+			keep := len(xs) - len(xs)/10
+			var sum float64
+			for _, x := range xs[:keep] {
+				sum += x
+			}
+			if keep > 0 {
+				mean[d][h], n[d][h] = sum/float64(keep), float64(keep)
+			}
+			all += sum
+			hours += float64(keep)
+		}
+	}
+	if hours == 0 {
+		return
+	}
+	overall := all / hours
+	for d := range 2 {
+		for h := range 24 {
+			if med[d][h] >= quietHour || !known[d][h] || n[d][h] == 0 {
+				continue
+			}
+			var prior, w float64
+			for _, j := range []int{h - 1, h, h + 1} {
+				j = (j + 24) % 24
+				if n[d][j] > 0 {
+					prior, w = prior+mean[d][j], w+1
+				}
+			}
+			if w > 0 {
+				prior /= w
+			}
+			if prior <= 0 {
+				prior = overall
+			}
+			med[d][h] = (mean[d][h]*n[d][h] + priorHours*prior) / (n[d][h] + priorHours)
+		}
+	}
+}
+
 func dayType(t time.Time) int {
 	if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return 1
@@ -265,29 +328,54 @@ func dayType(t time.Time) int {
 }
 
 // dispersion estimates k from how far each hour strays from its seasonal
-// median beyond Poisson noise, robustly (median absolute deviation).
+// expectation beyond Poisson noise, robustly: the k for which the median
+// of (o − e)² / (e + k·e²) is that of a χ² with one degree of freedom
+// (0.455), over the hours expecting at least one execution (residuals
+// measured from their median relative deviation). For a busy flow this is
+// the squared robust standard deviation (1.4826·MAD) of (o − e)/e less the
+// Poisson part; a quiet one gets its overdispersion measured too, not
+// assumed away.
 func dispersion(counts []float64, from time.Time, loc *time.Location, med *[2][24]float64) float64 {
-	var z, inv []float64
+	var os, es, rel []float64
 	for i, o := range counts {
 		t := from.Add(time.Duration(i) * time.Hour).In(loc)
 		e := med[dayType(t)][t.Hour()]
-		if e < 20 {
+		if e < 1 {
 			continue
 		}
-		z = append(z, (o-e)/e)
-		inv = append(inv, 1/e)
+		os, es = append(os, o), append(es, e)
+		rel = append(rel, (o-e)/e)
 	}
-	if len(z) < 24 {
+	if len(os) < 24 {
 		return minK
 	}
-	m := median(slices.Clone(z))
-	dev := make([]float64, len(z))
-	for i, v := range z {
-		dev[i] = math.Abs(v - m)
+	m := median(slices.Clone(rel))
+	q := make([]float64, len(os))
+	chi := func(k float64) float64 {
+		for i := range os {
+			e := es[i] * (1 + m)
+			d := os[i] - e
+			q[i] = d * d / math.Max(e+k*e*e, 1e-9)
+		}
+		return median(q)
 	}
-	sd := 1.4826 * median(dev)
-	k := sd*sd - median(inv)
-	return max(k, minK)
+	const medChi2 = 0.4549
+	if chi(minK) <= medChi2 {
+		return minK
+	}
+	lo, hi := minK, 1.0
+	for chi(hi) > medChi2 && hi < 1e6 {
+		lo, hi = hi, hi*10
+	}
+	for range 50 {
+		mid := math.Sqrt(lo * hi)
+		if chi(mid) > medChi2 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // quantile estimates the q-quantile of latency from cumulative bucket

@@ -44,6 +44,17 @@ type Config struct {
 	MinChange float64
 	// SpikeChange is the least rise reported as a spike (default 0.5).
 	SpikeChange float64
+	// MinExcess is the least absolute excess, in counts, reported as a
+	// spike (default 3): a flow that usually runs 0–1 times an hour and
+	// runs twice is not an incident, however unlikely Poisson finds it.
+	MinExcess float64
+}
+
+func (c Config) minExcess() float64 {
+	if c.MinExcess > 0 {
+		return c.MinExcess
+	}
+	return 3
 }
 
 func (c Config) alpha() float64 {
@@ -120,8 +131,18 @@ type Recent struct {
 // ending at now and returns what is abnormal, at most one anomaly per
 // signal and direction: the most significant window's.
 func (b *Baseline) Detect(r Recent, now time.Time, cfg Config) []Anomaly {
+	found, _ := b.detect(r, now, cfg)
+	return found
+}
+
+// detect is Detect that also returns the least tail probability of the
+// volume tests that pass every condition but significance: how close the
+// most suspicious window came to an anomaly (1 when none deviates). It is
+// the continuous score of `intops anomaly score`.
+func (b *Baseline) detect(r Recent, now time.Time, cfg Config) ([]Anomaly, float64) {
+	peak := 1.0
 	if b == nil || b.Executions == 0 {
-		return nil
+		return nil, peak
 	}
 	now = now.Truncate(time.Minute)
 	split := r.Split.Truncate(time.Hour)
@@ -172,7 +193,7 @@ func (b *Baseline) Detect(r Recent, now time.Time, cfg Config) []Anomaly {
 			if Windows[w] <= time.Hour {
 				hour = s
 			}
-			b.test(&s, &quarter, &hour, now.Sub(slot), slot, cfg, keep)
+			b.test(&s, &quarter, &hour, now.Sub(slot), slot, cfg, keep, &peak)
 			w++
 		}
 		slot = slot.Add(-width)
@@ -214,7 +235,7 @@ func (b *Baseline) Detect(r Recent, now time.Time, cfg Config) []Anomaly {
 		out = append(out, a)
 	}
 	sortAnomalies(out)
-	return out
+	return out, peak
 }
 
 func (s *sums) observe(b *Baseline, m *clickhouse.MinuteCounts) {
@@ -252,7 +273,7 @@ func zAlpha(alpha float64) float64 {
 // minutes still show at half the strength and 1% significance, when they
 // hold enough events to tell: an anomaly closes soon after the flow
 // recovers, and the tail of an incident that is over does not reopen it.
-func (b *Baseline) test(s, quarter, hour *sums, span time.Duration, since time.Time, cfg Config, keep func(Anomaly)) {
+func (b *Baseline) test(s, quarter, hour *sums, span time.Duration, since time.Time, cfg Config, keep func(Anomaly), peak *float64) {
 	long := span > time.Hour
 	recovered := func(qo, qe, k float64, low bool) bool {
 		if span <= 15*time.Minute || qe < 10 {
@@ -273,26 +294,32 @@ func (b *Baseline) test(s, quarter, hour *sums, span time.Duration, since time.T
 		sd := lump * math.Sqrt(e/lump+k*e*e/lump/lump)
 		lo, hi := math.Max(0, e-za*sd), e+za*sd
 		a := Anomaly{Signal: signal, Window: span, Since: since, Observed: o, Expected: e, Low: lo, High: hi, Unit: unit}
-		if p := lowerTail(o/lump, e/lump, k); p < alpha && o <= (1-cfg.minChange())*e && (!long || ho <= (1-cfg.minChange()/2)*he && lowerTail(ho/lump, he/lump, k) < 0.01) && !recovered(qo/lump, qe/lump, k, true) {
-			a.Direction, a.P, a.Kind = "low", p, KindDrop
-			if o == 0 {
-				a.Kind = KindAbsence
-			} else if span > time.Hour {
-				a.Kind = KindDrift
+		if p := lowerTail(o/lump, e/lump, k); o <= (1-cfg.minChange())*e && (!long || ho <= (1-cfg.minChange()/2)*he && lowerTail(ho/lump, he/lump, k) < 0.01) && !recovered(qo/lump, qe/lump, k, true) {
+			*peak = math.Min(*peak, p)
+			if p < alpha {
+				a.Direction, a.P, a.Kind = "low", p, KindDrop
+				if o == 0 {
+					a.Kind = KindAbsence
+				} else if span > time.Hour {
+					a.Kind = KindDrift
+				}
+				a.Score = surprise(p)
+				a.Summary = fmt.Sprintf("%s %s %.0f%% below normal over the last %s (%s vs %s expected, normal range %s–%s)",
+					unit, verb(a.Kind), 100*(1-o/e), win, count(o), count(e), count(lo), count(hi))
+				keep(a)
 			}
-			a.Score = surprise(p)
-			a.Summary = fmt.Sprintf("%s %s %.0f%% below normal over the last %s (%s vs %s expected, normal range %s–%s)",
-				unit, verb(a.Kind), 100*(1-o/e), win, count(o), count(e), count(lo), count(hi))
-			keep(a)
 		}
-		if p := upperTail(o/lump, e/lump, k); p < alpha && o >= (1+cfg.spikeChange())*e && (!long || ho >= (1+cfg.spikeChange()/2)*he && upperTail(ho/lump, he/lump, k) < 0.01) && !recovered(qo/lump, qe/lump, k, false) {
+		if p := upperTail(o/lump, e/lump, k); o >= (1+cfg.spikeChange())*e && o-e >= cfg.minExcess()*lump && (!long || ho >= (1+cfg.spikeChange()/2)*he && upperTail(ho/lump, he/lump, k) < 0.01) && !recovered(qo/lump, qe/lump, k, false) {
+			*peak = math.Min(*peak, p)
+			if p >= alpha {
+				return
+			}
 			a.Direction, a.P, a.Kind = "high", p, KindSpike
 			if span > time.Hour {
 				a.Kind = KindDrift
 			}
 			a.Score = surprise(p)
-			a.Summary = fmt.Sprintf("%s %.1fx normal over the last %s (%s vs %s expected, normal range %s–%s)",
-				unit, o/math.Max(e, 1e-9), win, count(o), count(e), count(lo), count(hi))
+			a.Summary = SpikeSummary(unit, o, e, lo, hi, win)
 			keep(a)
 		}
 	}
@@ -356,6 +383,36 @@ func (b *Baseline) test(s, quarter, hour *sums, span time.Duration, since time.T
 			return fmt.Sprintf("slower: %s of executions took over %s (%s usually; p95 usually %s)", pct(x), bound, pct(b.LatOver), b.P95.Round(time.Millisecond))
 		})
 	}
+}
+
+// SpikeSummary says how far o is above the expected e over the window
+// win, with the normal range [lo, hi]. A factor is given only when the
+// expected value is large enough for one to mean something; near zero the
+// usual range speaks instead: "5 executions over the last 1 h where 0–1
+// are usual".
+func SpikeSummary(unit string, o, e, lo, hi float64, win string) string {
+	if e < 5 {
+		n := count(o)
+		if o == math.Trunc(o) {
+			n = fmt.Sprintf("%.0f", o)
+		}
+		return fmt.Sprintf("%s %s over the last %s where %s are usual (%s expected)",
+			n, unit, win, usual(lo, hi), count(e))
+	}
+	return fmt.Sprintf("%s %.1fx normal over the last %s (%s vs %s expected, normal range %s–%s)",
+		unit, o/e, win, count(o), count(e), count(lo), count(hi))
+}
+
+// usual is a normal range of counts in whole numbers: "0–1", "2".
+func usual(lo, hi float64) string {
+	l, h := math.Max(math.Ceil(lo-1e-9), 0)+0, math.Floor(hi+1e-9) // +0: no "-0"
+	if h < l {
+		h = l
+	}
+	if l == h {
+		return fmt.Sprintf("%.0f", l)
+	}
+	return fmt.Sprintf("%.0f–%.0f", l, h)
 }
 
 func verb(kind string) string {

@@ -123,11 +123,6 @@ func runScript(t *testing.T, path string) {
 	}
 }
 
-func firstBucket(ms []clickhouse.MinuteCounts, t time.Time) int {
-	i, _ := slices.BinarySearchFunc(ms, t, func(m clickhouse.MinuteCounts, t time.Time) int { return m.Minute.Compare(t) })
-	return i
-}
-
 // minute draws the minute starting at m.
 func (s *script) minute(m time.Time, rnd *rand.Rand) (clickhouse.MinuteCounts, bool) {
 	lt := m.In(s.loc)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -36,8 +34,10 @@ func runAnomaly(ctx context.Context, args []string, stdout io.Writer) error {
 func runAnomalyScore(args []string, stdout io.Writer) error {
 	fs := newFlags("anomaly score")
 	in := fs.String("input", "", "CSV `file` of timestamp,value rows (- for standard input)")
-	out := fs.String("output", "", "write timestamp,value,anomaly_score to `file` (default: standard output)")
-	tz := fs.String("tz", "UTC", "time `zone` of the series' seasonality (IANA name)")
+	out := fs.String("output", "", "write timestamp,value,anomaly_score to `file`, one row per input row (default: standard output)")
+	tz := fs.String("tz", "UTC", "time `zone` of naive timestamps and of the series' seasonality (IANA name)")
+	kind := fs.String("kind", "", "`counts` or gauge (default: gauge when a value is negative or fractional)")
+	missing := fs.String("missing", "missing", "an interval without a row is `missing` (no score update) or zero")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -47,6 +47,12 @@ func runAnomalyScore(args []string, stdout io.Writer) error {
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
 		return usageError{fmt.Errorf("--tz %q: %v", *tz, err)}
+	}
+	if *kind != "" && *kind != anomaly.KindCounts && *kind != anomaly.KindGauge {
+		return usageError{fmt.Errorf("--kind %q: want counts or gauge", *kind)}
+	}
+	if *missing != "missing" && *missing != "zero" {
+		return usageError{fmt.Errorf("--missing %q: want missing or zero", *missing)}
 	}
 	r := io.Reader(os.Stdin)
 	if *in != "-" {
@@ -70,71 +76,11 @@ func runAnomalyScore(args []string, stdout io.Writer) error {
 	if name == "-" {
 		name = "standard input"
 	}
-	return ScoreCSV(r, w, name, loc)
-}
-
-// ScoreCSV reads timestamp,value rows (RFC 3339 or Unix seconds; a header
-// line is allowed) and writes timestamp,value,anomaly_score as it goes.
-func ScoreCSV(r io.Reader, w io.Writer, name string, loc *time.Location) error {
-	cr := csv.NewReader(bufio.NewReader(r))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	bw := bufio.NewWriter(w)
-	defer bw.Flush()
-	fmt.Fprintln(bw, "timestamp,value,anomaly_score")
-	s := &anomaly.Stream{Loc: loc}
-	var interval time.Duration
-	var last time.Time
-	for line := 1; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return unusable{fmt.Errorf("%s:%d: %v", name, line, err)}
-		}
-		if len(rec) != 2 {
-			return unusable{fmt.Errorf("%s:%d: want 2 fields (timestamp,value), got %d", name, line, len(rec))}
-		}
-		ts, vs := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])
-		if line == 1 && strings.EqualFold(ts, "timestamp") {
-			continue
-		}
-		t, err := parseTimestamp(ts)
-		if err != nil {
-			return unusable{fmt.Errorf("%s:%d: timestamp %q: want RFC 3339 (2026-11-22T10:00:00Z) or Unix seconds", name, line, ts)}
-		}
-		v, err := strconv.ParseFloat(vs, 64)
-		if err != nil || v != v {
-			return unusable{fmt.Errorf("%s:%d: value %q is not a number", name, line, vs)}
-		}
-		if !last.IsZero() {
-			d := t.Sub(last)
-			if d <= 0 {
-				return unusable{fmt.Errorf("%s:%d: timestamp %s is not after the previous one", name, line, ts)}
-			}
-			if interval == 0 {
-				interval = d
-			} else if d%interval != 0 {
-				return unusable{fmt.Errorf("%s:%d: timestamp %s breaks the series' interval of %s", name, line, ts, interval)}
-			}
-		}
-		last = t
-		score := s.Push(t, v)
-		fmt.Fprintf(bw, "%s,%s,%.4f\n", ts, vs, score)
+	opt := anomaly.CSVOptions{Name: name, Loc: loc, Kind: *kind, MissingZero: *missing == "zero", Warn: os.Stderr}
+	if err := anomaly.ScoreCSV(r, w, opt); err != nil {
+		return unusable{err}
 	}
 	return nil
-}
-
-func parseTimestamp(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		sec := int64(n)
-		return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC(), nil
-	}
-	return time.Time{}, errors.New("bad timestamp")
 }
 
 func runAnomalyEval(ctx context.Context, args []string, stdout io.Writer) error {
