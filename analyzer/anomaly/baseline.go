@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/intops/intops"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Baseline is what an integration's history says is normal: the expected
@@ -30,7 +29,7 @@ type Baseline struct {
 	FailRatio           float64 // failed / executions, the worst 2% of hours left out
 	ClassShare          [nClasses]float64
 	ClassSeen           [nClasses]float64 // failures of each class in the history
-	// LatBucket is the latency bucket (index into clickhouse.LatencyBounds)
+	// LatBucket is the latency bucket (index into intops.LatencyBounds)
 	// that about 95% of executions stay under; LatOver the share above it.
 	LatBucket int
 	LatOver   float64
@@ -50,7 +49,7 @@ const minK = 0.0004
 
 // Learn builds a baseline from hourly buckets of [from, to) (sorted; hours
 // without traffic absent), seasonality in loc.
-func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Location) *Baseline {
+func Learn(hours []intops.Bucket, from, to time.Time, loc *time.Location) *Baseline {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -90,7 +89,7 @@ func Learn(hours []clickhouse.MinuteCounts, from, to time.Time, loc *time.Locati
 			classes[c][i] += float64(h.ByClass[c])
 		}
 		if len(h.LE) > 0 && le == nil {
-			le = make([]float64, len(clickhouse.LatencyBounds))
+			le = make([]float64, len(intops.LatencyBounds))
 		}
 		for k := range min(len(h.LE), len(le)) {
 			le[k] += float64(h.LE[k])
@@ -242,7 +241,7 @@ func (b *Baseline) learnLatency(le []float64, executions float64) {
 // read), for callers that read the hours without latency buckets and
 // error classes (a column each per row). The class shares are then of the
 // whole history, incidents included.
-func (b *Baseline) LearnTotals(total clickhouse.MinuteCounts) {
+func (b *Baseline) LearnTotals(total intops.Bucket) {
 	le := make([]float64, len(total.LE))
 	for k, v := range total.LE {
 		le[k] = float64(v)
@@ -379,25 +378,9 @@ func dispersion(counts []float64, from time.Time, loc *time.Location, med *[2][2
 }
 
 // quantile estimates the q-quantile of latency from cumulative bucket
-// counts, interpolating on a log scale inside the bucket.
+// counts (intops.LatencyQuantile, the estimate every part shows).
 func quantile(le []float64, total, q float64) time.Duration {
-	if total <= 0 {
-		return 0
-	}
-	want := q * total
-	prevCount, prevBound := 0.0, float64(time.Millisecond)
-	for k, v := range le {
-		bound := float64(clickhouse.LatencyBounds[k])
-		if v >= want {
-			if v == prevCount {
-				return time.Duration(bound)
-			}
-			f := (want - prevCount) / (v - prevCount)
-			return time.Duration(math.Exp(math.Log(prevBound) + f*(math.Log(bound)-math.Log(prevBound))))
-		}
-		prevCount, prevBound = v, bound
-	}
-	return clickhouse.LatencyBounds[len(clickhouse.LatencyBounds)-1]
+	return intops.LatencyQuantile(le, total, q)
 }
 
 // expected is the expected count per minute at t from hourly values: a

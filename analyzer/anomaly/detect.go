@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/intops/intops"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Signals an anomaly can be about.
@@ -123,8 +122,8 @@ type sums struct {
 // longest window in all; each sorted. Missing buckets mean no traffic.
 type Recent struct {
 	Split   time.Time
-	Hours   []clickhouse.MinuteCounts
-	Minutes []clickhouse.MinuteCounts
+	Hours   []intops.Bucket
+	Minutes []intops.Bucket
 }
 
 // Detect tests the recent traffic against the baseline over each window
@@ -201,7 +200,7 @@ func (b *Baseline) detect(r Recent, now time.Time, cfg Config) ([]Anomaly, float
 	// Absence: a flow that runs on a schedule and has been silent for
 	// longer than its usual gap allows.
 	last := b.LastSeen
-	for _, bs := range [][]clickhouse.MinuteCounts{r.Hours, r.Minutes} {
+	for _, bs := range [][]intops.Bucket{r.Hours, r.Minutes} {
 		for _, m := range bs {
 			if m.Executions > 0 && m.Minute.Before(now) && m.End().After(last) {
 				last = m.End()
@@ -238,7 +237,7 @@ func (b *Baseline) detect(r Recent, now time.Time, cfg Config) ([]Anomaly, float
 	return out, peak
 }
 
-func (s *sums) observe(b *Baseline, m *clickhouse.MinuteCounts) {
+func (s *sums) observe(b *Baseline, m *intops.Bucket) {
 	s.exec += float64(m.Executions)
 	s.recs += float64(m.Records)
 	s.fail += float64(m.Failed)
@@ -375,7 +374,7 @@ func (b *Baseline) test(s, quarter, hour *sums, span time.Duration, since time.T
 		})
 	}
 	if b.LatBucket >= 0 {
-		bound := clickhouse.LatencyBounds[b.LatBucket]
+		bound := intops.LatencyBounds[b.LatBucket]
 		// Slow executions must be at least three times as common as usual
 		// and 15 points more: latency buckets of backfilled or sampled
 		// minutes are estimates, noisier than a binomial count.

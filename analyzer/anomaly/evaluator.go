@@ -14,15 +14,14 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/internal/loop"
 )
 
 // Store is what the evaluator reads and writes in ClickHouse.
 type Store interface {
-	Rollup(ctx context.Context, q clickhouse.RollupQuery) (map[string][]clickhouse.MinuteCounts, error)
-	LatestAlertStates(ctx context.Context, source string) (map[string]clickhouse.AlertEvent, error)
-	AppendAlertEvents(ctx context.Context, evs []clickhouse.AlertEvent) error
+	Rollup(ctx context.Context, q intops.RollupQuery) (map[string][]intops.Bucket, error)
+	LatestAlertStates(ctx context.Context, source string) (map[string]intops.AlertEvent, error)
+	AppendAlertEvents(ctx context.Context, evs []intops.AlertEvent) error
 }
 
 // Source is the alert event log source of anomalies.
@@ -132,15 +131,15 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		// each per row), and beside them the totals of the whole history
 		// (one row per integration) for those.
 		type read struct {
-			got map[string][]clickhouse.MinuteCounts
+			got map[string][]intops.Bucket
 			err error
 		}
 		totalsc := make(chan read, 1)
 		go func() {
-			got, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true, Total: true})
+			got, err := e.Store.Rollup(ctx, intops.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true, Total: true})
 			totalsc <- read{got, err}
 		}()
-		hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true, LE: []int{}, NoClasses: true})
+		hours, err := e.Store.Rollup(ctx, intops.RollupQuery{Integrations: ids, From: from, To: to, Hourly: true, LE: []int{}, NoClasses: true})
 		totals := <-totalsc
 		if err == nil {
 			err = totals.err
@@ -184,18 +183,18 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	longest := Windows[len(Windows)-1]
 	// Only the latency buckets some baseline tests are read.
 	le := append([]int{}, e.le...)
-	hours, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: now.Add(-longest - time.Hour).Truncate(time.Hour), To: split, Hourly: true, LE: le})
+	hours, err := e.Store.Rollup(ctx, intops.RollupQuery{Integrations: ids, From: now.Add(-longest - time.Hour).Truncate(time.Hour), To: split, Hourly: true, LE: le})
 	if err != nil {
 		return fmt.Errorf("read recent hours: %w", err)
 	}
-	mins, err := e.Store.Rollup(ctx, clickhouse.RollupQuery{Integrations: ids, From: split, To: now, LE: le})
+	mins, err := e.Store.Rollup(ctx, intops.RollupQuery{Integrations: ids, From: split, To: now, LE: le})
 	if err != nil {
 		return fmt.Errorf("read recent minutes: %w", err)
 	}
 	if e.trackers == nil {
 		e.trackers = map[string]*Tracker{}
 	}
-	var events []clickhouse.AlertEvent
+	var events []intops.AlertEvent
 	var open []Status
 	for _, id := range ids {
 		found := e.baselines[id].Detect(Recent{Split: split, Hours: hours[id], Minutes: mins[id]}, now, e.Config)
@@ -284,7 +283,7 @@ type evidence struct {
 	OpenedAt time.Time `json:"opened_at"`
 }
 
-func event(integration string, ep Episode, now time.Time, state string) clickhouse.AlertEvent {
+func event(integration string, ep Episode, now time.Time, state string) intops.AlertEvent {
 	js, _ := json.Marshal(evidence{Anomaly: ep.Anomaly, OpenedAt: ep.Opened})
 	summary := integration + ": " + ep.Anomaly.Summary
 	severity := "warning"
@@ -292,7 +291,7 @@ func event(integration string, ep Episode, now time.Time, state string) clickhou
 		severity = ""
 		summary = fmt.Sprintf("%s: back to normal (%s %s, open %s)", integration, ep.Anomaly.Signal, ep.Anomaly.Kind, human(now.Sub(ep.Opened)))
 	}
-	return clickhouse.AlertEvent{At: now, Key: "anomaly/" + integration + "/" + ep.Key, Source: Source, Integration: integration,
+	return intops.AlertEvent{At: now, Key: "anomaly/" + integration + "/" + ep.Key, Source: Source, Integration: integration,
 		Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: summary, Evidence: string(js)}
 }
 

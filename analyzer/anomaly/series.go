@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 )
 
 // Series is one regular series: Values[i] is the value of the interval
@@ -81,14 +81,14 @@ func scoreCounts(s Series, loc *time.Location, cfg Config) Result {
 		return res
 	}
 	minutes := s.Interval < time.Hour
-	var mins, hours []clickhouse.MinuteCounts
-	add := func(bs []clickhouse.MinuteCounts, at time.Time, width time.Duration, v uint64) []clickhouse.MinuteCounts {
+	var mins, hours []intops.Bucket
+	add := func(bs []intops.Bucket, at time.Time, width time.Duration, v uint64) []intops.Bucket {
 		if n := len(bs); n > 0 && bs[n-1].Minute.Equal(at) {
 			bs[n-1].Executions += v
 			bs[n-1].Records += v
 			return bs
 		}
-		return append(bs, clickhouse.MinuteCounts{Minute: at, Width: width, Executions: v, Records: v})
+		return append(bs, intops.Bucket{Minute: at, Width: width, Executions: v, Records: v})
 	}
 	// end is when point i's evaluation is due: the end of its last minute
 	// bucket, or of its hour.
@@ -180,8 +180,8 @@ func expectedOver(b *Baseline, t time.Time, d time.Duration) float64 {
 }
 
 // firstBucket is the index of the first bucket at or after t.
-func firstBucket(ms []clickhouse.MinuteCounts, t time.Time) int {
-	i, _ := slices.BinarySearchFunc(ms, t, func(m clickhouse.MinuteCounts, t time.Time) int { return m.Minute.Compare(t) })
+func firstBucket(ms []intops.Bucket, t time.Time) int {
+	i, _ := slices.BinarySearchFunc(ms, t, func(m intops.Bucket, t time.Time) int { return m.Minute.Compare(t) })
 	return i
 }
 

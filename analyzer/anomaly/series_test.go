@@ -113,7 +113,7 @@ func TestOneDetector(t *testing.T) {
 	}
 	var server, csv []string
 	for _, e := range store.events {
-		server = append(server, e.At.Format("02 15:04")+" "+strings.TrimPrefix(e.Key, "anomaly/orders/")+" "+e.State)
+		server = append(server, e.At.Format("02 15:04")+" "+strings.TrimPrefix(e.Key, "anomaly/orders/")+" "+string(e.State))
 	}
 	for _, e := range res.Episodes {
 		if e.Opened.Before(from) {

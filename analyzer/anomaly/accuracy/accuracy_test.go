@@ -12,6 +12,9 @@ import (
 )
 
 func TestAccuracyOnTheDemoEstate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a measurement over weeks of simulated traffic (half a minute): make test runs it, not the fast tier")
+	}
 	cat, err := catalog.Load("../../../examples/estate")
 	if err != nil {
 		t.Fatal(err)
