@@ -51,6 +51,17 @@ type Evaluator struct {
 	// server replicas only the leader does; the others follow its events
 	// (restored from the log on every run) for their pages.
 	Emit func() bool
+	// Settle holds the windows' end back from the last whole minute (the
+	// server uses a minute: spans of a minute still arrive for seconds
+	// after it, in the collectors' batches). Arrived, when set, says up to
+	// when the estate's spans have arrived (the start of the latest minute
+	// with any); windows end there when that is earlier, so minutes still
+	// arriving (a backlog after a restart, a slow collector) are not
+	// taken for a drop. An estate silent for longer than MaxWait is
+	// judged anyway (the ingest watchdog tells blindness apart).
+	Settle  time.Duration
+	Arrived func(ctx context.Context) (time.Time, error)
+	MaxWait time.Duration // default 15 min
 
 	mu        sync.RWMutex
 	baselines map[string]*Baseline
@@ -104,6 +115,18 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		now = e.Now()
 	}
 	now = now.UTC().Truncate(time.Minute)
+	if end := now.Add(-e.Settle); e.Arrived != nil {
+		wait := e.MaxWait
+		if wait <= 0 {
+			wait = 15 * time.Minute
+		}
+		if a, err := e.Arrived(ctx); err == nil && !a.IsZero() && a.Before(end) && !a.Before(end.Add(-wait)) {
+			end = a.UTC().Truncate(time.Minute)
+		}
+		now = end
+	} else {
+		now = end
+	}
 	hist := e.History
 	if hist <= 0 {
 		hist = 28 * 24 * time.Hour

@@ -234,7 +234,8 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	}
 	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg,
 		Prometheus: &promapi.Client{}, PrometheusURL: f.prometheusURL}
-	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly")}
+	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly"),
+		Settle: time.Minute, Arrived: func(ctx context.Context) (time.Time, error) { return latestArrival(ctx, db) }}
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -468,4 +469,21 @@ func snapshotCatalog(ctx context.Context, db *clickhouse.DB, c *catalog.Catalog,
 		Integrations: uint32(len(c.Integrations)), SLOs: uint32(len(c.SLOs)), LintErrors: errs, LintWarnings: warns,
 		Model: string(model),
 	})
+}
+
+// latestArrival is the start of the latest minute with spans from the
+// estate in the last hour (zero when none).
+func latestArrival(ctx context.Context, db *clickhouse.DB) (time.Time, error) {
+	now := time.Now().UTC().Truncate(time.Minute)
+	ms, err := db.EstateMinutes(ctx, now.Add(-time.Hour), now.Add(time.Minute))
+	if err != nil {
+		return time.Time{}, err
+	}
+	var last time.Time
+	for m, x := range ms {
+		if x.Spans > 0 && m.After(last) {
+			last = m
+		}
+	}
+	return last, nil
 }
