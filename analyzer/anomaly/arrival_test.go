@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
 )
@@ -50,4 +52,25 @@ func TestLateMinutesAreNotDrops(t *testing.T) {
 	if n := drops(waits); n != 0 {
 		t.Errorf("%d alerts for minutes still arriving: %+v", n, store.events)
 	}
+}
+
+// The evaluator's run ends with its context and leaves nothing running.
+func TestEvaluatorRunLeavesNothing(t *testing.T) {
+	cat, err := catalog.Parse("estate.yaml", []byte(oneFlow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leak := goleak.IgnoreCurrent()
+	e := &Evaluator{Store: &rollupStore{id: "orders"}, Catalog: func() *catalog.Catalog { return cat }, Interval: 20 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return within 10s of its end")
+	}
+	goleak.VerifyNone(t, leak)
 }
