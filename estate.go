@@ -100,7 +100,16 @@ const (
 	// AnnotationExpectedTraffic: "none" says the integration is not
 	// expected to carry traffic (a zombie candidate nobody switched off).
 	AnnotationExpectedTraffic = "intops.dev/expected-traffic"
+	// AnnotationAnomalySensitivity: "low", "normal" (the default) or
+	// "high": how readily the anomaly detectors alarm on the integration
+	// (low: a hundredth of the false alarms and only larger changes; high:
+	// a hundred times more and smaller ones).
+	AnnotationAnomalySensitivity = "intops.dev/anomaly-sensitivity"
 )
+
+// AnomalySensitivities are the accepted values of
+// AnnotationAnomalySensitivity.
+var AnomalySensitivities = []string{"low", "normal", "high"}
 
 // ContractTestStatuses lists the accepted contract-test statuses.
 var ContractTestStatuses = []string{"none", "partial", "passing", "failing"}

@@ -392,6 +392,10 @@ func (l *loader) integration(file string, p Pos, md *metadataFile, s *integratio
 		in.Lifecycle = intops.LifecycleProduction
 	}
 	ok := true
+	if v, set := md.Annotations[intops.AnnotationAnomalySensitivity]; set && !slices.Contains(intops.AnomalySensitivities, v) {
+		l.errorf(p, "Integration %q: annotation %s %q: want %s", md.Name, intops.AnnotationAnomalySensitivity, v, strings.Join(intops.AnomalySensitivities, ", "))
+		ok = false
+	}
 	for _, d := range []struct {
 		field string
 		value string

@@ -3,6 +3,7 @@ package anomaly
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,4 +74,52 @@ func TestEvaluatorRunLeavesNothing(t *testing.T) {
 		t.Fatal("Run did not return within 10s of its end")
 	}
 	goleak.VerifyNone(t, leak)
+}
+
+// An integration's sensitivity (a catalog annotation) decides how
+// readily its anomalies alarm: a 13% drop alarms at the default, not at
+// low sensitivity.
+func TestSensitivity(t *testing.T) {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	at := start.Add(3*24*time.Hour + 11*time.Hour)
+	rnd := rand.New(rand.NewPCG(9, 10))
+	store := &rollupStore{id: "orders"}
+	for m := start; m.Before(at); m = m.Add(time.Minute) {
+		rate := 2000.0
+		if !m.Before(at.Add(-40 * time.Minute)) {
+			rate *= 0.87
+		}
+		n := uint64(poisson(rnd, rate))
+		store.mins = append(store.mins, intops.Bucket{Minute: m, Width: time.Minute, Executions: n, Records: n})
+	}
+	alarms := func(annotation string) int {
+		t.Helper()
+		doc := oneFlow
+		if annotation != "" {
+			doc = strings.Replace(doc, "metadata: {name: orders}", "metadata: {name: orders, annotations: {intops.dev/anomaly-sensitivity: "+annotation+"}}", 1)
+		}
+		cat, err := catalog.Parse("estate.yaml", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.events = nil
+		ev := &Evaluator{Store: store, Catalog: func() *catalog.Catalog { return cat }, Now: func() time.Time { return at }}
+		if err := ev.EvaluateOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return len(store.events)
+	}
+	if n := alarms(""); n == 0 {
+		t.Fatal("the 13% drop does not alarm at the default sensitivity: the test shows nothing")
+	}
+	if n := alarms("low"); n != 0 {
+		t.Errorf("low sensitivity: %d alarms for a 13%% drop, want none", n)
+	}
+	if n := alarms("high"); n == 0 {
+		t.Error("high sensitivity: no alarm")
+	}
+	if _, err := catalog.Parse("estate.yaml", []byte(strings.Replace(oneFlow, "metadata: {name: orders}",
+		"metadata: {name: orders, annotations: {intops.dev/anomaly-sensitivity: paranoid}}", 1))); err == nil || !strings.Contains(err.Error(), "want low, normal, high") {
+		t.Errorf("an unknown sensitivity: %v", err)
+	}
 }

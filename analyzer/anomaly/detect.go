@@ -49,6 +49,22 @@ type Config struct {
 	MinExcess float64
 }
 
+// Sensitive is the configuration for an integration of a sensitivity
+// (intops.AnnotationAnomalySensitivity): low asks for a hundredth of the
+// false-alarm probability and half as large again a change; high a
+// hundred times the probability and two thirds of the change.
+func (c Config) Sensitive(sensitivity string) Config {
+	switch sensitivity {
+	case "low":
+		c.Alpha = c.alpha() / 100
+		c.MinChange, c.SpikeChange = c.minChange()*1.5, c.spikeChange()*1.5
+	case "high":
+		c.Alpha = min(c.alpha()*100, 1e-3)
+		c.MinChange, c.SpikeChange = c.minChange()*2/3, c.spikeChange()*2/3
+	}
+	return c
+}
+
 func (c Config) minExcess() float64 {
 	if c.MinExcess > 0 {
 		return c.MinExcess

@@ -219,8 +219,13 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	}
 	var events []intops.AlertEvent
 	var open []Status
+	cat := e.Catalog()
 	for _, id := range ids {
-		found := e.baselines[id].Detect(Recent{Split: split, Hours: hours[id], Minutes: mins[id]}, now, e.Config)
+		cfg := e.Config
+		if in := cat.Integration(id); in != nil {
+			cfg = cfg.Sensitive(in.Annotations[intops.AnnotationAnomalySensitivity])
+		}
+		found := e.baselines[id].Detect(Recent{Split: split, Hours: hours[id], Minutes: mins[id]}, now, cfg)
 		tr := e.trackers[id]
 		if tr == nil {
 			tr = &Tracker{}
