@@ -29,6 +29,9 @@ type Catalog struct {
 	// ClassPolicies override alerting's handling of error classes
 	// (ErrorClassPolicy documents), by class.
 	ClassPolicies map[intops.ErrorClass]*intops.ClassPolicy
+	// Holidays are the estate's holidays (Holidays documents), as local
+	// dates 2006-01-02: the anomaly detectors judge them as weekend days.
+	Holidays map[string]bool
 
 	byID map[string]*intops.Integration
 	// where each entity (kind/name) and field (kind/name#field) stands
@@ -161,6 +164,7 @@ func newLoader() *loader {
 	return &loader{openslo: newOpenSLOState(), cat: &Catalog{
 		Teams:         map[string]*intops.Team{},
 		ClassPolicies: map[intops.ErrorClass]*intops.ClassPolicy{},
+		Holidays:      map[string]bool{},
 		Systems:       map[string]*intops.System{},
 		SLIs:          map[string]*intops.SLI{},
 		AlertPolicies: map[string]*intops.AlertPolicy{},

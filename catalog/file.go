@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -345,8 +346,42 @@ func (l *loader) intopsDocument(file string, p Pos, doc *documentFile) {
 			}
 		}
 		l.cat.ClassPolicies[class] = &s
+	case "Holidays":
+		var s struct {
+			Dates []string `yaml:"dates"`
+			ICS   string   `yaml:"ics"`
+		}
+		if !l.specStrict(file, spec, &s) || !l.define("Holidays", md.Name, p, spec) {
+			return
+		}
+		for _, d := range s.Dates {
+			if _, err := time.Parse("2006-01-02", d); err != nil {
+				l.errorf(fieldPos("dates"), "Holidays %q: date %q: want YYYY-MM-DD", md.Name, d)
+				return
+			}
+			l.cat.Holidays[d] = true
+		}
+		if s.ICS != "" {
+			path := s.ICS
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(filepath.Dir(file), path)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				l.errorf(fieldPos("ics"), "Holidays %q: ics %q: %v", md.Name, s.ICS, err)
+				return
+			}
+			days, err := icsDays(data)
+			if err != nil {
+				l.errorf(fieldPos("ics"), "Holidays %q: %s: %v", md.Name, s.ICS, err)
+				return
+			}
+			for _, d := range days {
+				l.cat.Holidays[d] = true
+			}
+		}
 	default:
-		l.errorf(p, "kind %q: want Team, System, Integration or ErrorClassPolicy for %s", doc.Kind, APIVersion)
+		l.errorf(p, "kind %q: want Team, System, Integration, ErrorClassPolicy or Holidays for %s", doc.Kind, APIVersion)
 	}
 }
 
@@ -490,4 +525,51 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// icsDays reads the all-day events of an iCalendar file (RFC 5545:
+// DTSTART;VALUE=DATE and its optional DTEND, exclusive) as dates; lines
+// folded with a leading space are unfolded.
+func icsDays(data []byte) ([]string, error) {
+	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n ", "")
+	if !strings.Contains(text, "BEGIN:VCALENDAR") {
+		return nil, errors.New("not an iCalendar file (no BEGIN:VCALENDAR)")
+	}
+	var out []string
+	var start, end string
+	for n, line := range strings.Split(text, "\n") {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok {
+			continue
+		}
+		prop, _, _ := strings.Cut(name, ";")
+		switch prop {
+		case "BEGIN":
+			if value == "VEVENT" {
+				start, end = "", ""
+			}
+		case "DTSTART":
+			start = value
+		case "DTEND":
+			end = value
+		case "END":
+			if value != "VEVENT" || start == "" {
+				continue
+			}
+			from, err := time.Parse("20060102", start[:min(8, len(start))])
+			if err != nil {
+				return nil, fmt.Errorf("line %d: DTSTART %q: want a date", n+1, start)
+			}
+			to := from.AddDate(0, 0, 1)
+			if end != "" {
+				if t, err := time.Parse("20060102", end[:min(8, len(end))]); err == nil && t.After(from) {
+					to = t
+				}
+			}
+			for d := from; d.Before(to) && len(out) < 10000; d = d.AddDate(0, 0, 1) {
+				out = append(out, d.Format("2006-01-02"))
+			}
+		}
+	}
+	return out, nil
 }

@@ -92,7 +92,7 @@ func TestParseErrorsSayWhere(t *testing.T) {
 		"wrong type":    {"apiVersion: intops.dev/v1alpha1\nkind: Integration\nmetadata: {name: a}\nspec:\n  tier: high\n", "f.yaml:5: spec: cannot unmarshal !!str `high` into int"},
 		"bad date":      {"apiVersion: intops.dev/v1alpha1\nkind: Integration\nmetadata: {name: a}\nspec:\n  retirement: 31/12/2029\n", `f.yaml:5:3: integration "a": spec.retirement "31/12/2029": want a date as YYYY-MM-DD`},
 		"unknown key":   {"apiVersion: intops.dev/v1alpha1\nkind: Team\nmetadata: {name: a, owner: b}\n", `f.yaml:3:21: metadata.owner: unknown field "owner"`},
-		"unknown kind":  {"apiVersion: intops.dev/v1alpha1\nkind: Flow\nmetadata: {name: a}\n", `f.yaml:1:1: kind "Flow": want Team, System, Integration or ErrorClassPolicy`},
+		"unknown kind":  {"apiVersion: intops.dev/v1alpha1\nkind: Flow\nmetadata: {name: a}\n", `f.yaml:1:1: kind "Flow": want Team, System, Integration, ErrorClassPolicy or Holidays`},
 		"api version":   {"apiVersion: v2\nkind: Team\nmetadata: {name: a}\n", `f.yaml:1:1: apiVersion "v2": want intops.dev/v1alpha1`},
 		"no name":       {"apiVersion: intops.dev/v1alpha1\nkind: Team\nmetadata: {}\n", `f.yaml:1:1: Team: metadata.name is required`},
 		"not a mapping": {"- a\n- b\n", "f.yaml:1:3: a catalog document must be a mapping"},

@@ -17,6 +17,9 @@ import (
 type Baseline struct {
 	Loc  *time.Location
 	Days int // days of history it was learned from
+	// Holidays are the estate's holidays (local dates): judged as a
+	// weekend day, and learned as one.
+	Holidays Holidays
 	// Exec and Records are expected counts per hour, by day type
 	// (0 weekday, 1 weekend) and local hour.
 	Exec, Records [2][24]float64
@@ -50,10 +53,28 @@ const minK = 0.0004
 // Learn builds a baseline from hourly buckets of [from, to) (sorted; hours
 // without traffic absent), seasonality in loc.
 func Learn(hours []intops.Bucket, from, to time.Time, loc *time.Location) *Baseline {
+	return LearnWith(hours, from, to, loc, nil)
+}
+
+// Holidays are an estate's holidays, as local dates (2006-01-02).
+type Holidays map[string]bool
+
+// dayType is 1 for a weekend day or a holiday, 0 for a weekday: the
+// two kinds of day a flow's traffic differs between.
+func (b *Baseline) dayType(t time.Time) int {
+	if b != nil && b.Holidays[t.Format("2006-01-02")] {
+		return 1
+	}
+	return dayType(t)
+}
+
+// LearnWith is Learn with the estate's holidays, which are learned and
+// judged as weekend days (a holiday never becomes a weekday's normal).
+func LearnWith(hours []intops.Bucket, from, to time.Time, loc *time.Location, holidays Holidays) *Baseline {
 	if loc == nil {
 		loc = time.UTC
 	}
-	b := &Baseline{Loc: loc, LatBucket: -1}
+	b := &Baseline{Loc: loc, LatBucket: -1, Holidays: holidays}
 	if len(hours) == 0 {
 		return b
 	}
@@ -104,7 +125,7 @@ func Learn(hours []intops.Bucket, from, to time.Time, loc *time.Location) *Basel
 	var rcells [2][24][]float64
 	for i := 0; i < n; i++ {
 		t := from.Add(time.Duration(i) * time.Hour).In(loc)
-		d := dayType(t)
+		d := b.dayType(t)
 		cells[d][t.Hour()] = append(cells[d][t.Hour()], exec[i])
 		rcells[d][t.Hour()] = append(rcells[d][t.Hour()], recs[i])
 	}
@@ -152,8 +173,8 @@ func Learn(hours []intops.Bucket, from, to time.Time, loc *time.Location) *Basel
 	}
 	shrink(&b.Exec, &cells, known)
 	shrink(&b.Records, &rcells, known)
-	b.ExecK = dispersion(exec, from, loc, &b.Exec)
-	b.RecordsK = dispersion(recs, from, loc, &b.Records)
+	b.ExecK = dispersion(b, exec, from, loc, &b.Exec)
+	b.RecordsK = dispersion(b, recs, from, loc, &b.Records)
 	// Failure ratio and class shares without the worst 2% of hours, so
 	// that a past incident does not raise what is normal.
 	ratio := make([]int, 0, n)
@@ -334,11 +355,11 @@ func dayType(t time.Time) int {
 // the squared robust standard deviation (1.4826·MAD) of (o − e)/e less the
 // Poisson part; a quiet one gets its overdispersion measured too, not
 // assumed away.
-func dispersion(counts []float64, from time.Time, loc *time.Location, med *[2][24]float64) float64 {
+func dispersion(b *Baseline, counts []float64, from time.Time, loc *time.Location, med *[2][24]float64) float64 {
 	var os, es, rel []float64
 	for i, o := range counts {
 		t := from.Add(time.Duration(i) * time.Hour).In(loc)
-		e := med[dayType(t)][t.Hour()]
+		e := med[b.dayType(t)][t.Hour()]
 		if e < 1 {
 			continue
 		}
@@ -387,11 +408,11 @@ func quantile(le []float64, total, q float64) time.Duration {
 // straight line through each local hour with the slope of its neighbours
 // (their centred difference), which keeps each hour's total what the
 // history says it is, however steep the ramp between hours.
-func expected(t time.Time, loc *time.Location, hourly *[2][24]float64) float64 {
-	tl := t.In(loc)
+func expected(t time.Time, b *Baseline, hourly *[2][24]float64) float64 {
+	tl := t.In(b.Loc)
 	prev, next := tl.Add(-time.Hour), tl.Add(time.Hour)
-	h := hourly[dayType(tl)][tl.Hour()]
-	slope := (hourly[dayType(next)][next.Hour()] - hourly[dayType(prev)][prev.Hour()]) / 2
+	h := hourly[b.dayType(tl)][tl.Hour()]
+	slope := (hourly[b.dayType(next)][next.Hour()] - hourly[b.dayType(prev)][prev.Hour()]) / 2
 	// A line that would dip below zero inside the hour is flattened.
 	if math.Abs(slope) > 2*h {
 		slope = math.Copysign(2*h, slope)

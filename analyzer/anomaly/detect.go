@@ -194,12 +194,12 @@ func (b *Baseline) detect(r Recent, now time.Time, cfg Config) ([]Anomaly, float
 			}
 		}
 		if width == time.Minute {
-			s.eExec += expected(slot, b.Loc, &b.Exec)
-			s.eRecs += expected(slot, b.Loc, &b.Records)
+			s.eExec += expected(slot, b, &b.Exec)
+			s.eRecs += expected(slot, b, &b.Records)
 		} else {
 			t := slot.In(b.Loc)
-			s.eExec += b.Exec[dayType(t)][t.Hour()]
-			s.eRecs += b.Records[dayType(t)][t.Hour()]
+			s.eExec += b.Exec[b.dayType(t)][t.Hour()]
+			s.eRecs += b.Records[b.dayType(t)][t.Hour()]
 		}
 		for w < len(Windows) && !slot.After(now.Add(-Windows[w])) {
 			if Windows[w] <= 15*time.Minute {

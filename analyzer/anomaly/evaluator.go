@@ -171,6 +171,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			return fmt.Errorf("read history: %w", err)
 		}
 		bs := make([]*Baseline, len(ids))
+		holidays := Holidays(e.Catalog().Holidays)
 		var wg sync.WaitGroup
 		workers := max(1, runtime.GOMAXPROCS(0))
 		for w := range workers {
@@ -178,7 +179,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			go func() {
 				defer wg.Done()
 				for i := w; i < len(ids); i += workers {
-					b := Learn(hours[ids[i]], from, to, e.Location)
+					b := LearnWith(hours[ids[i]], from, to, e.Location, holidays)
 					if t := totals.got[ids[i]]; len(t) == 1 {
 						b.LearnTotals(t[0])
 					}
@@ -353,11 +354,11 @@ func (e *Evaluator) Band(integration string, starts []time.Time, step time.Durat
 	for i, t := range starts {
 		var x float64
 		if step <= time.Minute {
-			x = expected(t, b.Loc, &b.Exec)
+			x = expected(t, b, &b.Exec)
 		} else {
 			for m := time.Duration(0); m < step; m += time.Hour {
 				tl := t.Add(m).In(b.Loc)
-				x += b.Exec[dayType(tl)][tl.Hour()] * min(step, time.Hour).Hours()
+				x += b.Exec[b.dayType(tl)][tl.Hour()] * min(step, time.Hour).Hours()
 			}
 		}
 		sd := math.Sqrt(x + b.ExecK*x*x)

@@ -146,7 +146,7 @@ func (s *script) minute(m time.Time, rnd *rand.Rand) (clickhouse.MinuteCounts, b
 	} else {
 		// The profile's hours are smoothed the way traffic is: linearly
 		// between the centres of the hours.
-		n = poisson(rnd, expected(m, s.loc, &s.profile)*factor)
+		n = poisson(rnd, expected(m, &Baseline{Loc: s.loc}, &s.profile)*factor)
 	}
 	if n == 0 {
 		return clickhouse.MinuteCounts{}, false

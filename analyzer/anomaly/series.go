@@ -171,12 +171,12 @@ func expectedOver(b *Baseline, t time.Time, d time.Duration) float64 {
 	if d < time.Hour {
 		var x float64
 		for m := t.Truncate(time.Minute); m.Before(t.Add(d)); m = m.Add(time.Minute) {
-			x += expected(m, b.Loc, &b.Exec)
+			x += expected(m, b, &b.Exec)
 		}
 		return x
 	}
 	tl := t.In(b.Loc)
-	return b.Exec[dayType(tl)][tl.Hour()]
+	return b.Exec[b.dayType(tl)][tl.Hour()]
 }
 
 // firstBucket is the index of the first bucket at or after t.
