@@ -48,6 +48,11 @@ func TestLateMinutesAreNotDrops(t *testing.T) {
 	if n := drops(blind); n == 0 {
 		t.Fatal("without knowing what has arrived, the missing minutes are no drop: the test shows nothing")
 	}
+	// Events carry the evaluation's time: alerting reads the log in time
+	// order.
+	if got := store.events[0].At; !got.Equal(now()) {
+		t.Errorf("event at %v, want the evaluation's time %v", got, now())
+	}
 	waits := &Evaluator{Store: store, Catalog: func() *catalog.Catalog { return cat }, Now: now, Settle: time.Minute,
 		Arrived: func(context.Context) (time.Time, error) { return arrived, nil }}
 	if n := drops(waits); n != 0 {

@@ -114,6 +114,10 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	if e.Now != nil {
 		now = e.Now()
 	}
+	// Events are stamped with the evaluation's time: alerting reads the
+	// event log in time order, so an event may not be older than the
+	// ones before it, whatever minute the windows end at.
+	at := now.UTC()
 	now = now.UTC().Truncate(time.Minute)
 	if end := now.Add(-e.Settle); e.Arrived != nil {
 		wait := e.MaxWait
@@ -234,10 +238,10 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		}
 		opened, closed := tr.Update(now, found)
 		for _, ep := range opened {
-			events = append(events, event(id, ep, now, "firing"))
+			events = append(events, event(id, ep, now, at, "firing"))
 		}
 		for _, ep := range closed {
-			events = append(events, event(id, ep, now, "resolved"))
+			events = append(events, event(id, ep, now, at, "resolved"))
 			e.recent = append(e.recent, Status{Integration: id, Key: "anomaly/" + id + "/" + ep.Key, Episode: ep})
 		}
 		for _, ep := range tr.Open() {
@@ -312,7 +316,7 @@ type evidence struct {
 	OpenedAt time.Time `json:"opened_at"`
 }
 
-func event(integration string, ep Episode, now time.Time, state string) intops.AlertEvent {
+func event(integration string, ep Episode, now, at time.Time, state string) intops.AlertEvent {
 	js, _ := json.Marshal(evidence{Anomaly: ep.Anomaly, OpenedAt: ep.Opened})
 	summary := integration + ": " + ep.Anomaly.Summary
 	severity := "warning"
@@ -320,7 +324,7 @@ func event(integration string, ep Episode, now time.Time, state string) intops.A
 		severity = ""
 		summary = fmt.Sprintf("%s: back to normal (%s %s, open %s)", integration, ep.Anomaly.Signal, ep.Anomaly.Kind, human(now.Sub(ep.Opened)))
 	}
-	return intops.AlertEvent{At: now, Key: "anomaly/" + integration + "/" + ep.Key, Source: Source, Integration: integration,
+	return intops.AlertEvent{At: at, Key: "anomaly/" + integration + "/" + ep.Key, Source: Source, Integration: integration,
 		Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: summary, Evidence: string(js)}
 }
 

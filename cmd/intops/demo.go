@@ -93,6 +93,13 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err := demoHistory(ctx, logger, db, sim, srv, gen, hist, past, simStart); err != nil {
 		return err
 	}
+	// The minutes the history took to write are history too: written
+	// now, so that live traffic starts where they end and intops never
+	// sees a gap (or a backlog) at start.
+	liveStart := time.Now().UTC().Truncate(time.Minute)
+	if _, err := backfill(ctx, logger, db, sim, gen, liveStart); err != nil {
+		return err
+	}
 
 	colCfg := ingest.LocalConfig{
 		Dir: filepath.Join(*dir, "collector"), DSN: srv.dsn, Catalog: srv.catalog,
@@ -130,7 +137,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 	// Let the collector's receivers come up before the simulator sends.
 	time.Sleep(time.Second)
-	run("simulate", func() error { return live(ctx, logger, sim, gen, simStart) })
+	run("simulate", func() error { return live(ctx, logger, sim, gen, liveStart) })
 	var runErr error
 	select {
 	case runErr = <-errc:
