@@ -41,8 +41,9 @@ func (c Config) platformChannel() string {
 
 func (c Config) inhibitGrace() time.Duration { return or(c.InhibitGrace, 20*time.Minute) }
 
-// gapSlack: alerts that began this long before the gap was seen are
-// still of the gap (the watchdog needs a silence before it speaks).
+// gapSlack: alerts that began this long before the gap was seen, or after
+// it ended, are still of the gap (the watchdog needs a silence before it
+// speaks; the late minutes take a while to arrive).
 const gapSlack = 5 * time.Minute
 
 // blindness returns the latest ingest incident, and whether an alert of
@@ -59,7 +60,9 @@ func (m *Manager) blindness(since, now time.Time) (*Incident, bool) {
 	if now.Sub(in.ResolvedAt) >= m.Config.inhibitGrace() {
 		return in, false
 	}
-	return in, !since.Before(gapStart) && !since.After(in.ResolvedAt.Add(m.Config.inhibitGrace()))
+	// After the gap, only what began in it (or just after it, while the
+	// late minutes arrive) is of it; a condition that began later is new.
+	return in, !since.Before(gapStart) && !since.After(in.ResolvedAt.Add(gapSlack))
 }
 
 // inhibit holds ev back when intops was blind for it; it reports whether

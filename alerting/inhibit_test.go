@@ -123,3 +123,41 @@ func TestIngestGapInhibitsMissingTraffic(t *testing.T) {
 		t.Errorf("%d open incidents on the next tick, want 1", n)
 	}
 }
+
+// After intops sees again, a drop that begins later than the gap is a new
+// problem: it opens at once, grace or not.
+func TestNewDropAfterAGapIsNotHeld(t *testing.T) {
+	db := chtest.Shared(t).Open(t)
+	ctx := context.Background()
+	cat, err := catalog.Parse("estate.yaml", []byte(estate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)}
+	m := &alerting.Manager{Store: db, Catalog: func() *catalog.Catalog { return cat }, Now: c.now}
+	gap := c.t
+	emit := func(key, integration, source, sev, state string, since time.Time) {
+		t.Helper()
+		b, _ := json.Marshal(map[string]any{"signal": "executions", "direction": "low", "since": since})
+		if err := db.AppendAlertEvents(ctx, []intops.AlertEvent{{At: c.add(time.Second), Key: key, Source: source, Integration: integration,
+			Severity: intops.Severity(sev), State: intops.AlertState(state), Summary: key, Evidence: string(b)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.add(time.Minute)
+	emit(watchdog.Key, watchdog.Integration, watchdog.Source, "page", "firing", gap)
+	c.add(10 * time.Minute)
+	emit(watchdog.Key, watchdog.Integration, watchdog.Source, "", "resolved", gap)
+	if err := m.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.add(8 * time.Minute) // within the grace, well after the gap
+	emit("anomaly/shop-to-erp-orders/executions/low", "shop-to-erp-orders", "anomaly", "warning", "firing", c.t.Add(-time.Minute))
+	if err := m.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	open, _, err := m.Incidents(ctx, c.t.Add(-time.Hour))
+	if err != nil || len(open) != 1 || open[0].Integration != "shop-to-erp-orders" {
+		t.Fatalf("open incidents %+v (%v), want the new drop's", open, err)
+	}
+}
