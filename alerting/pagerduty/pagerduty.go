@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/internal/restapi"
 )
 
 // DefaultURL is the Events API v2 endpoint.
@@ -172,18 +172,12 @@ func (r *Receiver) Send(ctx context.Context, e alerting.PageEvent) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var answer Response
 	_ = json.Unmarshal(b, &answer)
-	switch {
-	case resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK:
+	if resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK {
 		return nil
-	case resp.StatusCode == http.StatusTooManyRequests:
-		after := 30 * time.Second
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			after = time.Duration(s) * time.Second
-		}
-		return &alerting.RetryAfterError{After: after, Err: fmt.Errorf("pagerduty: %d %s", resp.StatusCode, answer.Message)}
-	case resp.StatusCode >= 400 && resp.StatusCode < 500:
-		return &alerting.PermanentError{Code: fmt.Sprintf("pagerduty_%d", resp.StatusCode),
-			Err: fmt.Errorf("pagerduty: %s %s", answer.Message, strings.Join(answer.Errors, "; "))}
 	}
-	return fmt.Errorf("pagerduty: %d %s", resp.StatusCode, answer.Message)
+	err = fmt.Errorf("pagerduty: %d %s", resp.StatusCode, answer.Message)
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode >= 400 && resp.StatusCode < 500 {
+		err = fmt.Errorf("pagerduty: %s %s", answer.Message, strings.Join(answer.Errors, "; "))
+	}
+	return restapi.StatusError("pagerduty", resp.StatusCode, resp.Header, err)
 }

@@ -1,22 +1,20 @@
 package servicenow
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/internal/restapi"
 )
 
 // Incident states of the incident table.
@@ -326,69 +324,16 @@ type ErrorResponse struct {
 	Status string `json:"status"`
 }
 
-// do calls the Table API: 429 is a *RetryAfterError, another 4xx a
-// *PermanentError with code servicenow_<status>, 5xx and network errors
-// may work later. The password travels in the Authorization header only.
+// do calls the API (restapi.Do: 429 is a *RetryAfterError, another 4xx a
+// *PermanentError with code servicenow_<status>, 5xx and network errors may
+// work later; the credentials travel in the Authorization header only).
 func (r *Receiver) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return &alerting.PermanentError{Code: "encode", Err: err}
-		}
-		body = bytes.NewReader(b)
-	}
-	u := strings.TrimRight(r.URL, "/") + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return &alerting.PermanentError{Code: "request", Err: fmt.Errorf("servicenow: %w", err)}
-	}
-	req.SetBasicAuth(r.User, r.Password)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	client := r.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // said again below without the query
-		}
-		return fmt.Errorf("servicenow: %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out != nil && len(b) > 0 {
-			if err := json.Unmarshal(b, out); err != nil {
-				return fmt.Errorf("servicenow: %s %s: unreadable answer: %w", method, path, err)
+	return restapi.Do(ctx, restapi.Call{Name: "servicenow", Method: method, URL: r.URL, Path: path, Query: query,
+		User: r.User, Password: r.Password, In: in, Out: out, Client: r.Client, Message: func(b []byte) string {
+			var answer ErrorResponse
+			if json.Unmarshal(b, &answer) != nil || answer.Error.Message == "" {
+				return ""
 			}
-		}
-		return nil
-	}
-	var answer ErrorResponse
-	_ = json.Unmarshal(b, &answer)
-	msg := strings.TrimSpace(answer.Error.Message + ": " + answer.Error.Detail)
-	if answer.Error.Message == "" {
-		msg = http.StatusText(resp.StatusCode)
-	}
-	err = fmt.Errorf("servicenow: %s %s: %d %s", method, path, resp.StatusCode, msg)
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		after := 30 * time.Second
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			after = time.Duration(s) * time.Second
-		}
-		return &alerting.RetryAfterError{After: after, Err: err}
-	case resp.StatusCode >= 400 && resp.StatusCode < 500:
-		return &alerting.PermanentError{Code: fmt.Sprintf("servicenow_%d", resp.StatusCode), Err: err}
-	}
-	return err
+			return strings.TrimSpace(answer.Error.Message + ": " + answer.Error.Detail)
+		}})
 }
