@@ -186,6 +186,9 @@ func (m *state) apply(e event) {
 	switch e.Kind {
 	case evOpened:
 		m.open[in.Integration] = in.ID
+		if in.Integration == IngestSubject {
+			m.ingest = in.ID
+		}
 	case evReopened:
 		in.State, in.ResolvedAt, in.ResolvedBy = StateOpen, time.Time{}, ""
 		in.AckedAt, in.AckedBy, in.Escalated = time.Time{}, "", false
@@ -285,6 +288,8 @@ type state struct {
 	// held are alerts of missing traffic held back while intops was
 	// blind, by alert key (inhibit.go).
 	held map[string]intops.AlertEvent
+	// ingest is the latest ingest incident (blindness), "" before any.
+	ingest string
 }
 
 func newState() *state {

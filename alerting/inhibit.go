@@ -49,7 +49,7 @@ const gapSlack = 5 * time.Minute
 // blindness returns the latest ingest incident, and whether an alert of
 // missing traffic that began at since is explained by it now.
 func (m *Manager) blindness(since, now time.Time) (*Incident, bool) {
-	in := m.st.lastIncident(IngestSubject)
+	in := m.st.incidents[m.st.ingest]
 	if in == nil {
 		return nil, false
 	}
@@ -105,7 +105,7 @@ func (m *Manager) release(ctx context.Context, classes map[string]string) error 
 		return nil
 	}
 	now := m.now()
-	in := m.st.lastIncident(IngestSubject)
+	in := m.st.incidents[m.st.ingest]
 	if in != nil && (in.Open() || now.Sub(in.ResolvedAt) < m.Config.inhibitGrace()) {
 		return nil
 	}
