@@ -1,34 +1,15 @@
 package ui
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/ui/internal/web"
 )
-
-// AlertsSource is the alerting manager as the API reads and drives it.
-type AlertsSource interface {
-	Incidents(ctx context.Context, since time.Time) (open, recent []alerting.IncidentStatus, err error)
-	Acknowledge(ctx context.Context, id, actor string) error
-	Resolve(ctx context.Context, id, actor string) error
-	Silence(ctx context.Context, r alerting.SilenceRequest) (alerting.Silence, error)
-	Silences(ctx context.Context) ([]alerting.Silence, error)
-	Windows(ctx context.Context, within time.Duration) ([]alerting.Window, error)
-	Expire(ctx context.Context, id, actor string) error
-	Merge(ctx context.Context, into, from, actor string) error
-	Split(ctx context.Context, id, integration, actor string) error
-	Stats(ctx context.Context, since time.Time) ([]alerting.TeamStats, error)
-}
-
-var _ AlertsSource = (*alerting.Manager)(nil)
 
 type incidentJSON struct {
 	ID             string                   `json:"id"`
@@ -73,21 +54,14 @@ type alertJSON struct {
 	Summary     string `json:"summary"`
 }
 
-func rfc(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
 func incidentOf(st alerting.IncidentStatus, now time.Time) incidentJSON {
 	end := now
 	if !st.ResolvedAt.IsZero() {
 		end = st.ResolvedAt
 	}
 	j := incidentJSON{ID: st.ID, Integration: st.Integration, Title: st.View.Title, Team: st.Team, Channel: st.Channel,
-		Severity: st.Severity, State: st.State, Silenced: st.View.Silenced, OpenedAt: rfc(st.OpenedAt),
-		AcknowledgedAt: rfc(st.AckedAt), AcknowledgedBy: st.AckedBy, ResolvedAt: rfc(st.ResolvedAt), ResolvedBy: st.ResolvedBy,
+		Severity: st.Severity, State: st.State, Silenced: st.View.Silenced, OpenedAt: web.RFC3339(st.OpenedAt),
+		AcknowledgedAt: web.RFC3339(st.AckedAt), AcknowledgedBy: st.AckedBy, ResolvedAt: web.RFC3339(st.ResolvedAt), ResolvedBy: st.ResolvedBy,
 		DurationSec: end.Sub(st.OpenedAt).Seconds(), Delivery: st.Delivery, Timeline: st.Timeline, URL: st.View.URL, Runbook: st.View.Runbook,
 		Alerts: []alertJSON{}, TopErrors: st.View.TopErrors,
 		Integrations: st.Members, Cause: st.View.Cause, Signature: st.Signature, Affected: st.View.Affected,
@@ -96,7 +70,7 @@ func incidentOf(st alerting.IncidentStatus, now time.Time) incidentJSON {
 		j.Integrations = []string{st.Integration}
 	}
 	if st.View.Silenced {
-		j.SilencedUntil = rfc(st.SilenceEnds)
+		j.SilencedUntil = web.RFC3339(st.SilenceEnds)
 	}
 	if j.TopErrors == nil {
 		j.TopErrors = []alerting.ErrorSample{}
@@ -115,119 +89,61 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("since"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "since: want a duration such as 24h"})
+			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "since: want a duration such as 24h"})
 			return
 		}
 		since = d
 	}
 	open, recent := []incidentJSON{}, []incidentJSON{}
 	if s.alertSrc != nil {
-		o, rc, err := s.alertSrc.Incidents(r.Context(), s.now().Add(-since))
+		o, rc, err := s.alertSrc.Incidents(r.Context(), s.Now().Add(-since))
 		if err != nil {
-			s.unavailable(w, "alerts", err)
+			s.Unavailable(w, "alerts", err)
 			return
 		}
 		for _, st := range o {
-			open = append(open, incidentOf(st, s.now()))
+			open = append(open, incidentOf(st, s.Now()))
 		}
 		for _, st := range rc {
-			recent = append(recent, incidentOf(st, s.now()))
+			recent = append(recent, incidentOf(st, s.Now()))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": open, "recent": recent})
-}
-
-func (s *Server) unavailable(w http.ResponseWriter, what string, err error) {
-	s.logger.Error(what, "err", err)
-	writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": what + " are unavailable (ClickHouse); try again shortly"})
-}
-
-// actionBody is the optional JSON body of an action: merge names the
-// incident to merge in (from), split the integration to move out.
-type actionBody struct {
-	Actor       string `json:"actor"`
-	From        string `json:"from"`
-	Integration string `json:"integration"`
-}
-
-// readJSON decodes a JSON request body; only application/json is taken,
-// which a cross-site form cannot send.
-func readJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
-	if r.ContentLength == 0 && optional {
-		return true
-	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/json" {
-		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send Content-Type: application/json"})
-		return false
-	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && !(optional && errors.Is(err, io.EOF)) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body: " + err.Error()})
-		return false
-	}
-	return true
-}
-
-// actor is who acts: the signed-in user or token when auth is configured,
-// else the body's actor (default "api").
-func (s *Server) actor(r *http.Request, body string) string {
-	if p, ok := r.Context().Value(principalKey{}).(Principal); ok {
-		return p.Name
-	}
-	if body = strings.TrimSpace(body); body != "" {
-		return body
-	}
-	return "api"
+	web.WriteJSON(w, http.StatusOK, map[string]any{"incidents": open, "recent": recent})
 }
 
 func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
 		return
 	}
-	var b actionBody
-	if !readJSON(w, r, &b, true) {
+	var b web.ActionBody
+	if !web.ReadJSON(w, r, &b, true) {
 		return
 	}
 	id, action := r.PathValue("id"), r.PathValue("action")
 	var err error
 	switch action {
 	case "ack":
-		err = s.alertSrc.Acknowledge(r.Context(), id, s.actor(r, b.Actor))
+		err = s.alertSrc.Acknowledge(r.Context(), id, web.Actor(r, b.Actor))
 	case "resolve":
-		err = s.alertSrc.Resolve(r.Context(), id, s.actor(r, b.Actor))
+		err = s.alertSrc.Resolve(r.Context(), id, web.Actor(r, b.Actor))
 	case "merge":
 		if b.From == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `merge: the body names the incident to merge in: {"from": "inc-…"}`})
+			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `merge: the body names the incident to merge in: {"from": "inc-…"}`})
 			return
 		}
-		err = s.alertSrc.Merge(r.Context(), id, b.From, s.actor(r, b.Actor))
+		err = s.alertSrc.Merge(r.Context(), id, b.From, web.Actor(r, b.Actor))
 	case "split":
 		if b.Integration == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `split: the body names the integration to move out: {"integration": "…"}`})
+			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `split: the body names the integration to move out: {"integration": "…"}`})
 			return
 		}
-		err = s.alertSrc.Split(r.Context(), id, b.Integration, s.actor(r, b.Actor))
+		err = s.alertSrc.Split(r.Context(), id, b.Integration, web.Actor(r, b.Actor))
 	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown action " + strconv.Quote(action) + " (ack, resolve, merge, split)"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "unknown action " + strconv.Quote(action) + " (ack, resolve, merge, split)"})
 		return
 	}
-	s.actionResult(w, err)
-}
-
-func (s *Server) actionResult(w http.ResponseWriter, err error) {
-	switch {
-	case err == nil:
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	case errors.Is(err, alerting.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-	case errors.Is(err, alerting.ErrInvalid):
-		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
-	default:
-		s.unavailable(w, "alerts", err)
-	}
+	s.ActionResult(w, err)
 }
 
 type silenceBody struct {
@@ -248,20 +164,20 @@ type silenceBody struct {
 // createSilence serves POST /api/v1/silences.
 func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
 		return
 	}
 	var b silenceBody
-	if !readJSON(w, r, &b, false) {
+	if !web.ReadJSON(w, r, &b, false) {
 		return
 	}
 	d, err := time.ParseDuration(b.Duration)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "duration: want a Go duration such as 2h or 30m"})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "duration: want a Go duration such as 2h or 30m"})
 		return
 	}
 	if strings.TrimSpace(b.Reason) == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reason: say why (it is shown with the silence)"})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "reason: say why (it is shown with the silence)"})
 		return
 	}
 	var starts, until time.Time
@@ -273,24 +189,24 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if *f.t, err = time.Parse(time.RFC3339, f.v); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": f.name + ": want an RFC 3339 time such as 2026-12-05T02:00:00+01:00"})
+			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": f.name + ": want an RFC 3339 time such as 2026-12-05T02:00:00+01:00"})
 			return
 		}
 	}
 	sil, err := s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Integration: b.Integration, System: b.System, Team: b.Team,
 		Incident: b.Incident, Duration: d, Starts: starts, Schedule: strings.TrimSpace(b.Schedule), Until: until,
-		Reason: b.Reason, Creator: s.actor(r, b.CreatedBy)})
+		Reason: b.Reason, Creator: web.Actor(r, b.CreatedBy)})
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusCreated, sil)
+		web.WriteJSON(w, http.StatusCreated, sil)
 	case errors.Is(err, alerting.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
 	case errors.Is(err, alerting.ErrInvalid):
-		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+		web.WriteJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
 	case strings.HasPrefix(err.Error(), "a silence"):
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 	default:
-		s.unavailable(w, "silences", err)
+		s.Unavailable(w, "silences", err)
 	}
 }
 
@@ -300,7 +216,7 @@ func (s *Server) silences(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc != nil {
 		ss, err := s.alertSrc.Silences(r.Context())
 		if err != nil {
-			s.unavailable(w, "silences", err)
+			s.Unavailable(w, "silences", err)
 			return
 		}
 		out = append(out, ss...)
@@ -316,7 +232,7 @@ func (s *Server) silences(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc != nil {
 		ws, err := s.alertSrc.Windows(r.Context(), 366*24*time.Hour)
 		if err != nil {
-			s.unavailable(w, "silences", err)
+			s.Unavailable(w, "silences", err)
 			return
 		}
 		for _, x := range ws {
@@ -331,20 +247,20 @@ func (s *Server) silences(w http.ResponseWriter, r *http.Request) {
 		}
 		js = append(js, j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"silences": js})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"silences": js})
 }
 
 // expireSilence serves POST /api/v1/silences/{id}/expire.
 func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
 		return
 	}
-	var b actionBody
-	if !readJSON(w, r, &b, true) {
+	var b web.ActionBody
+	if !web.ReadJSON(w, r, &b, true) {
 		return
 	}
-	s.actionResult(w, s.alertSrc.Expire(r.Context(), r.PathValue("id"), s.actor(r, b.Actor)))
+	s.ActionResult(w, s.alertSrc.Expire(r.Context(), r.PathValue("id"), web.Actor(r, b.Actor)))
 }
 
 // alertStats serves GET /api/v1/alerts/stats[?days=30]: MTTA and MTTR
@@ -354,7 +270,7 @@ func (s *Server) alertStats(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 || n > 400 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "days: want 1 to 400"})
+			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "days: want 1 to 400"})
 			return
 		}
 		days = n
@@ -366,9 +282,9 @@ func (s *Server) alertStats(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []teamJSON{}
 	if s.alertSrc != nil {
-		ts, err := s.alertSrc.Stats(r.Context(), s.now().Add(-time.Duration(days)*24*time.Hour))
+		ts, err := s.alertSrc.Stats(r.Context(), s.Now().Add(-time.Duration(days)*24*time.Hour))
 		if err != nil {
-			s.unavailable(w, "alert statistics", err)
+			s.Unavailable(w, "alert statistics", err)
 			return
 		}
 		for _, t := range ts {
@@ -384,5 +300,5 @@ func (s *Server) alertStats(w http.ResponseWriter, r *http.Request) {
 			out = append(out, j)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"days": days, "teams": out})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"days": days, "teams": out})
 }

@@ -5,13 +5,8 @@ import (
 	"time"
 
 	"github.com/intops/intops/analyzer/anomaly"
+	"github.com/intops/intops/ui/internal/web"
 )
-
-// AnomalySource is the anomaly evaluator as the API reads it.
-type AnomalySource interface {
-	Open() []anomaly.Status
-	Recent() []anomaly.Status
-}
 
 type anomalyJSON struct {
 	ID          string  `json:"id"`
@@ -38,8 +33,8 @@ func anomalyOf(s anomaly.Status) anomalyJSON {
 	a := s.Anomaly
 	j := anomalyJSON{ID: s.Key, Integration: s.Integration, Signal: a.Signal, Class: string(a.Class), Kind: a.Kind,
 		Direction: a.Direction, State: "open", OpenedAt: s.Opened.UTC().Format(time.RFC3339),
-		Window: a.Window.String(), Observed: finite(a.Observed), Expected: finite(a.Expected), Low: finite(a.Low), High: finite(a.High),
-		Unit: a.Unit, Score: finite(a.Score), Summary: s.Integration + ": " + a.Summary}
+		Window: a.Window.String(), Observed: web.Finite(a.Observed), Expected: web.Finite(a.Expected), Low: web.Finite(a.Low), High: web.Finite(a.High),
+		Unit: a.Unit, Score: web.Finite(a.Score), Summary: s.Integration + ": " + a.Summary}
 	if !a.Since.IsZero() {
 		j.Since = a.Since.UTC().Format(time.RFC3339)
 	}
@@ -66,5 +61,5 @@ func (s *Server) anomalies(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"anomalies": open, "recent": recent})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"anomalies": open, "recent": recent})
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // Roles, each allowed what the ones before it are.
@@ -25,10 +26,7 @@ var roleRank = map[string]int{RoleViewer: 1, RoleOperator: 2, RoleICoE: 3, RoleA
 func ValidRole(r string) bool { return roleRank[r] > 0 }
 
 // Principal is who makes a request.
-type Principal struct {
-	Name string
-	Role string
-}
+type Principal = web.Principal
 
 // AuthConfig says who may do what. The zero value (nothing configured)
 // lets everyone in as admin: the server then binds 127.0.0.1 by default.
@@ -61,12 +59,10 @@ func TokenHash(token string) string {
 	return fmt.Sprintf("%x", sum)
 }
 
-type principalKey struct{}
-
 // PrincipalOf returns who made the request (admin "local" when auth is
 // not configured).
 func PrincipalOf(r *http.Request) Principal {
-	if p, ok := r.Context().Value(principalKey{}).(Principal); ok {
+	if p, ok := web.PrincipalIn(r); ok {
 		return p
 	}
 	return Principal{Name: "local", Role: RoleAdmin}
@@ -166,14 +162,14 @@ func withAuth(a *AuthConfig, next http.Handler) http.Handler {
 		p, ok := a.authenticate(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="intops"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "authentication required: a bearer token, or sign in through the proxy"})
+			web.WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": "authentication required: a bearer token, or sign in through the proxy"})
 			return
 		}
 		if need := needs(r); roleRank[p.Role] < roleRank[need] {
-			writeJSON(w, http.StatusForbidden, map[string]string{"error": fmt.Sprintf("%s is %s; this needs %s", p.Name, p.Role, need)})
+			web.WriteJSON(w, http.StatusForbidden, map[string]string{"error": fmt.Sprintf("%s is %s; this needs %s", p.Name, p.Role, need)})
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		next.ServeHTTP(w, r.WithContext(web.WithPrincipal(r.Context(), p)))
 	})
 }
 

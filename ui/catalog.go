@@ -6,13 +6,8 @@ import (
 	"time"
 
 	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/ui/internal/web"
 )
-
-// CatalogSource is the catalog the server serves and how its last load went.
-type CatalogSource interface {
-	Current() *catalog.Catalog
-	Status() catalog.Status
-}
 
 type teamJSON struct {
 	Name         string   `json:"name"`
@@ -135,7 +130,7 @@ func (s *Server) catalogModel(w http.ResponseWriter, _ *http.Request) {
 	doc := CatalogJSON(s.catalog.Current())
 	doc["version"] = st.Version
 	doc["loaded_at"] = st.LoadedAt.UTC().Format(time.RFC3339)
-	writeJSON(w, http.StatusOK, doc)
+	web.WriteJSON(w, http.StatusOK, doc)
 }
 
 type catalogErrorJSON struct {
@@ -148,7 +143,7 @@ type catalogErrorJSON struct {
 func (s *Server) catalogStatus(w http.ResponseWriter, _ *http.Request) {
 	st := s.catalog.Status()
 	cur := s.catalog.Current()
-	findings := catalog.Lint(cur, s.lintConfig, s.now())
+	findings := catalog.Lint(cur, s.lintConfig, s.Now())
 	counts := map[string]int{"error": 0, "warning": 0, "note": 0}
 	for _, f := range findings {
 		counts[string(f.Severity)]++
@@ -174,5 +169,5 @@ func (s *Server) catalogStatus(w http.ResponseWriter, _ *http.Request) {
 		}
 		doc["errors"] = errs
 	}
-	writeJSON(w, http.StatusOK, doc)
+	web.WriteJSON(w, http.StatusOK, doc)
 }

@@ -9,6 +9,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // Protection against cross-site request forgery, in two layers:
@@ -147,7 +149,7 @@ func (g *csrfGuard) wrap(next http.Handler) http.Handler {
 // refuse answers 403, as JSON to the API and as text to pages.
 func refuse(w http.ResponseWriter, r *http.Request, msg string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": msg})
+		web.WriteJSON(w, http.StatusForbidden, map[string]string{"error": msg})
 		return
 	}
 	http.Error(w, msg, http.StatusForbidden)

@@ -3,3 +3,5 @@
 // reports), the JSON API, health and /metrics, with authentication,
 // CSRF and cross-site protection.
 package ui
+
+//go:generate go run github.com/a-h/templ/cmd/templ@v0.3.977 generate

@@ -1,21 +1,13 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/intops/intops/analyzer/estate"
+	"github.com/intops/intops/ui/internal/web"
 )
-
-// FindingsSource is the estate analysis as the API reads it.
-type FindingsSource interface {
-	Findings(ctx context.Context) ([]estate.Finding, error)
-	Impact(ctx context.Context, systemID string) (*estate.SystemImpact, error)
-}
-
-var _ FindingsSource = (*estate.Service)(nil)
 
 // findings serves GET /api/v1/findings[?kind=zombie[,shadow…]]: the
 // estate findings, most severe first, in estate.Finding's JSON shape.
@@ -28,7 +20,7 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
 			}
 			k, err := estate.ParseKind(name)
 			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "kind: " + err.Error()})
+				web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "kind: " + err.Error()})
 				return
 			}
 			kinds = append(kinds, k)
@@ -38,13 +30,13 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
 	if s.estateSrc != nil {
 		fs, err := s.estateSrc.Findings(r.Context())
 		if err != nil {
-			s.logger.Error("estate findings", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "findings are unavailable (ClickHouse or the catalog); try again shortly"})
+			s.Logger.Error("estate findings", "err", err)
+			web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "findings are unavailable (ClickHouse or the catalog); try again shortly"})
 			return
 		}
 		out = append(out, estate.Filter(fs, kinds...)...)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"findings": out})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"findings": out})
 }
 
 // systemImpact serves GET /api/v1/systems/{id}/impact: the integrations,
@@ -52,18 +44,18 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
 func (s *Server) systemImpact(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if s.estateSrc == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id})
 		return
 	}
 	im, err := s.estateSrc.Impact(r.Context(), id)
 	if errors.Is(err, estate.ErrUnknownSystem) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id + " in the catalog"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id + " in the catalog"})
 		return
 	}
 	if err != nil {
-		s.logger.Error("system impact", "system", id, "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "impact is unavailable (ClickHouse or the catalog); try again shortly"})
+		s.Logger.Error("system impact", "system", id, "err", err)
+		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "impact is unavailable (ClickHouse or the catalog); try again shortly"})
 		return
 	}
-	writeJSON(w, http.StatusOK, im)
+	web.WriteJSON(w, http.StatusOK, im)
 }

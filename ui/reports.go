@@ -13,6 +13,7 @@ import (
 
 	"github.com/intops/intops/analyzer/maturity"
 	"github.com/intops/intops/report"
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // MaturitySource scores the estate and its teams.
@@ -51,9 +52,9 @@ var reportKinds = []string{"slo", "maturity"}
 func (s *Server) reportError(w http.ResponseWriter, err error) {
 	code, msg := reportStatus(err)
 	if code == http.StatusServiceUnavailable && !errors.Is(err, errBusy) {
-		s.logger.Error("report", "err", err)
+		s.Logger.Error("report", "err", err)
 	}
-	writeJSON(w, code, map[string]string{"error": msg})
+	web.WriteJSON(w, code, map[string]string{"error": msg})
 }
 
 func reportStatus(err error) (int, string) {
@@ -88,14 +89,14 @@ func (s *Server) period(r *http.Request) (report.Period, error) {
 // the last complete month).
 func (s *Server) sloReportAPI(w http.ResponseWriter, r *http.Request) {
 	if s.reportSrc == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
 		return
 	}
 	p, err := s.period(r)
 	if err == nil {
 		var rep *report.SLOReport
 		if rep, err = s.reportSrc.SLOReport(r.Context(), p); err == nil {
-			writeJSON(w, http.StatusOK, rep)
+			web.WriteJSON(w, http.StatusOK, rep)
 			return
 		}
 	}
@@ -109,14 +110,14 @@ func (s *Server) sloReportAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) maturityReport(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Has("period") {
 		if s.reportSrc == nil {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
+			web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
 			return
 		}
 		p, err := s.period(r)
 		if err == nil {
 			var rep *report.MaturityReport
 			if rep, err = s.reportSrc.MaturityReport(r.Context(), p); err == nil {
-				writeJSON(w, http.StatusOK, rep)
+				web.WriteJSON(w, http.StatusOK, rep)
 				return
 			}
 		}
@@ -124,15 +125,15 @@ func (s *Server) maturityReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.maturitySrc == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "maturity scoring is not running"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "maturity scoring is not running"})
 		return
 	}
 	scores, err := s.maturitySrc.Scores(r.Context())
 	if err != nil {
-		s.unavailable(w, "maturity scores", err)
+		s.Unavailable(w, "maturity scores", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"scores": scores})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"scores": scores})
 }
 
 // builtReport is a report of either kind, ready to render.
@@ -174,16 +175,16 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 	kind, file := r.PathValue("kind"), r.PathValue("file")
 	dot := strings.LastIndexByte(file, '.')
 	if !slices.Contains(reportKinds, kind) || dot < 0 {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no report " + r.URL.Path + ": want /reports/slo/PERIOD.html, .csv or .pdf (or /reports/maturity/…), PERIOD like 2026-10 or 2026-Q3"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no report " + r.URL.Path + ": want /reports/slo/PERIOD.html, .csv or .pdf (or /reports/maturity/…), PERIOD like 2026-10 or 2026-Q3"})
 		return
 	}
 	if s.reportSrc == nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
 		return
 	}
 	name, format := file[:dot], file[dot+1:]
 	if format != "html" && format != "csv" && format != "pdf" {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "format " + format + ": want html, csv or pdf"})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "format " + format + ": want html, csv or pdf"})
 		return
 	}
 	p, err := s.reportSrc.Parse(name)
@@ -204,10 +205,10 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 		s.reportError(w, err)
 		return
 	case errors.As(err, &te):
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	case errors.As(err, &pe):
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
+		web.WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
 		return
 	case err != nil:
 		s.reportError(w, err)
@@ -235,7 +236,7 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 // cachedReport returns a report rendered in a format: from the cache, or
 // rendered with a render slot.
 func (s *Server) cachedReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
-	now := s.now()
+	now := s.Now()
 	ttl := reportTTLEnded
 	if p.End().After(now) {
 		ttl = reportTTLRunning
@@ -245,7 +246,7 @@ func (s *Server) cachedReport(ctx context.Context, kind string, p report.Period,
 		return s.renderReport(ctx, kind, p, format, table)
 	})
 	if hit {
-		s.logger.Debug("report served from the cache", "report", key)
+		s.Logger.Debug("report served from the cache", "report", key)
 	}
 	return body, err
 }
@@ -288,10 +289,10 @@ func (s *Server) renderReport(ctx context.Context, kind string, p report.Period,
 		if errors.Is(err, report.ErrNoChromium) || ctx.Err() != nil {
 			return nil, err
 		}
-		s.logger.Error("print PDF", "err", err, "took", time.Since(start).Round(time.Millisecond))
+		s.Logger.Error("print PDF", "err", err, "took", time.Since(start).Round(time.Millisecond))
 		return nil, printError{err}
 	}
-	s.logger.Info("report PDF printed", "report", kind, "period", p.String(), "bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
+	s.Logger.Info("report PDF printed", "report", kind, "period", p.String(), "bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
 	return pdf, nil
 }
 
@@ -314,12 +315,12 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 		m.Kind = "slo"
 	}
 	if !slices.Contains(reportKinds, m.Kind) {
-		s.render(w, r, http.StatusBadRequest, reportsPage(reportsModel{Kind: "slo", Kinds: reportKinds, Error: "kind " + m.Kind + ": want slo or maturity"}))
+		s.Render(w, r, http.StatusBadRequest, reportsPage(reportsModel{Kind: "slo", Kinds: reportKinds, Error: "kind " + m.Kind + ": want slo or maturity"}))
 		return
 	}
 	if s.reportSrc == nil {
 		m.Error = "Reports are not configured on this server."
-		s.render(w, r, http.StatusNotFound, reportsPage(m))
+		s.Render(w, r, http.StatusNotFound, reportsPage(m))
 		return
 	}
 	last := s.reportSrc.Default()
@@ -360,5 +361,5 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	if m.Period != "" && !slices.Contains(m.Periods, m.Period) {
 		m.Periods = append([]string{m.Period}, m.Periods...)
 	}
-	s.render(w, r, code, reportsPage(m))
+	s.Render(w, r, code, reportsPage(m))
 }

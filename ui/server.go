@@ -18,22 +18,12 @@ import (
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/report"
+	"github.com/intops/intops/ui/internal/web"
 )
-
-// Store is what the server reads from ClickHouse.
-type Store interface {
-	IntegrationCounts(ctx context.Context, from, to time.Time) (map[string]clickhouse.Counts, error)
-	// Minutes and Hours read the per-minute and hourly rollups (the
-	// integration page's chart).
-	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
-	Hours(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
-	Ping(ctx context.Context) error
-}
-
-var _ Store = (*clickhouse.DB)(nil)
 
 // Server is intops' HTTP server.
 type Server struct {
+	*web.Env
 	store       Store
 	catalog     CatalogSource
 	lintConfig  catalog.LintConfig
@@ -44,19 +34,16 @@ type Server struct {
 	maturitySrc MaturitySource // nil: no maturity report
 	reportSrc   ReportSource   // nil: no reports
 	printer     report.Printer // nil: no PDFs
-	logger      *slog.Logger
-	now         func() time.Time
 	loc         *time.Location // the estate's time zone
 	mux         *http.ServeMux
 	handler     http.Handler
 	csrf        *csrfGuard
-	counts      *recentCounts
-	shared      *sharedPages
+	counts      *web.RecentCounts
 	reportCache *reportCache
 
 	integrationsMu   sync.Mutex
 	integrationsBody []byte           // the last answer of GET /api/v1/integrations,
-	integrationsRead *countsRead      // for this read of the counts
+	integrationsRead *web.CountsRead  // for this read of the counts
 	integrationsCat  *catalog.Catalog // and this catalog
 
 	requests *prometheus.CounterVec
@@ -122,7 +109,8 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, reportSrc: o.Reports, printer: o.Printer, logger: o.Logger.With("component", "server"), now: o.Now, loc: o.Location,
+		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, reportSrc: o.Reports, printer: o.Printer, loc: o.Location,
+		Env: &web.Env{Logger: o.Logger.With("component", "server"), Now: o.Now, Shared: web.NewSharedPages(web.DefaultPageMaxAge)},
 		mux: http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
@@ -135,18 +123,17 @@ func New(o Options) *Server {
 	o.Registry.MustRegister(s.requests, s.latency)
 	var err error
 	if s.csrf, err = newCSRF(o.SessionSecret, o.Auth, o.TrustedOrigins); err != nil {
-		s.logger.Error("some trusted origins are ignored", "err", err)
+		s.Logger.Error("some trusted origins are ignored", "err", err)
 		s.csrf, _ = newCSRF(o.SessionSecret, o.Auth, nil)
 	}
 	s.reportCache = newReportCache(o.ReportRenders, o.ReportQueueWait)
-	s.counts = &recentCounts{store: o.Store, maxAge: defaultCountsMaxAge}
-	s.shared = newSharedPages(defaultPageMaxAge)
+	s.counts = &web.RecentCounts{Store: o.Store, MaxAge: web.DefaultCountsMaxAge}
 	if o.NoSharing {
-		s.counts.maxAge, s.shared.maxAge = 0, 0
+		s.counts.MaxAge, s.Shared.MaxAge = 0, 0
 	}
 	s.route("GET /{$}", s.estatePage)
 	s.route("GET /integrations/{id}", s.integrationPage)
-	s.mux.Handle("GET /static/", staticHandler())
+	s.mux.Handle("GET /static/", web.StaticHandler())
 	s.route("GET /healthz", s.healthz)
 	s.route("GET /api/v1/integrations", s.integrations)
 	s.route("GET /api/v1/catalog", s.catalogModel)
@@ -180,7 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
-		s.shared.changed()
+		s.Shared.Changed()
 	}
 }
 
@@ -224,11 +211,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.logger.Warn("health check: ClickHouse unreachable", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "clickhouse": "unreachable"})
+		s.Logger.Warn("health check: ClickHouse unreachable", "err", err)
+		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "clickhouse": "unreachable"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "clickhouse": "ok"})
+	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "clickhouse": "ok"})
 }
 
 // integrationJSON is one entry of GET /api/v1/integrations. Field names
@@ -251,10 +238,10 @@ type integrationJSON struct {
 }
 
 func (s *Server) integrations(w http.ResponseWriter, r *http.Request) {
-	read, err := s.counts.lastHour(r.Context(), s.now())
+	read, err := s.counts.LastHour(r.Context(), s.Now())
 	if err != nil {
-		s.logger.Error("read integration counts", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
+		s.Logger.Error("read integration counts", "err", err)
+		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
 		return
 	}
 	cat := s.catalog.Current()
@@ -303,12 +290,4 @@ func integrationsAnswer(cat *catalog.Catalog, counts map[string]clickhouse.Count
 		"window":       map[string]string{"from": now.Add(-time.Hour).UTC().Format(time.RFC3339), "to": now.UTC().Format(time.RFC3339)},
 	})
 	return buf.Bytes()
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }

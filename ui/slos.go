@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"math"
 	"net/http"
@@ -11,13 +10,8 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/ui/internal/web"
 )
-
-// SLOSource is the SLO evaluator as the API reads it.
-type SLOSource interface {
-	Results() []slo.Status
-	History(ctx context.Context, name string, from, to time.Time) ([]slo.Point, error)
-}
 
 type sloStatusJSON struct {
 	ID              string             `json:"id"`
@@ -46,13 +40,6 @@ type forecastJSON struct {
 	Text            string   `json:"text"`
 }
 
-func finite(x float64) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0
-	}
-	return math.Round(x*1e6) / 1e6
-}
-
 func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 	out := []sloStatusJSON{}
 	if s.sloSource != nil {
@@ -60,13 +47,13 @@ func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 			ev := slo.EvidenceOf(st.SLO, st.Result)
 			burns := map[string]float64{}
 			for k, v := range ev.BurnRates {
-				burns[k] = finite(v)
+				burns[k] = web.Finite(v)
 			}
 			j := sloStatusJSON{
-				ID: st.SLO.Name, Name: first(st.SLO.Title, st.SLO.Name), Integration: st.SLO.Integration,
+				ID: st.SLO.Name, Name: web.First(st.SLO.Title, st.SLO.Name), Integration: st.SLO.Integration,
 				Objective: st.SLO.Objective, Window: st.SLO.Window.Text, SLI: string(st.SLI.Kind),
-				SLIValue: finite(st.Result.SLI), BudgetRemaining: finite(st.Result.BudgetRemaining),
-				BudgetPerDay: finite(st.Result.BudgetPerDay),
+				SLIValue: web.Finite(st.Result.SLI), BudgetRemaining: web.Finite(st.Result.BudgetRemaining),
+				BudgetPerDay: web.Finite(st.Result.BudgetPerDay),
 				BurnRates:    burns, Firing: ev.Firing, Status: st.Result.Status,
 				Forecast: forecastJSON{Text: ev.Forecast}, Events: st.Result.Events,
 				EvaluatedAt: st.EvaluatedAt.UTC().Format(time.RFC3339),
@@ -84,12 +71,12 @@ func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 	}
 	for _, sl := range notEvaluated(cat, s.sloSource) {
 		out = append(out, sloStatusJSON{
-			ID: sl.Name, Name: first(sl.Title, sl.Name), Integration: sl.Integration, Objective: sl.Objective,
+			ID: sl.Name, Name: web.First(sl.Title, sl.Name), Integration: sl.Integration, Objective: sl.Objective,
 			Window: sl.Window.Text, BurnRates: map[string]float64{}, Firing: []string{}, Status: statusNotEvaluated,
 			NotEvaluated: sl.NotEvaluated,
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"slos": out})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"slos": out})
 }
 
 // statusNotEvaluated is the status of an SLO intops lists but does not
@@ -118,19 +105,12 @@ func notEvaluated(c *catalog.Catalog, src SLOSource) []*intops.SLO {
 	return out
 }
 
-func first(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
 	if s.sloSource == nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "SLO evaluation is not running"})
+		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "SLO evaluation is not running"})
 		return
 	}
-	now := s.now()
+	now := s.Now()
 	from, to := now.Add(-7*24*time.Hour), now
 	for _, q := range []struct {
 		name string
@@ -139,28 +119,28 @@ func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
 		if v := r.URL.Query().Get(q.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": q.name + ": want an RFC 3339 time such as 2026-11-01T00:00:00Z"})
+				web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": q.name + ": want an RFC 3339 time such as 2026-11-01T00:00:00Z"})
 				return
 			}
 			*q.out = t
 		}
 	}
 	if !from.Before(to) || to.Sub(from) > 400*24*time.Hour {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want from before to, at most 400 days apart"})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "want from before to, at most 400 days apart"})
 		return
 	}
 	pts, err := s.sloSource.History(r.Context(), r.PathValue("id"), from, to)
 	if errors.Is(err, slo.ErrNotEvaluated) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "SLO " + r.PathValue("id") + " is not evaluated by intops: " + strings.TrimPrefix(err.Error(), slo.ErrNotEvaluated.Error()+": ")})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "SLO " + r.PathValue("id") + " is not evaluated by intops: " + strings.TrimPrefix(err.Error(), slo.ErrNotEvaluated.Error()+": ")})
 		return
 	}
 	if errors.Is(err, slo.ErrUnknownSLO) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no SLO " + r.PathValue("id")})
+		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no SLO " + r.PathValue("id")})
 		return
 	}
 	if err != nil {
-		s.logger.Error("SLO history", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
+		s.Logger.Error("SLO history", "err", err)
+		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
 		return
 	}
 	type pointJSON struct {
@@ -171,7 +151,7 @@ func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]pointJSON, 0, len(pts))
 	for _, p := range pts {
-		out = append(out, pointJSON{p.At.UTC().Format(time.RFC3339), finite(p.SLI), finite(p.BudgetRemaining), p.Events})
+		out = append(out, pointJSON{p.At.UTC().Format(time.RFC3339), web.Finite(p.SLI), web.Finite(p.BudgetRemaining), p.Events})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("id"), "from": from.UTC().Format(time.RFC3339), "to": to.UTC().Format(time.RFC3339), "points": out})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("id"), "from": from.UTC().Format(time.RFC3339), "to": to.UTC().Format(time.RFC3339), "points": out})
 }

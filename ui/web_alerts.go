@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/intops/intops/alerting"
-	"github.com/intops/intops/catalog"
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // registerAlertPages adds the SLO, alert and silence pages and the form
@@ -39,7 +39,7 @@ type sloFilter struct{ Status, Team, Integration string }
 
 // sloRow is one SLO of the /slos page.
 type sloRow struct {
-	sloView
+	web.SLOView
 	Integration, IntegrationTitle, Team string
 	Evaluated                           string
 }
@@ -48,7 +48,7 @@ type slosModel struct {
 	Filter                        sloFilter
 	Rows                          []sloRow
 	Total                         int
-	Statuses, Teams, Integrations []option
+	Statuses, Teams, Integrations []web.Option
 	Warnings                      []string
 }
 
@@ -61,15 +61,15 @@ func (s *Server) slosPage(w http.ResponseWriter, r *http.Request) {
 	}
 	teams, integrations := map[string]bool{}, map[string]bool{}
 	if s.sloSource != nil {
-		now := s.now()
+		now := s.Now()
 		for _, st := range s.sloSource.Results() {
 			m.Total++
-			row := sloRow{sloView: sloViewOf(st), Integration: st.SLO.Integration, IntegrationTitle: st.SLO.Integration}
+			row := sloRow{SLOView: web.SLOViewOf(st), Integration: st.SLO.Integration, IntegrationTitle: st.SLO.Integration}
 			if in := cat.Integration(st.SLO.Integration); in != nil {
-				row.IntegrationTitle, row.Team = first(in.Title, in.ID), in.Owner
+				row.IntegrationTitle, row.Team = web.First(in.Title, in.ID), in.Owner
 			}
 			if !st.EvaluatedAt.IsZero() {
-				row.Evaluated = ago(now, st.EvaluatedAt)
+				row.Evaluated = web.Ago(now, st.EvaluatedAt)
 			}
 			teams[row.Team], integrations[row.Integration] = true, true
 			f := m.Filter
@@ -88,40 +88,24 @@ func (s *Server) slosPage(w http.ResponseWriter, r *http.Request) {
 		return cmp.Or(cmp.Compare(rankOf(a.Status), rankOf(b.Status)), cmp.Compare(a.Budget, b.Budget), cmp.Compare(a.ID, b.ID))
 	})
 	for _, st := range []string{"page", "ticket", "no_data", "ok"} {
-		m.Statuses = append(m.Statuses, option{st, sloLabel(sloSummary{Status: st})})
+		m.Statuses = append(m.Statuses, web.Option{Value: st, Label: web.SLOLabel(web.SLOSummary{Status: st})})
 	}
-	m.Teams = teamOptions(cat, teams)
+	m.Teams = web.TeamOptions(cat, teams)
 	for id := range integrations {
 		if id != "" {
-			m.Integrations = append(m.Integrations, option{id, id})
+			m.Integrations = append(m.Integrations, web.Option{Value: id, Label: id})
 		}
 	}
-	slices.SortFunc(m.Integrations, func(a, b option) int { return cmp.Compare(a.Value, b.Value) })
-	s.render(w, r, http.StatusOK, slosPage(m))
+	slices.SortFunc(m.Integrations, func(a, b web.Option) int { return cmp.Compare(a.Value, b.Value) })
+	s.Render(w, r, http.StatusOK, slosPage(m))
 }
 
 // rankOf places unknown statuses after ok.
 func rankOf(status string) int {
-	if r, ok := sloRank[status]; ok {
+	if r, ok := web.SLORank[status]; ok {
 		return r
 	}
-	return len(sloRank)
-}
-
-func teamOptions(cat *catalog.Catalog, names map[string]bool) []option {
-	var out []option
-	for t := range names {
-		if t == "" {
-			continue
-		}
-		label := t
-		if tm := cat.Teams[t]; tm != nil && tm.Title != "" {
-			label = tm.Title
-		}
-		out = append(out, option{t, label})
-	}
-	slices.SortFunc(out, func(a, b option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) })
-	return out
+	return len(web.SLORank)
 }
 
 // ---- /alerts
@@ -180,7 +164,7 @@ func parseSpan(v string) (time.Duration, bool) {
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	csrf := s.csrf.token(w, r)
 	q := r.URL.Query()
-	m := alertsModel{CSRF: csrf, Since: "7d", Sinces: historySpans, Flash: flashOf(q)}
+	m := alertsModel{CSRF: csrf, Since: "7d", Sinces: historySpans, Flash: web.FlashOf(q)}
 	span := 7 * 24 * time.Hour
 	if v := q.Get("since"); v != "" {
 		if d, ok := parseSpan(v); ok {
@@ -191,19 +175,19 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.alertSrc == nil {
 		m.Warnings = append(m.Warnings, "Alerting is not running: no incident to show.")
-		s.render(w, r, http.StatusOK, alertsPage(m))
+		s.Render(w, r, http.StatusOK, alertsPage(m))
 		return
 	}
-	now := s.now()
+	now := s.Now()
 	open, recent, err := s.alertSrc.Incidents(r.Context(), now.Add(-span))
 	if err != nil {
-		s.logger.Error("read incidents", "err", err)
+		s.Logger.Error("read incidents", "err", err)
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: incidents are not shown; try again shortly.")
 	}
 	cat := s.catalog.Current()
 	view := func(st alerting.IncidentStatus) alertIncident {
-		a := alertIncident{IncidentStatus: st, IntegrationTitle: first(st.View.Title, st.Integration), TeamTitle: st.Team,
-			Age: ago(now, st.OpenedAt), Silenced: st.View.Silenced || st.Incident.Silenced(now), Link: "/integrations/" + st.Integration}
+		a := alertIncident{IncidentStatus: st, IntegrationTitle: web.First(st.View.Title, st.Integration), TeamTitle: st.Team,
+			Age: web.Ago(now, st.OpenedAt), Silenced: st.View.Silenced || st.Incident.Silenced(now), Link: "/integrations/" + st.Integration}
 		switch st.Integration {
 		case "":
 			a.Link = "/catalog"
@@ -211,7 +195,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 			a.Link = "/alerts"
 		}
 		if in := cat.Integration(st.Integration); in != nil && st.View.Title == "" {
-			a.IntegrationTitle = first(in.Title, in.ID)
+			a.IntegrationTitle = web.First(in.Title, in.ID)
 		}
 		if t := cat.Teams[st.Team]; t != nil && t.Title != "" {
 			a.TeamTitle = t.Title
@@ -220,7 +204,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		if !st.ResolvedAt.IsZero() {
 			end = st.ResolvedAt
 		}
-		a.Duration = inWords(end.Sub(st.OpenedAt))
+		a.Duration = web.InWords(end.Sub(st.OpenedAt))
 		return a
 	}
 	for _, st := range open {
@@ -236,27 +220,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	for _, st := range recent {
 		m.Recent = append(m.Recent, view(st))
 	}
-	s.render(w, r, http.StatusOK, alertsPage(m))
-}
-
-// flashes are the results the form endpoints report back (?done=…&id=…):
-// fixed sentences, so the URL cannot put words on the page.
-var flashes = map[string]string{
-	"ack":     "Acknowledged %s.",
-	"resolve": "Resolved %s.",
-	"silence": "Silenced %s.",
-	"merge":   "Merged into %s.",
-	"split":   "Split an integration out of %s.",
-	"expire":  "Expired silence %s.",
-	"create":  "Created silence %s.",
-}
-
-func flashOf(q url.Values) string {
-	f, ok := flashes[q.Get("done")]
-	if !ok {
-		return ""
-	}
-	return strings.Replace(f, "%s", q.Get("id"), 1)
+	s.Render(w, r, http.StatusOK, alertsPage(m))
 }
 
 // incidentSilences are the durations of an incident's silence buttons.
@@ -267,12 +231,12 @@ var incidentSilences = map[string]time.Duration{"1h": time.Hour, "4h": 4 * time.
 // moved out).
 func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc == nil {
-		s.notFound(w, r, "Alerting is not running: there is no incident to act on.")
+		s.NotFound(w, r, "Alerting is not running: there is no incident to act on.")
 		return
 	}
 	id := r.PathValue("id")
 	action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
-	actor := s.actor(r, "")
+	actor := web.Actor(r, "")
 	var err error
 	switch action {
 	case "ack":
@@ -282,7 +246,7 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 	case "silence":
 		d, ok := incidentSilences[r.PostFormValue("duration")]
 		if !ok {
-			s.problem(w, r, http.StatusBadRequest, "Cannot silence", "duration: want 1h, 4h or 24h.", "/alerts")
+			s.Problem(w, r, http.StatusBadRequest, "Cannot silence", "duration: want 1h, 4h or 24h.", "/alerts")
 			return
 		}
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
@@ -296,55 +260,14 @@ func (s *Server) incidentForm(w http.ResponseWriter, r *http.Request) {
 		err = s.alertSrc.Split(r.Context(), id, r.PostFormValue("integration"), actor)
 	}
 	if errors.Is(err, alerting.ErrInvalid) {
-		s.problem(w, r, http.StatusConflict, "Cannot "+action, "Incident "+id+": "+err.Error()+".", "/alerts")
+		s.Problem(w, r, http.StatusConflict, "Cannot "+action, "Incident "+id+": "+err.Error()+".", "/alerts")
 		return
 	}
 	if err != nil {
-		s.formError(w, r, "incident "+id, err, "/alerts")
+		s.FormError(w, r, "incident "+id, err, "/alerts")
 		return
 	}
-	http.Redirect(w, r, backTo(r, "/alerts", action, id), http.StatusSeeOther)
-}
-
-// formError answers a failed form action: 404 for an unknown (or already
-// resolved) incident or silence, 503 when alerting cannot be reached.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, what string, err error, back string) {
-	if errors.Is(err, alerting.ErrNotFound) {
-		s.problem(w, r, http.StatusNotFound, "Not found", "Cannot act on "+what+": "+err.Error()+".", back)
-		return
-	}
-	s.logger.Error("form action", "path", r.URL.Path, "err", err)
-	s.problem(w, r, http.StatusServiceUnavailable, "Alerting is unavailable", "The action was not done: alerting cannot be reached; try again shortly.", back)
-}
-
-func (s *Server) problem(w http.ResponseWriter, r *http.Request, code int, title, msg, back string) {
-	s.render(w, r, code, problemPage(title, msg, back))
-}
-
-// backTo is where a form action redirects: the page the form was on when
-// the Referer is a path of this site, else def; /alerts and /silences get
-// the result to show.
-func backTo(r *http.Request, def, done, id string) string {
-	target := def
-	if ref, err := url.Parse(r.Referer()); err == nil && ref.Path != "" && strings.HasPrefix(ref.Path, "/") &&
-		!strings.HasPrefix(ref.Path, "//") && (ref.Host == "" || ref.Host == r.Host) && (ref.Scheme == "" || ref.Scheme == "http" || ref.Scheme == "https") {
-		q := ref.Query()
-		q.Del("done")
-		q.Del("id")
-		target = ref.Path
-		if len(q) > 0 {
-			target += "?" + q.Encode()
-		}
-	}
-	path, _, _ := strings.Cut(target, "?")
-	if path != "/alerts" && path != "/silences" {
-		return target
-	}
-	sep := "?"
-	if strings.Contains(target, "?") {
-		sep = "&"
-	}
-	return target + sep + url.Values{"done": {done}, "id": {id}}.Encode()
+	http.Redirect(w, r, web.BackTo(r, "/alerts", action, id), http.StatusSeeOther)
 }
 
 // ---- /silences
@@ -383,24 +306,6 @@ func repeatSchedule(repeat string, start time.Time) string {
 	return ""
 }
 
-// repeatsOf says in words how a silence's schedule repeats.
-func repeatsOf(schedule string) string {
-	f := strings.Fields(schedule)
-	if len(f) != 5 {
-		return schedule
-	}
-	at := fmt.Sprintf("%02s:%02s", f[1], f[0])
-	switch {
-	case f[2] == "*" && f[3] == "*" && f[4] == "*":
-		return "every day at " + at
-	case f[2] == "*" && f[3] == "*" && f[4] == "1-5":
-		return "every weekday at " + at
-	case f[2] == "*" && f[3] == "*" && len(f[4]) == 1 && f[4][0] >= '0' && f[4][0] <= '7':
-		return "every " + time.Weekday(int(f[4][0]-'0')%7).String() + " at " + at
-	}
-	return "cron " + schedule
-}
-
 // silenceForm is the create form as submitted (kept on errors).
 type silenceForm struct {
 	Integration, System, Team, Duration, Reason string
@@ -412,11 +317,11 @@ type silenceForm struct {
 type silencesModel struct {
 	CSRF                         string
 	Active, Scheduled, Expired   []silenceRow
-	Repeats                      []option
+	Repeats                      []web.Option
 	Zone                         string // the estate's time zone, for the form
 	Form                         silenceForm
 	Errors                       []string
-	Integrations, Systems, Teams []option
+	Integrations, Systems, Teams []web.Option
 	Durations                    []string
 	Flash                        string
 	Warnings                     []string
@@ -426,8 +331,8 @@ func (s *Server) silencesPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := silenceForm{Integration: q.Get("integration"), System: q.Get("system"), Team: q.Get("team"), Duration: "4h"}
 	m := s.silencesModelOf(w, r, f)
-	m.Flash = flashOf(q)
-	s.render(w, r, http.StatusOK, silencesPage(m))
+	m.Flash = web.FlashOf(q)
+	s.Render(w, r, http.StatusOK, silencesPage(m))
 }
 
 // silencesModelOf builds the silences page around a form.
@@ -437,33 +342,33 @@ func (s *Server) silencesModelOf(w http.ResponseWriter, r *http.Request, f silen
 		m.Durations = append(m.Durations, d.Value)
 	}
 	for _, x := range silenceRepeats {
-		m.Repeats = append(m.Repeats, option{x.Value, x.Label})
+		m.Repeats = append(m.Repeats, web.Option{Value: x.Value, Label: x.Label})
 	}
 	cat := s.catalog.Current()
 	teams := map[string]bool{}
 	for _, in := range cat.All() {
-		m.Integrations = append(m.Integrations, option{in.ID, in.ID})
+		m.Integrations = append(m.Integrations, web.Option{Value: in.ID, Label: in.ID})
 		teams[in.Owner] = true
 	}
 	for name := range cat.Teams {
 		teams[name] = true
 	}
-	m.Teams = teamOptions(cat, teams)
+	m.Teams = web.TeamOptions(cat, teams)
 	for name, sy := range cat.Systems {
-		m.Systems = append(m.Systems, option{name, first(sy.Title, name)})
+		m.Systems = append(m.Systems, web.Option{Value: name, Label: web.First(sy.Title, name)})
 	}
-	slices.SortFunc(m.Integrations, func(a, b option) int { return cmp.Compare(a.Value, b.Value) })
-	slices.SortFunc(m.Systems, func(a, b option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) })
+	slices.SortFunc(m.Integrations, func(a, b web.Option) int { return cmp.Compare(a.Value, b.Value) })
+	slices.SortFunc(m.Systems, func(a, b web.Option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) })
 	if s.alertSrc == nil {
 		m.Warnings = append(m.Warnings, "Alerting is not running: silences cannot be shown or made.")
 		return m
 	}
 	ss, err := s.alertSrc.Silences(r.Context())
 	if err != nil {
-		s.logger.Error("read silences", "err", err)
+		s.Logger.Error("read silences", "err", err)
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: silences are not shown; try again shortly.")
 	}
-	now := s.now()
+	now := s.Now()
 	windows := map[string]alerting.Window{}
 	if ws, err := s.alertSrc.Windows(r.Context(), 366*24*time.Hour); err == nil {
 		for _, x := range ws {
@@ -471,60 +376,33 @@ func (s *Server) silencesModelOf(w http.ResponseWriter, r *http.Request, f silen
 		}
 	}
 	for _, x := range ss {
-		row := silenceRow{Silence: x, Matches: matchesOf(x), From: x.Starts, To: x.Ends}
+		row := silenceRow{Silence: x, Matches: web.MatchesOf(x), From: x.Starts, To: x.Ends}
 		if x.Schedule != "" {
-			row.Repeats = repeatsOf(x.Schedule) + ", until " + stamp(x.Ends)
+			row.Repeats = web.RepeatsOf(x.Schedule) + ", until " + web.Stamp(x.Ends)
 		}
 		win, ok := windows[x.ID]
 		switch {
 		case ok && win.Active:
 			row.From, row.To = win.From, win.To
-			row.Left = inWords(win.To.Sub(now)) + " left"
+			row.Left = web.InWords(win.To.Sub(now)) + " left"
 			m.Active = append(m.Active, row)
 		case ok:
 			row.From, row.To = win.From, win.To
-			row.Left = "begins in " + inWords(win.From.Sub(now))
+			row.Left = "begins in " + web.InWords(win.From.Sub(now))
 			m.Scheduled = append(m.Scheduled, row)
 		case now.Before(x.Ends) && !now.Before(x.Starts) && x.Schedule == "":
-			row.Left = inWords(x.Ends.Sub(now)) + " left"
+			row.Left = web.InWords(x.Ends.Sub(now)) + " left"
 			m.Active = append(m.Active, row)
 		case now.Before(x.Starts):
-			row.Left = "begins in " + inWords(x.Starts.Sub(now))
+			row.Left = "begins in " + web.InWords(x.Starts.Sub(now))
 			m.Scheduled = append(m.Scheduled, row)
 		default:
-			row.Left = "ended " + ago(now, x.Ends)
+			row.Left = "ended " + web.Ago(now, x.Ends)
 			m.Expired = append(m.Expired, row)
 		}
 	}
 	slices.SortFunc(m.Scheduled, func(a, b silenceRow) int { return a.From.Compare(b.From) })
 	return m
-}
-
-// inWords says a duration in words: "3 days 2 h", "5 h 10 min", "12 min".
-func inWords(d time.Duration) string {
-	d = d.Round(time.Minute)
-	days, h, m := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
-	var parts []string
-	if days > 0 {
-		parts = append(parts, strconv.Itoa(days)+" d")
-	}
-	if h > 0 {
-		parts = append(parts, strconv.Itoa(h)+" h")
-	}
-	if m > 0 && days == 0 || len(parts) == 0 {
-		parts = append(parts, strconv.Itoa(m)+" min")
-	}
-	return strings.Join(parts, " ")
-}
-
-func matchesOf(x alerting.Silence) string {
-	var parts []string
-	for _, p := range []struct{ k, v string }{{"integration", x.Integration}, {"system", x.System}, {"team", x.Team}} {
-		if p.v != "" {
-			parts = append(parts, p.k+" "+p.v)
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // createSilenceForm serves POST /silences: the form's fields, checked,
@@ -553,7 +431,7 @@ func (s *Server) createSilenceForm(w http.ResponseWriter, r *http.Request) {
 	if f.Repeat != "" {
 		first := starts
 		if first.IsZero() {
-			first = s.now().In(s.loc)
+			first = s.Now().In(s.loc)
 		}
 		if schedule = repeatSchedule(f.Repeat, first.In(s.loc)); schedule == "" {
 			problems = append(problems, "Repeat: choose once, every day, every weekday or every week.")
@@ -581,13 +459,13 @@ func (s *Server) createSilenceForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(problems) == 0 {
 		sil, err := s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Integration: f.Integration, System: f.System, Team: f.Team,
-			Duration: d, Starts: starts, Schedule: schedule, Until: until, Reason: f.Reason, Creator: s.actor(r, "")})
+			Duration: d, Starts: starts, Schedule: schedule, Until: until, Reason: f.Reason, Creator: web.Actor(r, "")})
 		if err == nil {
 			http.Redirect(w, r, "/silences?"+url.Values{"done": {"create"}, "id": {sil.ID}}.Encode(), http.StatusSeeOther)
 			return
 		}
 		if !errors.Is(err, alerting.ErrNotFound) && !strings.HasPrefix(err.Error(), "a silence") {
-			s.logger.Error("create silence", "err", err)
+			s.Logger.Error("create silence", "err", err)
 			problems = append(problems, "Alerting is unavailable: the silence was not made; try again shortly.")
 		} else {
 			problems = append(problems, "The silence was not made: "+err.Error()+".")
@@ -595,19 +473,19 @@ func (s *Server) createSilenceForm(w http.ResponseWriter, r *http.Request) {
 	}
 	m := s.silencesModelOf(w, r, f)
 	m.Errors = problems
-	s.render(w, r, http.StatusBadRequest, silencesPage(m))
+	s.Render(w, r, http.StatusBadRequest, silencesPage(m))
 }
 
 // expireSilenceForm serves POST /silences/{id}/expire.
 func (s *Server) expireSilenceForm(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc == nil {
-		s.notFound(w, r, "Alerting is not running: there is no silence to expire.")
+		s.NotFound(w, r, "Alerting is not running: there is no silence to expire.")
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.alertSrc.Expire(r.Context(), id, s.actor(r, "")); err != nil {
-		s.formError(w, r, "silence "+id, err, "/silences")
+	if err := s.alertSrc.Expire(r.Context(), id, web.Actor(r, "")); err != nil {
+		s.FormError(w, r, "silence "+id, err, "/silences")
 		return
 	}
-	http.Redirect(w, r, backTo(r, "/silences", "expire", id), http.StatusSeeOther)
+	http.Redirect(w, r, web.BackTo(r, "/silences", "expire", id), http.StatusSeeOther)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/report"
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // registerCatalogPages adds the pages for the Integration Center of
@@ -88,7 +89,7 @@ type catalogReview struct {
 	Filter                       catalogFilter
 	Lint                         []catalog.Finding
 	LintTotal                    int
-	Severities, Rules, Kinds     []option
+	Severities, Rules, Kinds     []web.Option
 	Shadows, Zombies             []estate.Finding
 	Duplicates, WithTraffic      []estate.Finding
 	Complexity                   []estate.Finding
@@ -103,7 +104,7 @@ func (m catalogReview) estateCount() int {
 
 // review reads the catalog, lints it and reads the estate findings once.
 func (s *Server) review(r *http.Request) catalogReview {
-	now := s.now()
+	now := s.Now()
 	f := catalogFilterOf(r.URL.Query())
 	m := catalogReview{Filter: f, ShowLint: f.Kind == ""}
 	cat := s.catalog.Current()
@@ -118,23 +119,23 @@ func (s *Server) review(r *http.Request) catalogReview {
 		}
 	}
 	for rule := range rules {
-		m.Rules = append(m.Rules, option{rule, rule})
+		m.Rules = append(m.Rules, web.Option{Value: rule, Label: rule})
 	}
-	slices.SortFunc(m.Rules, func(a, b option) int { return cmp.Compare(a.Value, b.Value) })
+	slices.SortFunc(m.Rules, func(a, b web.Option) int { return cmp.Compare(a.Value, b.Value) })
 	for _, sev := range []string{"error", "warning", "note", "info"} {
-		m.Severities = append(m.Severities, option{sev, sev})
+		m.Severities = append(m.Severities, web.Option{Value: sev, Label: sev})
 	}
 	for _, k := range []estate.Kind{estate.KindShadow, estate.KindZombie, estate.KindDuplicate, estate.KindRetiredWithTraffic,
 		estate.KindDeprecatedWithTraffic, estate.KindComplexity} {
-		m.Kinds = append(m.Kinds, option{string(k), strings.ReplaceAll(string(k), "_", " ")})
+		m.Kinds = append(m.Kinds, web.Option{Value: string(k), Label: strings.ReplaceAll(string(k), "_", " ")})
 	}
-	m.Kinds = append(m.Kinds, option{"retirement", "retirement due"})
+	m.Kinds = append(m.Kinds, web.Option{Value: "retirement", Label: "retirement due"})
 
 	if s.estateSrc != nil {
 		m.FindingsConfigured = true
 		fs, err := s.estateSrc.Findings(r.Context())
 		if err != nil {
-			s.logger.Error("estate findings", "err", err)
+			s.Logger.Error("estate findings", "err", err)
 			m.Warnings = append(m.Warnings, "Estate findings are unavailable (ClickHouse or the catalog): only the lint and the retirements are shown.")
 		}
 		for _, e := range fs {
@@ -187,7 +188,7 @@ func retirementsDue(cat *catalog.Catalog, now time.Time) []retirementRow {
 			continue
 		}
 		p := cat.Where("Integration/" + in.ID + "#retirement")
-		out = append(out, retirementRow{ID: in.ID, Title: first(in.Title, in.ID), Team: in.Owner, Lifecycle: string(in.Lifecycle),
+		out = append(out, retirementRow{ID: in.ID, Title: web.First(in.Title, in.ID), Team: in.Owner, Lifecycle: string(in.Lifecycle),
 			Date: date(in.Retirement), ReplacedBy: in.ReplacedBy, Days: days, File: p.File, Line: p.Line})
 	}
 	slices.SortFunc(out, func(a, b retirementRow) int { return cmp.Or(cmp.Compare(a.Days, b.Days), cmp.Compare(a.ID, b.ID)) })
@@ -195,7 +196,7 @@ func retirementsDue(cat *catalog.Catalog, now time.Time) []retirementRow {
 }
 
 func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, catalogPage(s.review(r)))
+	s.Render(w, r, http.StatusOK, catalogPage(s.review(r)))
 }
 
 // subject is what an estate finding is about: its integration, or the
@@ -247,6 +248,6 @@ func (s *Server) catalogExport(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		s.logger.Error("write catalog export", "err", err)
+		s.Logger.Error("write catalog export", "err", err)
 	}
 }

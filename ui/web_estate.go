@@ -7,14 +7,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 
 	"github.com/intops/intops"
-	"github.com/intops/intops/alerting"
-	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // estateFilter is the overview's query: every field is a GET parameter,
@@ -55,55 +53,13 @@ func (f estateFilter) match(in *intops.Integration) bool {
 	return true
 }
 
-// sloSummary is the worst of an integration's SLOs.
-type sloSummary struct {
-	Status string  // page, ticket, no_data, ok; "" without SLOs
-	Budget float64 // the lowest budget remaining
-	Count  int
-}
-
-// sloRank orders SLO statuses, worst first.
-var sloRank = map[string]int{"page": 0, "ticket": 1, "no_data": 2, "ok": 3}
-
-func (a *sloSummary) add(st slo.Status) {
-	if a.Count == 0 || sloRank[st.Result.Status] < sloRank[a.Status] {
-		a.Status = st.Result.Status
-	}
-	if a.Count == 0 || st.Result.BudgetRemaining < a.Budget {
-		a.Budget = st.Result.BudgetRemaining
-	}
-	a.Count++
-}
-
-// incidentView is an incident as the pages show it.
-type incidentView struct {
-	ID, Integration, Title, Severity, State string
-	Opened, Resolved                        time.Time
-	Age                                     string
-	Timeline                                []alerting.TimelineEntry
-	// Members are the integrations of an incident with a common cause;
-	// Since is when its first alert's condition began.
-	Members []string
-	Since   time.Time
-}
-
-// concerns reports whether the incident is about the integration.
-func (v incidentView) concerns(integration string) bool {
-	return v.Integration == integration || slices.Contains(v.Members, integration)
-}
-
-func incidentViewOf(id, integration, title, severity, state string, opened, resolved time.Time, tl []alerting.TimelineEntry, now time.Time) incidentView {
-	return incidentView{ID: id, Integration: integration, Title: first(title, id), Severity: severity, State: state,
-		Opened: opened, Resolved: resolved, Age: ago(now, opened), Timeline: tl}
-}
-
 // estateRow is one integration of the overview.
 type estateRow struct {
 	ID, Title, Source, Targets, Team, Lifecycle string
 	Tier                                        int
-	SLO                                         sloSummary
+	SLO                                         web.SLOSummary
 	Anomalies                                   int
-	Incident                                    *incidentView
+	Incident                                    *web.IncidentView
 	Executions, Failures                        uint64
 	rank                                        int
 }
@@ -136,16 +92,14 @@ type estateModel struct {
 	Filter                            estateFilter
 	Rows                              []estateRow
 	Total                             int
-	Teams, Systems, Tiers, Lifecycles []option
+	Teams, Systems, Tiers, Lifecycles []web.Option
 	Warnings                          []string
 }
-
-type option struct{ Value, Label string }
 
 // estatePage serves the overview, the page everyone opens first: one
 // render serves all who ask within a moment (sharedPages).
 func (s *Server) estatePage(w http.ResponseWriter, r *http.Request) {
-	s.renderShared(w, r, func(r *http.Request) templ.Component { return estatePage(s.estate(r)) })
+	s.RenderShared(w, r, func(r *http.Request) templ.Component { return estatePage(s.estate(r)) })
 }
 
 // estate builds the overview with one read of each source, whatever the
@@ -153,41 +107,31 @@ func (s *Server) estatePage(w http.ResponseWriter, r *http.Request) {
 // maps by integration id before the rows are made.
 func (s *Server) estate(r *http.Request) estateModel {
 	ctx := r.Context()
-	now := s.now()
+	now := s.Now()
 	f := estateFilterOf(r.URL.Query())
 	m := estateModel{Filter: f}
 	cat := s.catalog.Current()
 
 	var counts map[string]clickhouse.Counts
-	read, err := s.counts.lastHour(ctx, now)
+	read, err := s.counts.LastHour(ctx, now)
 	if err == nil {
 		counts = read.Counts
 	}
 	if err != nil {
-		s.logger.Error("read integration counts", "err", err)
+		s.Logger.Error("read integration counts", "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: executions and failures are not shown.")
 	}
-	slos := map[string]*sloSummary{}
-	if s.sloSource != nil {
-		for _, st := range s.sloSource.Results() {
-			a := slos[st.SLO.Integration]
-			if a == nil {
-				a = &sloSummary{}
-				slos[st.SLO.Integration] = a
-			}
-			a.add(st)
-		}
-	}
+	slos := web.SLOSummaries(s.sloSource)
 	anomalies := map[string]int{}
 	if s.anomalySrc != nil {
 		for _, st := range s.anomalySrc.Open() {
 			anomalies[st.Integration]++
 		}
 	}
-	incidents := map[string]*incidentView{}
-	open, _, err := s.incidentsSince(ctx, now)
+	incidents := map[string]*web.IncidentView{}
+	open, _, err := s.IncidentsSince(ctx, s.alertSrc, now)
 	if err != nil {
-		s.logger.Error("read incidents", "err", err)
+		s.Logger.Error("read incidents", "err", err)
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: open incidents are not shown.")
 	}
 	for i := range open { // worst first: keep the first per integration
@@ -208,7 +152,7 @@ func (s *Server) estate(r *http.Request) estateModel {
 			continue
 		}
 		c := counts[in.ID]
-		row := estateRow{ID: in.ID, Title: first(in.Title, in.ID), Source: in.Source, Targets: strings.Join(in.Targets, ", "),
+		row := estateRow{ID: in.ID, Title: web.First(in.Title, in.ID), Source: in.Source, Targets: strings.Join(in.Targets, ", "),
 			Team: in.Owner, Lifecycle: string(in.Lifecycle), Tier: in.Tier, Anomalies: anomalies[in.ID],
 			Incident: incidents[in.ID], Executions: c.Executions, Failures: c.Failed}
 		if a := slos[in.ID]; a != nil {
@@ -250,7 +194,7 @@ func (s *Server) estate(r *http.Request) estateModel {
 		if t == "" {
 			continue // "" is "all"
 		}
-		m.Teams = append(m.Teams, option{t, label})
+		m.Teams = append(m.Teams, web.Option{Value: t, Label: label})
 	}
 	for sys := range systems {
 		if sys == "" {
@@ -260,18 +204,18 @@ func (s *Server) estate(r *http.Request) estateModel {
 		if sy := cat.Systems[sys]; sy != nil && sy.Title != "" {
 			label = sy.Title
 		}
-		m.Systems = append(m.Systems, option{sys, label})
+		m.Systems = append(m.Systems, web.Option{Value: sys, Label: label})
 	}
 	for t := range tiers {
-		m.Tiers = append(m.Tiers, option{strconv.Itoa(t), "Tier " + strconv.Itoa(t)})
+		m.Tiers = append(m.Tiers, web.Option{Value: strconv.Itoa(t), Label: "Tier " + strconv.Itoa(t)})
 	}
 	for _, l := range intops.Lifecycles {
-		m.Lifecycles = append(m.Lifecycles, option{string(l), string(l)})
+		m.Lifecycles = append(m.Lifecycles, web.Option{Value: string(l), Label: string(l)})
 	}
-	byLabel := func(a, b option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) }
+	byLabel := func(a, b web.Option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) }
 	slices.SortFunc(m.Teams, byLabel)
 	slices.SortFunc(m.Systems, byLabel)
-	slices.SortFunc(m.Tiers, func(a, b option) int { return cmp.Compare(a.Value, b.Value) })
+	slices.SortFunc(m.Tiers, func(a, b web.Option) int { return cmp.Compare(a.Value, b.Value) })
 	return m
 }
 
@@ -290,14 +234,4 @@ func (f estateFilter) sortURL(sort string) string {
 		return "/"
 	}
 	return "/?" + q.Encode()
-}
-
-func sloLabel(s sloSummary) string {
-	switch s.Status {
-	case "":
-		return "no SLO"
-	case "no_data":
-		return "no data"
-	}
-	return s.Status
 }

@@ -6,15 +6,14 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
-	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // chartRanges are the time ranges the integration page charts: the
@@ -30,20 +29,6 @@ var chartRanges = []struct {
 	{"7d", 7 * 24 * time.Hour, true},
 	{"30d", 30 * 24 * time.Hour, true},
 	{"90d", 90 * 24 * time.Hour, true},
-}
-
-// sloView is one SLO of the integration page.
-type sloView struct {
-	ID, Title, Status, Window, SLI, Forecast string
-	Objective, SLIValue, Budget, PerDay      float64
-	Burns                                    []burnView
-	Firing                                   []string
-}
-
-type burnView struct {
-	Window string
-	Long   time.Duration
-	Rate   float64
 }
 
 type anomalyView struct {
@@ -104,12 +89,12 @@ type traceSpanView struct {
 type integrationModel struct {
 	In           *intops.Integration
 	TeamTitle    string
-	SLOs         []sloView
+	SLOs         []web.SLOView
 	Anomalies    []anomalyView
-	Open, Recent []incidentView
+	Open, Recent []web.IncidentView
 	// Maintenance are the silences and maintenance windows that cover the
 	// integration, in force or in the next 14 days.
-	Maintenance     []windowView
+	Maintenance     []web.WindowView
 	Range           string
 	Ranges          []string
 	Chart           chartData
@@ -124,13 +109,6 @@ type integrationModel struct {
 	Trace      string
 	TraceError string
 	TraceSpans []traceSpanView
-}
-
-// windowView is a silence window of the integration page.
-type windowView struct {
-	Matches, Reason, Creator, Repeats string
-	From, To                          time.Time
-	Active                            bool
 }
 
 // spanReader is the part of a store that reads raw spans
@@ -152,10 +130,10 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 	cat := s.catalog.Current()
 	in := cat.Integration(r.PathValue("id"))
 	if in == nil {
-		s.notFound(w, r, "No integration "+r.PathValue("id")+" in the catalog.")
+		s.NotFound(w, r, "No integration "+r.PathValue("id")+" in the catalog.")
 		return
 	}
-	now := s.now()
+	now := s.Now()
 	m := integrationModel{In: in, TeamTitle: in.Owner, Range: "6h"}
 	if t := cat.Teams[in.Owner]; t != nil && t.Title != "" {
 		m.TeamTitle = t.Title
@@ -171,28 +149,28 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 	if s.sloSource != nil {
 		for _, st := range s.sloSource.Results() {
 			if st.SLO.Integration == in.ID {
-				m.SLOs = append(m.SLOs, sloViewOf(st))
+				m.SLOs = append(m.SLOs, web.SLOViewOf(st))
 			}
 		}
-		slices.SortFunc(m.SLOs, func(a, b sloView) int {
-			return cmp.Or(cmp.Compare(sloRank[a.Status], sloRank[b.Status]), cmp.Compare(a.ID, b.ID))
+		slices.SortFunc(m.SLOs, func(a, b web.SLOView) int {
+			return cmp.Or(cmp.Compare(web.SLORank[a.Status], web.SLORank[b.Status]), cmp.Compare(a.ID, b.ID))
 		})
 	}
 	if s.anomalySrc != nil {
 		for _, st := range s.anomalySrc.Open() {
 			if st.Integration == in.ID {
-				m.Anomalies = append(m.Anomalies, anomalyView{Summary: st.Anomaly.Summary, Kind: st.Anomaly.Kind, Since: ago(now, st.Opened)})
+				m.Anomalies = append(m.Anomalies, anomalyView{Summary: st.Anomaly.Summary, Kind: st.Anomaly.Kind, Since: web.Ago(now, st.Opened)})
 			}
 		}
 	}
-	open, recent, err := s.incidentsSince(ctx, now.Add(-7*24*time.Hour))
+	open, recent, err := s.IncidentsSince(ctx, s.alertSrc, now.Add(-7*24*time.Hour))
 	if err != nil {
-		s.logger.Error("read incidents", "err", err)
+		s.Logger.Error("read incidents", "err", err)
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: incidents are not shown.")
 	}
-	var blind []incidentView // ingest incidents: intops saw nothing then
+	var blind []web.IncidentView // ingest incidents: intops saw nothing then
 	for _, iv := range open {
-		if iv.concerns(in.ID) {
+		if iv.Concerns(in.ID) {
 			m.Open = append(m.Open, iv)
 		}
 		if iv.Integration == alerting.IngestSubject {
@@ -200,7 +178,7 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, iv := range recent {
-		if iv.concerns(in.ID) {
+		if iv.Concerns(in.ID) {
 			m.Recent = append(m.Recent, iv)
 		}
 		if iv.Integration == alerting.IngestSubject {
@@ -210,12 +188,11 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc != nil {
 		ws, err := s.alertSrc.Windows(ctx, 14*24*time.Hour)
 		if err != nil {
-			s.logger.Error("read maintenance windows", "err", err)
+			s.Logger.Error("read maintenance windows", "err", err)
 		}
 		for _, x := range ws {
 			if x.Matches(cat, in.ID, in.Owner) {
-				m.Maintenance = append(m.Maintenance, windowView{Matches: matchesOf(x.Silence), Reason: x.Reason, Creator: x.Creator,
-					From: x.From, To: x.To, Active: x.Active, Repeats: repeatsOf(x.Schedule)})
+				m.Maintenance = append(m.Maintenance, web.WindowViewOf(x))
 			}
 		}
 	}
@@ -234,7 +211,7 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		buckets, err = s.store.Minutes(ctx, []string{in.ID}, from, to)
 	}
 	if err != nil {
-		s.logger.Error("read rollup", "integration", in.ID, "err", err)
+		s.Logger.Error("read rollup", "integration", in.ID, "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: the chart is empty.")
 	}
 	m.Chart = chartOf(m.Range, buckets[in.ID], from, to, step)
@@ -266,7 +243,7 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 	if sr, ok := s.store.(spanReader); ok {
 		s.readFailures(ctx, sr, &m, in.ID, from, to, r.URL.Query().Get("trace"))
 	}
-	s.render(w, r, http.StatusOK, integrationPage(m))
+	s.Render(w, r, http.StatusOK, integrationPage(m))
 }
 
 // budgetSeries is one SLO's burn-down.
@@ -310,7 +287,7 @@ type bandSource interface {
 func (s *Server) readFailures(ctx context.Context, sr spanReader, m *integrationModel, id string, from, to time.Time, trace string) {
 	spans, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, FailedOnly: true, ExecutionsOnly: true, Limit: failedShown})
 	if err != nil {
-		s.logger.Error("read failed spans", "integration", id, "err", err)
+		s.Logger.Error("read failed spans", "integration", id, "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: failed executions are not shown.")
 	} else {
 		m.FailedKnown = true
@@ -340,7 +317,7 @@ func (s *Server) readFailures(ctx context.Context, sr spanReader, m *integration
 	// integrations' and unattributed spans of the same trace).
 	mine, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, TraceID: trace, Limit: traceScanLimit})
 	if err != nil {
-		s.logger.Error("read trace", "trace", trace, "err", err)
+		s.Logger.Error("read trace", "trace", trace, "err", err)
 		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
 		return
 	}
@@ -362,7 +339,7 @@ func (s *Server) readFailures(ctx context.Context, sr spanReader, m *integration
 	}
 	all, err := sr.Spans(ctx, clickhouse.SpanQuery{From: lo.Add(-time.Minute), To: hi.Add(time.Minute), TraceID: trace, Limit: traceScanLimit})
 	if err != nil {
-		s.logger.Error("read trace", "trace", trace, "err", err)
+		s.Logger.Error("read trace", "trace", trace, "err", err)
 		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
 		return
 	}
@@ -518,37 +495,6 @@ func quantileMS(le []uint64, total uint64, q float64) *float64 {
 	return &v
 }
 
-func sloViewOf(st slo.Status) sloView {
-	ev := slo.EvidenceOf(st.SLO, st.Result)
-	v := sloView{ID: st.SLO.Name, Title: first(st.SLO.Title, st.SLO.Name), Status: st.Result.Status, Window: st.SLO.Window.Text,
-		SLI: string(st.SLI.Kind), Forecast: ev.Forecast, Objective: st.SLO.Objective, SLIValue: finite(st.Result.SLI),
-		Budget: finite(st.Result.BudgetRemaining), PerDay: finite(st.Result.BudgetPerDay), Firing: ev.Firing}
-	for _, w := range st.Result.Windows { // long windows, shortest first, once each
-		name := durationName(w.Long)
-		if !slices.ContainsFunc(v.Burns, func(b burnView) bool { return b.Window == name }) {
-			v.Burns = append(v.Burns, burnView{name, w.Long, finite(w.LongBurn)})
-		}
-	}
-	slices.SortFunc(v.Burns, func(a, b burnView) int { return cmp.Compare(a.Long, b.Long) })
-	return v
-}
-
-func durationName(d time.Duration) string {
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return itoa(int(d/(24*time.Hour))) + "d"
-	case d >= time.Hour && d%time.Hour == 0:
-		return itoa(int(d/time.Hour)) + "h"
-	case d >= 2*time.Hour: // windows scaled to a 28-day SLO: 5.6h
-		return strconv.FormatFloat(math.Round(d.Hours()*10)/10, 'f', -1, 64) + "h"
-	}
-	return itoa(int(d/time.Minute)) + "m"
-}
-
-func burnText(x float64) string {
-	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) + "×"
-}
-
 func later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -561,11 +507,4 @@ func earlier(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-func boolText(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }

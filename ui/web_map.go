@@ -11,6 +11,7 @@ import (
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/ui/internal/web"
 )
 
 // hubCount is how many of the most connected systems the map lists.
@@ -71,12 +72,12 @@ type mapModel struct {
 
 // mapWindow is a maintenance window of the map.
 type mapWindow struct {
-	windowView
+	web.WindowView
 	Covers int // integrations it silences
 }
 
 // health combines an SLO summary and an incident severity into one status.
-func health(s sloSummary, incident string) string {
+func health(s web.SLOSummary, incident string) string {
 	switch {
 	case s.Status == "page" || incident == "page":
 		return "page"
@@ -92,33 +93,23 @@ func health(s sloSummary, incident string) string {
 // integrations are left out unless they carried traffic in the last hour.
 func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 	ctx := r.Context()
-	now := s.now()
+	now := s.Now()
 	cat := s.catalog.Current()
 	var warns []string
 	var counts map[string]clickhouse.Counts
-	read, err := s.counts.lastHour(ctx, now)
+	read, err := s.counts.LastHour(ctx, now)
 	if err == nil {
 		counts = read.Counts
 	}
 	if err != nil {
-		s.logger.Error("read integration counts", "err", err)
+		s.Logger.Error("read integration counts", "err", err)
 		warns = append(warns, "ClickHouse is unavailable: edge widths (volume) are not shown.")
 	}
-	slos := map[string]*sloSummary{}
-	if s.sloSource != nil {
-		for _, st := range s.sloSource.Results() {
-			a := slos[st.SLO.Integration]
-			if a == nil {
-				a = &sloSummary{}
-				slos[st.SLO.Integration] = a
-			}
-			a.add(st)
-		}
-	}
+	slos := web.SLOSummaries(s.sloSource)
 	incidents := map[string]string{}
-	open, _, err := s.incidentsSince(ctx, now)
+	open, _, err := s.IncidentsSince(ctx, s.alertSrc, now)
 	if err != nil {
-		s.logger.Error("read incidents", "err", err)
+		s.Logger.Error("read incidents", "err", err)
 		warns = append(warns, "Alerting is unavailable: open incidents do not colour the edges.")
 	}
 	for _, iv := range open {
@@ -134,7 +125,7 @@ func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 		if n == nil {
 			n = &mapNode{ID: id, Label: id}
 			if sy := cat.Systems[id]; sy != nil {
-				n.Label, n.Kind, n.Owner, n.Catalogued = first(sy.Title, id), sy.Kind, sy.Owner, true
+				n.Label, n.Kind, n.Owner, n.Catalogued = web.First(sy.Title, id), sy.Kind, sy.Owner, true
 			}
 			nodes[id] = n
 		}
@@ -149,7 +140,7 @@ func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 			continue
 		}
 		g.Integrations++
-		var sum sloSummary
+		var sum web.SLOSummary
 		if a := slos[in.ID]; a != nil {
 			sum = *a
 		}
@@ -160,7 +151,7 @@ func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 			touched[t] = true
 			node(t).Targets++
 			g.Edges = append(g.Edges, mapEdge{ID: in.ID + "→" + t, Source: in.Source, Target: t, Integration: in.ID,
-				Label: first(in.Title, in.ID), Team: in.Owner, Tier: in.Tier, Lifecycle: string(in.Lifecycle), Health: h, Volume: c.Executions})
+				Label: web.First(in.Title, in.ID), Team: in.Owner, Tier: in.Tier, Lifecycle: string(in.Lifecycle), Health: h, Volume: c.Executions})
 			g.MaxVolume = max(g.MaxVolume, c.Executions)
 		}
 		for sys := range touched {
@@ -186,7 +177,7 @@ func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 func (s *Server) mapData(w http.ResponseWriter, r *http.Request) {
 	g, _ := s.graph(r)
 	g.Selected = r.URL.Query().Get("system")
-	writeJSON(w, http.StatusOK, g)
+	web.WriteJSON(w, http.StatusOK, g)
 }
 
 func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +201,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 				code = http.StatusNotFound
 				m.Warnings = append(m.Warnings, "No system "+m.System+" in the catalog.")
 			case err != nil:
-				s.logger.Error("system impact", "system", m.System, "err", err)
+				s.Logger.Error("system impact", "system", m.System, "err", err)
 				m.Warnings = append(m.Warnings, "Change impact is unavailable (ClickHouse or the catalog); try again shortly.")
 			default:
 				m.Impact = im
@@ -220,12 +211,11 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	if s.alertSrc != nil {
 		ws, err := s.alertSrc.Windows(r.Context(), 14*24*time.Hour)
 		if err != nil {
-			s.logger.Error("read maintenance windows", "err", err)
+			s.Logger.Error("read maintenance windows", "err", err)
 		}
 		cat := s.catalog.Current()
 		for _, x := range ws {
-			mw := mapWindow{windowView: windowView{Matches: matchesOf(x.Silence), Reason: x.Reason, Creator: x.Creator,
-				From: x.From, To: x.To, Active: x.Active, Repeats: repeatsOf(x.Schedule)}}
+			mw := mapWindow{WindowView: web.WindowViewOf(x)}
 			for _, in := range cat.All() {
 				if x.Matches(cat, in.ID, in.Owner) {
 					mw.Covers++
@@ -234,7 +224,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 			m.Maintenance = append(m.Maintenance, mw)
 		}
 	}
-	s.render(w, r, code, mapPage(m))
+	s.Render(w, r, code, mapPage(m))
 }
 
 // systemURL is the map with a system's change impact.

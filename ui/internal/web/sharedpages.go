@@ -1,4 +1,4 @@
-package ui
+package web
 
 import (
 	"context"
@@ -6,16 +6,16 @@ import (
 	"time"
 )
 
-// sharedPages keeps pages that every user sees alike (the estate
+// SharedPages keeps pages that every user sees alike (the estate
 // overview: no form, nothing about the user) for a moment, so that many
 // users loading them at once cost one render: keyed by the URL's query,
-// at most maxAge old (wall time: the server's clock can be fixed),
+// at most MaxAge old (wall time: the server's clock can be fixed),
 // dropped whenever this server has handled a change (any POST, PUT,
 // PATCH or DELETE). Renders of one key asked at once are done once, and
 // while a page is rendered again the others get the one before: a page
-// is at most maxAge and one render old.
-type sharedPages struct {
-	maxAge time.Duration
+// is at most MaxAge and one render old.
+type SharedPages struct {
+	MaxAge time.Duration
 
 	mu      sync.Mutex
 	gen     uint64 // bumped by every change
@@ -34,20 +34,22 @@ type pageRender struct {
 	err  error
 }
 
-const (
-	defaultPageMaxAge = 2 * time.Second
-	sharedPagesMax    = 64 // distinct queries kept
-)
+// DefaultPageMaxAge is how long the server keeps a shared page.
+const DefaultPageMaxAge = 2 * time.Second
 
-func newSharedPages(maxAge time.Duration) *sharedPages {
-	return &sharedPages{maxAge: maxAge, pages: map[string]*sharedPage{}, flights: map[string]*pageRender{}}
+// sharedPagesMax is how many distinct queries are kept.
+const sharedPagesMax = 64
+
+// NewSharedPages keeps pages for at most maxAge (0: not at all).
+func NewSharedPages(maxAge time.Duration) *SharedPages {
+	return &SharedPages{MaxAge: maxAge, pages: map[string]*sharedPage{}, flights: map[string]*pageRender{}}
 }
 
 // get returns the page of key, rendering it when it is missing or too old.
-func (p *sharedPages) get(ctx context.Context, key string, render func(context.Context) ([]byte, error)) ([]byte, error) {
+func (p *SharedPages) get(ctx context.Context, key string, render func(context.Context) ([]byte, error)) ([]byte, error) {
 	p.mu.Lock()
 	e := p.pages[key]
-	if e != nil && time.Since(e.at) < p.maxAge {
+	if e != nil && time.Since(e.at) < p.MaxAge {
 		p.mu.Unlock()
 		return e.body, nil
 	}
@@ -79,7 +81,7 @@ func (p *sharedPages) get(ctx context.Context, key string, render func(context.C
 	if f.err == nil && gen == p.gen {
 		if len(p.pages) >= sharedPagesMax {
 			for k, e := range p.pages {
-				if time.Since(e.at) >= p.maxAge {
+				if time.Since(e.at) >= p.MaxAge {
 					delete(p.pages, k)
 				}
 			}
@@ -94,8 +96,8 @@ func (p *sharedPages) get(ctx context.Context, key string, render func(context.C
 	return f.body, f.err
 }
 
-// changed drops every page: something they show may have changed.
-func (p *sharedPages) changed() {
+// Changed drops every page: something they show may have changed.
+func (p *SharedPages) Changed() {
 	p.mu.Lock()
 	p.gen++
 	clear(p.pages)

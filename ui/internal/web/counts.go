@@ -1,4 +1,4 @@
-package ui
+package web
 
 import (
 	"context"
@@ -8,23 +8,23 @@ import (
 	"github.com/intops/intops/clickhouse"
 )
 
-// recentCounts shares the last hour's counts per integration between the
+// RecentCounts shares the last hour's counts per integration between the
 // requests that show them (the estate overview, the map, the integrations
-// API): they are read from ClickHouse at most once per maxAge, and
+// API): they are read from ClickHouse at most once per MaxAge, and
 // requests arriving while a read runs wait for it instead of starting
 // their own. The per-minute rollup moves once a minute, so a few seconds
 // of age change nothing a reader could see.
-type recentCounts struct {
-	store  Store
-	maxAge time.Duration
+type RecentCounts struct {
+	Store  Store
+	MaxAge time.Duration
 
 	mu     sync.Mutex
-	last   *countsRead // the last successful read
-	flight *countsRead
+	last   *CountsRead // the last successful read
+	flight *CountsRead
 }
 
-// countsRead is one read of the counts: of the hour to To.
-type countsRead struct {
+// CountsRead is one read of the counts: of the hour to To.
+type CountsRead struct {
 	done   chan struct{}
 	To     time.Time
 	Counts map[string]clickhouse.Counts
@@ -32,27 +32,27 @@ type countsRead struct {
 	readAt time.Time // wall time: the server's clock can be fixed
 }
 
-// defaultCountsMaxAge is how long the last hour's counts are shared.
-const defaultCountsMaxAge = 5 * time.Second
+// DefaultCountsMaxAge is how long the last hour's counts are shared.
+const DefaultCountsMaxAge = 5 * time.Second
 
-// lastHour returns the counts of the hour before now, or of an hour that
-// ended at most maxAge before it and was read at most maxAge ago. The read is shared: its counts must
-// not be changed.
-func (c *recentCounts) lastHour(ctx context.Context, now time.Time) (*countsRead, error) {
+// LastHour returns the counts of the hour before now, or of an hour that
+// ended at most MaxAge before it and was read at most MaxAge ago. The read is shared: its
+// counts must not be changed.
+func (c *RecentCounts) LastHour(ctx context.Context, now time.Time) (*CountsRead, error) {
 	c.mu.Lock()
-	if l := c.last; l != nil && time.Since(l.readAt) < c.maxAge && !now.Before(l.To) && now.Sub(l.To) < c.maxAge {
+	if l := c.last; l != nil && time.Since(l.readAt) < c.MaxAge && !now.Before(l.To) && now.Sub(l.To) < c.MaxAge {
 		c.mu.Unlock()
 		return l, nil
 	}
 	f := c.flight
 	if f == nil {
-		f = &countsRead{done: make(chan struct{}), To: now, readAt: time.Now()}
+		f = &CountsRead{done: make(chan struct{}), To: now, readAt: time.Now()}
 		c.flight = f
 		c.mu.Unlock()
 		// The read is shared: one caller going away must not fail it
 		// for the others.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		f.Counts, f.err = c.store.IntegrationCounts(rctx, now.Add(-time.Hour), now)
+		f.Counts, f.err = c.Store.IntegrationCounts(rctx, now.Add(-time.Hour), now)
 		cancel()
 		c.mu.Lock()
 		c.flight = nil
