@@ -32,18 +32,6 @@ type ReportSource interface {
 
 var _ ReportSource = (*report.Service)(nil)
 
-func (s *Server) registerReportPages() {
-	s.route("GET /api/v1/reports/slo", s.sloReportAPI)
-	s.route("GET /api/v1/reports/maturity", s.maturityReport)
-	s.route("GET /reports", s.reportsPage)
-	s.route("GET /reports/report.css", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		_, _ = w.Write([]byte(report.CSS))
-	})
-	s.route("GET /reports/{kind}/{file}", s.reportDownload)
-}
-
 // reportKinds are the reports, as they appear in URLs.
 var reportKinds = []string{"slo", "maturity"}
 

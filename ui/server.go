@@ -131,30 +131,7 @@ func New(o Options) *Server {
 	if o.NoSharing {
 		s.counts.MaxAge, s.Shared.MaxAge = 0, 0
 	}
-	s.route("GET /{$}", s.estatePage)
-	s.route("GET /integrations/{id}", s.integrationPage)
-	s.mux.Handle("GET /static/", web.StaticHandler())
-	s.route("GET /healthz", s.healthz)
-	s.route("GET /api/v1/integrations", s.integrations)
-	s.route("GET /api/v1/catalog", s.catalogModel)
-	s.route("GET /api/v1/catalog/status", s.catalogStatus)
-	s.route("GET /api/v1/slos", s.slos)
-	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
-	s.route("GET /api/v1/anomalies", s.anomalies)
-	s.registerReportPages()
-	s.route("GET /api/v1/alerts", s.alerts)
-	s.route("GET /api/v1/alerts/stats", s.alertStats)
-	s.route("POST /api/v1/alerts/{id}/{action}", s.incidentAction)
-	s.route("GET /api/v1/silences", s.silences)
-	s.route("POST /api/v1/silences", s.createSilence)
-	s.route("POST /api/v1/silences/{id}/expire", s.expireSilence)
-	for pattern, h := range o.Extra {
-		s.mux.Handle(pattern, h)
-	}
-	s.registerCatalogPages()
-	s.route("GET /api/v1/findings", s.findings)
-	s.route("GET /api/v1/systems/{id}/impact", s.systemImpact)
-	s.registerAlertPages()
+	s.routes(o)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	s.handler = securityHeaders(withAuth(o.Auth, s.csrf.wrap(s.mux)))
 	return s

@@ -15,23 +15,6 @@ import (
 	"github.com/intops/intops/ui/internal/web"
 )
 
-// registerAlertPages adds the SLO, alert and silence pages and the form
-// endpoints behind their buttons. The forms post plain
-// application/x-www-form-urlencoded bodies with the session's CSRF token
-// (csrfGuard refuses them without it) and answer with a 303 back to the page.
-func (s *Server) registerAlertPages() {
-	s.route("GET /slos", s.slosPage)
-	s.route("GET /alerts", s.alertsPage)
-	s.route("POST /alerts/{id}/ack", s.incidentForm)
-	s.route("POST /alerts/{id}/resolve", s.incidentForm)
-	s.route("POST /alerts/{id}/silence", s.incidentForm)
-	s.route("POST /alerts/{id}/merge", s.incidentForm)
-	s.route("POST /alerts/{id}/split", s.incidentForm)
-	s.route("GET /silences", s.silencesPage)
-	s.route("POST /silences", s.createSilenceForm)
-	s.route("POST /silences/{id}/expire", s.expireSilenceForm)
-}
-
 // ---- /slos
 
 // sloFilter is the SLO page's query (GET parameters).

@@ -17,16 +17,6 @@ import (
 	"github.com/intops/intops/ui/internal/web"
 )
 
-// registerCatalogPages adds the pages for the Integration Center of
-// Excellence: the catalog review (/catalog, its CSV export) and the
-// estate map (/map, its graph data).
-func (s *Server) registerCatalogPages() {
-	s.route("GET /catalog", s.catalogPage)
-	s.route("GET /catalog/export.csv", s.catalogExport)
-	s.route("GET /map", s.mapPage)
-	s.route("GET /map/data.json", s.mapData)
-}
-
 // retirementHorizon is how far ahead the review lists retirements.
 const retirementHorizon = 90 * 24 * time.Hour
 

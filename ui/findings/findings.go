@@ -1,4 +1,4 @@
-package ui
+package findings
 
 import (
 	"errors"
@@ -9,9 +9,9 @@ import (
 	"github.com/intops/intops/ui/internal/web"
 )
 
-// findings serves GET /api/v1/findings[?kind=zombie[,shadow…]]: the
+// List serves GET /api/v1/findings[?kind=zombie[,shadow…]]: the
 // estate findings, most severe first, in estate.Finding's JSON shape.
-func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) List(w http.ResponseWriter, r *http.Request) {
 	var kinds []estate.Kind
 	for _, v := range r.URL.Query()["kind"] {
 		for _, name := range strings.Split(v, ",") {
@@ -27,10 +27,10 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out := []estate.Finding{}
-	if s.estateSrc != nil {
-		fs, err := s.estateSrc.Findings(r.Context())
+	if h.Findings != nil {
+		fs, err := h.Findings.Findings(r.Context())
 		if err != nil {
-			s.Logger.Error("estate findings", "err", err)
+			h.Logger.Error("estate findings", "err", err)
 			web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "findings are unavailable (ClickHouse or the catalog); try again shortly"})
 			return
 		}
@@ -39,21 +39,21 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, map[string]any{"findings": out})
 }
 
-// systemImpact serves GET /api/v1/systems/{id}/impact: the integrations,
+// Impact serves GET /api/v1/systems/{id}/impact: the integrations,
 // teams, SLOs and shadow flows a system's outage or change touches.
-func (s *Server) systemImpact(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) Impact(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if s.estateSrc == nil {
+	if h.Findings == nil {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id})
 		return
 	}
-	im, err := s.estateSrc.Impact(r.Context(), id)
+	im, err := h.Findings.Impact(r.Context(), id)
 	if errors.Is(err, estate.ErrUnknownSystem) {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no system " + id + " in the catalog"})
 		return
 	}
 	if err != nil {
-		s.Logger.Error("system impact", "system", id, "err", err)
+		h.Logger.Error("system impact", "system", id, "err", err)
 		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "impact is unavailable (ClickHouse or the catalog); try again shortly"})
 		return
 	}

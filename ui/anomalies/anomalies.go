@@ -1,4 +1,4 @@
-package ui
+package anomalies
 
 import (
 	"net/http"
@@ -44,18 +44,18 @@ func anomalyOf(s anomaly.Status) anomalyJSON {
 	return j
 }
 
-// anomalies serves GET /api/v1/anomalies[?integration=ID]: the open
+// List serves GET /api/v1/anomalies[?integration=ID]: the open
 // anomalies, most significant first, and those closed in the last day.
-func (s *Server) anomalies(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) List(w http.ResponseWriter, r *http.Request) {
 	only := r.URL.Query().Get("integration")
 	open, recent := []anomalyJSON{}, []anomalyJSON{}
-	if s.anomalySrc != nil {
-		for _, st := range s.anomalySrc.Open() {
+	if h.Anomalies != nil {
+		for _, st := range h.Anomalies.Open() {
 			if only == "" || st.Integration == only {
 				open = append(open, anomalyOf(st))
 			}
 		}
-		for _, st := range s.anomalySrc.Recent() {
+		for _, st := range h.Anomalies.Recent() {
 			if only == "" || st.Integration == only {
 				recent = append(recent, anomalyOf(st))
 			}

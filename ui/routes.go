@@ -1,0 +1,84 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/intops/intops/report"
+	"github.com/intops/intops/ui/anomalies"
+	"github.com/intops/intops/ui/findings"
+	"github.com/intops/intops/ui/internal/web"
+)
+
+// routes registers every route of every feature: the pages, the form
+// endpoints behind their buttons, the JSON API, health, the static files
+// and the extra handlers. The forms post plain
+// application/x-www-form-urlencoded bodies with the session's CSRF token
+// (csrfGuard refuses them without it) and answer with a 303 back to the
+// page.
+func (s *Server) routes(o Options) {
+	anomalyAPI := &anomalies.Handlers{Env: s.Env, Anomalies: o.Anomalies}
+	findingsAPI := &findings.Handlers{Env: s.Env, Findings: o.Findings}
+
+	s.mux.Handle("GET /static/", web.StaticHandler())
+	s.route("GET /healthz", s.healthz)
+
+	// The estate overview and an integration's page.
+	s.route("GET /{$}", s.estatePage)
+	s.route("GET /integrations/{id}", s.integrationPage)
+	s.route("GET /api/v1/integrations", s.integrations)
+
+	// The catalog review and the catalog.
+	s.route("GET /catalog", s.catalogPage)
+	s.route("GET /catalog/export.csv", s.catalogExport)
+	s.route("GET /api/v1/catalog", s.catalogModel)
+	s.route("GET /api/v1/catalog/status", s.catalogStatus)
+
+	// The estate map.
+	s.route("GET /map", s.mapPage)
+	s.route("GET /map/data.json", s.mapData)
+
+	// SLOs.
+	s.route("GET /slos", s.slosPage)
+	s.route("GET /api/v1/slos", s.slos)
+	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
+
+	// Incidents.
+	s.route("GET /alerts", s.alertsPage)
+	s.route("POST /alerts/{id}/ack", s.incidentForm)
+	s.route("POST /alerts/{id}/resolve", s.incidentForm)
+	s.route("POST /alerts/{id}/silence", s.incidentForm)
+	s.route("POST /alerts/{id}/merge", s.incidentForm)
+	s.route("POST /alerts/{id}/split", s.incidentForm)
+	s.route("GET /api/v1/alerts", s.alerts)
+	s.route("GET /api/v1/alerts/stats", s.alertStats)
+	s.route("POST /api/v1/alerts/{id}/{action}", s.incidentAction)
+
+	// Silences and maintenance windows.
+	s.route("GET /silences", s.silencesPage)
+	s.route("POST /silences", s.createSilenceForm)
+	s.route("POST /silences/{id}/expire", s.expireSilenceForm)
+	s.route("GET /api/v1/silences", s.silences)
+	s.route("POST /api/v1/silences", s.createSilence)
+	s.route("POST /api/v1/silences/{id}/expire", s.expireSilence)
+
+	// Anomalies and estate findings.
+	s.route("GET /api/v1/anomalies", anomalyAPI.List)
+	s.route("GET /api/v1/findings", findingsAPI.List)
+	s.route("GET /api/v1/systems/{id}/impact", findingsAPI.Impact)
+
+	// Reports.
+	s.route("GET /reports", s.reportsPage)
+	s.route("GET /reports/report.css", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, _ = w.Write([]byte(report.CSS))
+	})
+	s.route("GET /reports/{kind}/{file}", s.reportDownload)
+	s.route("GET /api/v1/reports/slo", s.sloReportAPI)
+	s.route("GET /api/v1/reports/maturity", s.maturityReport)
+
+	// Handlers mounted as they are (e.g. Slack's endpoints).
+	for pattern, h := range o.Extra {
+		s.mux.Handle(pattern, h)
+	}
+}
