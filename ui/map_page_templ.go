@@ -5,13 +5,14 @@ package ui
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
+import "github.com/a-h/templ"
+import templruntime "github.com/a-h/templ/runtime"
+
+import "github.com/intops/intops/ui/internal/web"
+
 import (
 	"net/url"
 	"strings"
-
-	"github.com/a-h/templ"
-	templruntime "github.com/a-h/templ/runtime"
-	"github.com/intops/intops/ui/internal/web"
 )
 
 func mapPage(m mapModel) templ.Component {

@@ -5,11 +5,10 @@ package ui
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
-import (
-	"github.com/a-h/templ"
-	templruntime "github.com/a-h/templ/runtime"
-	"github.com/intops/intops/ui/internal/web"
-)
+import "github.com/a-h/templ"
+import templruntime "github.com/a-h/templ/runtime"
+
+import "github.com/intops/intops/ui/internal/web"
 
 // reportsPage shows a report of the estate in the page frame, with the
 // period picker and the downloads; the report is the same body the HTML

@@ -4,9 +4,12 @@ import (
 	"net/http"
 
 	"github.com/intops/intops/report"
+	"github.com/intops/intops/ui/alerts"
 	"github.com/intops/intops/ui/anomalies"
 	"github.com/intops/intops/ui/findings"
 	"github.com/intops/intops/ui/internal/web"
+	"github.com/intops/intops/ui/silences"
+	"github.com/intops/intops/ui/slos"
 )
 
 // routes registers every route of every feature: the pages, the form
@@ -18,6 +21,9 @@ import (
 func (s *Server) routes(o Options) {
 	anomalyAPI := &anomalies.Handlers{Env: s.Env, Anomalies: o.Anomalies}
 	findingsAPI := &findings.Handlers{Env: s.Env, Findings: o.Findings}
+	sloH := &slos.Handlers{Env: s.Env, Catalog: o.Catalog, SLOs: o.SLOs}
+	alertH := &alerts.Handlers{Env: s.Env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token}
+	silenceH := &silences.Handlers{Env: s.Env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token, Location: o.Location}
 
 	s.mux.Handle("GET /static/", web.StaticHandler())
 	s.route("GET /healthz", s.healthz)
@@ -38,28 +44,28 @@ func (s *Server) routes(o Options) {
 	s.route("GET /map/data.json", s.mapData)
 
 	// SLOs.
-	s.route("GET /slos", s.slosPage)
-	s.route("GET /api/v1/slos", s.slos)
-	s.route("GET /api/v1/slos/{id}/history", s.sloHistory)
+	s.route("GET /slos", sloH.Page)
+	s.route("GET /api/v1/slos", sloH.List)
+	s.route("GET /api/v1/slos/{id}/history", sloH.History)
 
 	// Incidents.
-	s.route("GET /alerts", s.alertsPage)
-	s.route("POST /alerts/{id}/ack", s.incidentForm)
-	s.route("POST /alerts/{id}/resolve", s.incidentForm)
-	s.route("POST /alerts/{id}/silence", s.incidentForm)
-	s.route("POST /alerts/{id}/merge", s.incidentForm)
-	s.route("POST /alerts/{id}/split", s.incidentForm)
-	s.route("GET /api/v1/alerts", s.alerts)
-	s.route("GET /api/v1/alerts/stats", s.alertStats)
-	s.route("POST /api/v1/alerts/{id}/{action}", s.incidentAction)
+	s.route("GET /alerts", alertH.Page)
+	s.route("POST /alerts/{id}/ack", alertH.Form)
+	s.route("POST /alerts/{id}/resolve", alertH.Form)
+	s.route("POST /alerts/{id}/silence", alertH.Form)
+	s.route("POST /alerts/{id}/merge", alertH.Form)
+	s.route("POST /alerts/{id}/split", alertH.Form)
+	s.route("GET /api/v1/alerts", alertH.List)
+	s.route("GET /api/v1/alerts/stats", alertH.Stats)
+	s.route("POST /api/v1/alerts/{id}/{action}", alertH.Action)
 
 	// Silences and maintenance windows.
-	s.route("GET /silences", s.silencesPage)
-	s.route("POST /silences", s.createSilenceForm)
-	s.route("POST /silences/{id}/expire", s.expireSilenceForm)
-	s.route("GET /api/v1/silences", s.silences)
-	s.route("POST /api/v1/silences", s.createSilence)
-	s.route("POST /api/v1/silences/{id}/expire", s.expireSilence)
+	s.route("GET /silences", silenceH.Page)
+	s.route("POST /silences", silenceH.CreateForm)
+	s.route("POST /silences/{id}/expire", silenceH.ExpireForm)
+	s.route("GET /api/v1/silences", silenceH.List)
+	s.route("POST /api/v1/silences", silenceH.Create)
+	s.route("POST /api/v1/silences/{id}/expire", silenceH.Expire)
 
 	// Anomalies and estate findings.
 	s.route("GET /api/v1/anomalies", anomalyAPI.List)

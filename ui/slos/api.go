@@ -1,4 +1,4 @@
-package ui
+package slos
 
 import (
 	"errors"
@@ -40,10 +40,12 @@ type forecastJSON struct {
 	Text            string   `json:"text"`
 }
 
-func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
+// List serves GET /api/v1/slos: every SLO with its indicator, budget,
+// burn rates and forecast, and those intops does not evaluate.
+func (h *Handlers) List(w http.ResponseWriter, _ *http.Request) {
 	out := []sloStatusJSON{}
-	if s.sloSource != nil {
-		for _, st := range s.sloSource.Results() {
+	if h.SLOs != nil {
+		for _, st := range h.SLOs.Results() {
 			ev := slo.EvidenceOf(st.SLO, st.Result)
 			burns := map[string]float64{}
 			for k, v := range ev.BurnRates {
@@ -66,10 +68,10 @@ func (s *Server) slos(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 	var cat *catalog.Catalog
-	if s.catalog != nil {
-		cat = s.catalog.Current()
+	if h.Catalog != nil {
+		cat = h.Catalog.Current()
 	}
-	for _, sl := range notEvaluated(cat, s.sloSource) {
+	for _, sl := range notEvaluated(cat, h.SLOs) {
 		out = append(out, sloStatusJSON{
 			ID: sl.Name, Name: web.First(sl.Title, sl.Name), Integration: sl.Integration, Objective: sl.Objective,
 			Window: sl.Window.Text, BurnRates: map[string]float64{}, Firing: []string{}, Status: statusNotEvaluated,
@@ -86,7 +88,7 @@ const statusNotEvaluated = "not_evaluated"
 // notEvaluated returns the catalog's SLOs that intops does not evaluate:
 // marked so by the catalog and without a result of the evaluator (which
 // has those it reads from Prometheus).
-func notEvaluated(c *catalog.Catalog, src SLOSource) []*intops.SLO {
+func notEvaluated(c *catalog.Catalog, src web.SLOSource) []*intops.SLO {
 	var out []*intops.SLO
 	if c == nil {
 		return nil
@@ -105,12 +107,14 @@ func notEvaluated(c *catalog.Catalog, src SLOSource) []*intops.SLO {
 	return out
 }
 
-func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
-	if s.sloSource == nil {
+// History serves GET /api/v1/slos/{id}/history[?from=&to=] (default: the
+// last 7 days): the SLO's indicator and budget remaining over time.
+func (h *Handlers) History(w http.ResponseWriter, r *http.Request) {
+	if h.SLOs == nil {
 		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "SLO evaluation is not running"})
 		return
 	}
-	now := s.Now()
+	now := h.Now()
 	from, to := now.Add(-7*24*time.Hour), now
 	for _, q := range []struct {
 		name string
@@ -129,7 +133,7 @@ func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "want from before to, at most 400 days apart"})
 		return
 	}
-	pts, err := s.sloSource.History(r.Context(), r.PathValue("id"), from, to)
+	pts, err := h.SLOs.History(r.Context(), r.PathValue("id"), from, to)
 	if errors.Is(err, slo.ErrNotEvaluated) {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "SLO " + r.PathValue("id") + " is not evaluated by intops: " + strings.TrimPrefix(err.Error(), slo.ErrNotEvaluated.Error()+": ")})
 		return
@@ -139,7 +143,7 @@ func (s *Server) sloHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.Logger.Error("SLO history", "err", err)
+		h.Logger.Error("SLO history", "err", err)
 		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "ClickHouse is unavailable; try again shortly"})
 		return
 	}

@@ -1,10 +1,8 @@
-package ui
+package alerts
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/intops/intops/alerting"
@@ -81,10 +79,10 @@ func incidentOf(st alerting.IncidentStatus, now time.Time) incidentJSON {
 	return j
 }
 
-// alerts serves GET /api/v1/alerts[?since=24h]: open incidents, worst
+// List serves GET /api/v1/alerts[?since=24h]: open incidents, worst
 // first, and those resolved within `since` (default 24h), each with its
 // alerts, top errors, timeline and delivery state.
-func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) List(w http.ResponseWriter, r *http.Request) {
 	since := 24 * time.Hour
 	if v := r.URL.Query().Get("since"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -95,24 +93,26 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 		since = d
 	}
 	open, recent := []incidentJSON{}, []incidentJSON{}
-	if s.alertSrc != nil {
-		o, rc, err := s.alertSrc.Incidents(r.Context(), s.Now().Add(-since))
+	if h.Alerts != nil {
+		o, rc, err := h.Alerts.Incidents(r.Context(), h.Now().Add(-since))
 		if err != nil {
-			s.Unavailable(w, "alerts", err)
+			h.Unavailable(w, "alerts", err)
 			return
 		}
 		for _, st := range o {
-			open = append(open, incidentOf(st, s.Now()))
+			open = append(open, incidentOf(st, h.Now()))
 		}
 		for _, st := range rc {
-			recent = append(recent, incidentOf(st, s.Now()))
+			recent = append(recent, incidentOf(st, h.Now()))
 		}
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"incidents": open, "recent": recent})
 }
 
-func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request) {
-	if s.alertSrc == nil {
+// Action serves POST /api/v1/alerts/{id}/{action}: ack, resolve, merge
+// (from: the incident moved in) or split (integration: the one moved out).
+func (h *Handlers) Action(w http.ResponseWriter, r *http.Request) {
+	if h.Alerts == nil {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
 		return
 	}
@@ -124,148 +124,31 @@ func (s *Server) incidentAction(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch action {
 	case "ack":
-		err = s.alertSrc.Acknowledge(r.Context(), id, web.Actor(r, b.Actor))
+		err = h.Alerts.Acknowledge(r.Context(), id, web.Actor(r, b.Actor))
 	case "resolve":
-		err = s.alertSrc.Resolve(r.Context(), id, web.Actor(r, b.Actor))
+		err = h.Alerts.Resolve(r.Context(), id, web.Actor(r, b.Actor))
 	case "merge":
 		if b.From == "" {
 			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `merge: the body names the incident to merge in: {"from": "inc-…"}`})
 			return
 		}
-		err = s.alertSrc.Merge(r.Context(), id, b.From, web.Actor(r, b.Actor))
+		err = h.Alerts.Merge(r.Context(), id, b.From, web.Actor(r, b.Actor))
 	case "split":
 		if b.Integration == "" {
 			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `split: the body names the integration to move out: {"integration": "…"}`})
 			return
 		}
-		err = s.alertSrc.Split(r.Context(), id, b.Integration, web.Actor(r, b.Actor))
+		err = h.Alerts.Split(r.Context(), id, b.Integration, web.Actor(r, b.Actor))
 	default:
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "unknown action " + strconv.Quote(action) + " (ack, resolve, merge, split)"})
 		return
 	}
-	s.ActionResult(w, err)
+	h.ActionResult(w, err)
 }
 
-type silenceBody struct {
-	Integration string `json:"integration"`
-	System      string `json:"system"`
-	Team        string `json:"team"`
-	Incident    string `json:"incident"`
-	Duration    string `json:"duration"`
-	// A maintenance window ahead of time: when it starts (RFC 3339), and
-	// for a recurring one its cron schedule and when it ends.
-	StartsAt  string `json:"starts_at"`
-	Schedule  string `json:"schedule"`
-	Until     string `json:"until"`
-	Reason    string `json:"reason"`
-	CreatedBy string `json:"created_by"`
-}
-
-// createSilence serves POST /api/v1/silences.
-func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
-	if s.alertSrc == nil {
-		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
-		return
-	}
-	var b silenceBody
-	if !web.ReadJSON(w, r, &b, false) {
-		return
-	}
-	d, err := time.ParseDuration(b.Duration)
-	if err != nil {
-		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "duration: want a Go duration such as 2h or 30m"})
-		return
-	}
-	if strings.TrimSpace(b.Reason) == "" {
-		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "reason: say why (it is shown with the silence)"})
-		return
-	}
-	var starts, until time.Time
-	for _, f := range []struct {
-		name, v string
-		t       *time.Time
-	}{{"starts_at", b.StartsAt, &starts}, {"until", b.Until, &until}} {
-		if f.v == "" {
-			continue
-		}
-		if *f.t, err = time.Parse(time.RFC3339, f.v); err != nil {
-			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": f.name + ": want an RFC 3339 time such as 2026-12-05T02:00:00+01:00"})
-			return
-		}
-	}
-	sil, err := s.alertSrc.Silence(r.Context(), alerting.SilenceRequest{Integration: b.Integration, System: b.System, Team: b.Team,
-		Incident: b.Incident, Duration: d, Starts: starts, Schedule: strings.TrimSpace(b.Schedule), Until: until,
-		Reason: b.Reason, Creator: web.Actor(r, b.CreatedBy)})
-	switch {
-	case err == nil:
-		web.WriteJSON(w, http.StatusCreated, sil)
-	case errors.Is(err, alerting.ErrNotFound):
-		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-	case errors.Is(err, alerting.ErrInvalid):
-		web.WriteJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
-	case strings.HasPrefix(err.Error(), "a silence"):
-		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-	default:
-		s.Unavailable(w, "silences", err)
-	}
-}
-
-// silences serves GET /api/v1/silences: active first, then expired.
-func (s *Server) silences(w http.ResponseWriter, r *http.Request) {
-	out := []alerting.Silence{}
-	if s.alertSrc != nil {
-		ss, err := s.alertSrc.Silences(r.Context())
-		if err != nil {
-			s.Unavailable(w, "silences", err)
-			return
-		}
-		out = append(out, ss...)
-	}
-	type silenceJSON struct {
-		alerting.Silence
-		Active bool `json:"active"`
-		// The window in force, or the next (maintenance windows).
-		WindowStarts *time.Time `json:"window_starts_at,omitempty"`
-		WindowEnds   *time.Time `json:"window_ends_at,omitempty"`
-	}
-	windows := map[string]alerting.Window{}
-	if s.alertSrc != nil {
-		ws, err := s.alertSrc.Windows(r.Context(), 366*24*time.Hour)
-		if err != nil {
-			s.Unavailable(w, "silences", err)
-			return
-		}
-		for _, x := range ws {
-			windows[x.ID] = x
-		}
-	}
-	js := []silenceJSON{}
-	for _, x := range out {
-		j := silenceJSON{Silence: x}
-		if win, ok := windows[x.ID]; ok {
-			j.Active, j.WindowStarts, j.WindowEnds = win.Active, &win.From, &win.To
-		}
-		js = append(js, j)
-	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"silences": js})
-}
-
-// expireSilence serves POST /api/v1/silences/{id}/expire.
-func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
-	if s.alertSrc == nil {
-		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
-		return
-	}
-	var b web.ActionBody
-	if !web.ReadJSON(w, r, &b, true) {
-		return
-	}
-	s.ActionResult(w, s.alertSrc.Expire(r.Context(), r.PathValue("id"), web.Actor(r, b.Actor)))
-}
-
-// alertStats serves GET /api/v1/alerts/stats[?days=30]: MTTA and MTTR
+// Stats serves GET /api/v1/alerts/stats[?days=30]: MTTA and MTTR
 // per team.
-func (s *Server) alertStats(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) Stats(w http.ResponseWriter, r *http.Request) {
 	days := 30
 	if v := r.URL.Query().Get("days"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -281,10 +164,10 @@ func (s *Server) alertStats(w http.ResponseWriter, r *http.Request) {
 		MTTRSec *float64 `json:"mttr_seconds"`
 	}
 	out := []teamJSON{}
-	if s.alertSrc != nil {
-		ts, err := s.alertSrc.Stats(r.Context(), s.Now().Add(-time.Duration(days)*24*time.Hour))
+	if h.Alerts != nil {
+		ts, err := h.Alerts.Stats(r.Context(), h.Now().Add(-time.Duration(days)*24*time.Hour))
 		if err != nil {
-			s.Unavailable(w, "alert statistics", err)
+			h.Unavailable(w, "alert statistics", err)
 			return
 		}
 		for _, t := range ts {
