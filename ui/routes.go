@@ -6,6 +6,8 @@ import (
 	"github.com/intops/intops/report"
 	"github.com/intops/intops/ui/alerts"
 	"github.com/intops/intops/ui/anomalies"
+	"github.com/intops/intops/ui/catalogview"
+	"github.com/intops/intops/ui/estatemap"
 	"github.com/intops/intops/ui/findings"
 	"github.com/intops/intops/ui/internal/web"
 	"github.com/intops/intops/ui/silences"
@@ -21,6 +23,8 @@ import (
 func (s *Server) routes(o Options) {
 	anomalyAPI := &anomalies.Handlers{Env: s.Env, Anomalies: o.Anomalies}
 	findingsAPI := &findings.Handlers{Env: s.Env, Findings: o.Findings}
+	catalogH := &catalogview.Handlers{Env: s.Env, Catalog: o.Catalog, LintConfig: o.LintConfig, Findings: o.Findings}
+	mapH := &estatemap.Handlers{Env: s.Env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Alerts: o.Alerts, Findings: o.Findings}
 	sloH := &slos.Handlers{Env: s.Env, Catalog: o.Catalog, SLOs: o.SLOs}
 	alertH := &alerts.Handlers{Env: s.Env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token}
 	silenceH := &silences.Handlers{Env: s.Env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token, Location: o.Location}
@@ -34,14 +38,14 @@ func (s *Server) routes(o Options) {
 	s.route("GET /api/v1/integrations", s.integrations)
 
 	// The catalog review and the catalog.
-	s.route("GET /catalog", s.catalogPage)
-	s.route("GET /catalog/export.csv", s.catalogExport)
-	s.route("GET /api/v1/catalog", s.catalogModel)
-	s.route("GET /api/v1/catalog/status", s.catalogStatus)
+	s.route("GET /catalog", catalogH.Page)
+	s.route("GET /catalog/export.csv", catalogH.Export)
+	s.route("GET /api/v1/catalog", catalogH.Model)
+	s.route("GET /api/v1/catalog/status", catalogH.Status)
 
 	// The estate map.
-	s.route("GET /map", s.mapPage)
-	s.route("GET /map/data.json", s.mapData)
+	s.route("GET /map", mapH.Page)
+	s.route("GET /map/data.json", mapH.Data)
 
 	// SLOs.
 	s.route("GET /slos", sloH.Page)

@@ -18,6 +18,7 @@ import (
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/report"
+	"github.com/intops/intops/ui/catalogview"
 	"github.com/intops/intops/ui/internal/web"
 )
 
@@ -268,3 +269,6 @@ func integrationsAnswer(cat *catalog.Catalog, counts map[string]clickhouse.Count
 	})
 	return buf.Bytes()
 }
+
+// CatalogJSON is the catalog as the API serves it.
+func CatalogJSON(c *catalog.Catalog) map[string]any { return catalogview.JSON(c) }

@@ -1,4 +1,4 @@
-package ui
+package catalogview
 
 import (
 	"net/http"
@@ -79,8 +79,8 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// CatalogJSON is the catalog as the API serves it.
-func CatalogJSON(c *catalog.Catalog) map[string]any {
+// JSON is the catalog as the API serves it.
+func JSON(c *catalog.Catalog) map[string]any {
 	teams := []teamJSON{}
 	for _, t := range c.Teams {
 		teams = append(teams, teamJSON{t.Name, t.Title, t.SlackChannel, t.OnCall, t.Escalation, nonNil(t.Members)})
@@ -125,9 +125,11 @@ func CatalogJSON(c *catalog.Catalog) map[string]any {
 	return map[string]any{"teams": teams, "systems": systems, "integrations": integrations, "slos": slos}
 }
 
-func (s *Server) catalogModel(w http.ResponseWriter, _ *http.Request) {
-	st := s.catalog.Status()
-	doc := CatalogJSON(s.catalog.Current())
+// Model serves GET /api/v1/catalog: the catalog (teams, systems,
+// integrations, SLOs), its version and when it was loaded.
+func (h *Handlers) Model(w http.ResponseWriter, _ *http.Request) {
+	st := h.Catalog.Status()
+	doc := JSON(h.Catalog.Current())
 	doc["version"] = st.Version
 	doc["loaded_at"] = st.LoadedAt.UTC().Format(time.RFC3339)
 	web.WriteJSON(w, http.StatusOK, doc)
@@ -140,10 +142,12 @@ type catalogErrorJSON struct {
 	Message string `json:"message"`
 }
 
-func (s *Server) catalogStatus(w http.ResponseWriter, _ *http.Request) {
-	st := s.catalog.Status()
-	cur := s.catalog.Current()
-	findings := catalog.Lint(cur, s.lintConfig, s.Now())
+// Status serves GET /api/v1/catalog/status: how the last load went (its
+// errors with their positions) and the lint counts by severity.
+func (h *Handlers) Status(w http.ResponseWriter, _ *http.Request) {
+	st := h.Catalog.Status()
+	cur := h.Catalog.Current()
+	findings := catalog.Lint(cur, h.LintConfig, h.Now())
 	counts := map[string]int{"error": 0, "warning": 0, "note": 0}
 	for _, f := range findings {
 		counts[string(f.Severity)]++

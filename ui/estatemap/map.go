@@ -1,4 +1,4 @@
-package ui
+package estatemap
 
 import (
 	"cmp"
@@ -91,25 +91,25 @@ func health(s web.SLOSummary, incident string) string {
 
 // graph builds the map from one read of each source. Retired
 // integrations are left out unless they carried traffic in the last hour.
-func (s *Server) graph(r *http.Request) (mapGraph, []string) {
+func (h *Handlers) graph(r *http.Request) (mapGraph, []string) {
 	ctx := r.Context()
-	now := s.Now()
-	cat := s.catalog.Current()
+	now := h.Now()
+	cat := h.Catalog.Current()
 	var warns []string
 	var counts map[string]clickhouse.Counts
-	read, err := s.counts.LastHour(ctx, now)
+	read, err := h.Counts.LastHour(ctx, now)
 	if err == nil {
 		counts = read.Counts
 	}
 	if err != nil {
-		s.Logger.Error("read integration counts", "err", err)
+		h.Logger.Error("read integration counts", "err", err)
 		warns = append(warns, "ClickHouse is unavailable: edge widths (volume) are not shown.")
 	}
-	slos := web.SLOSummaries(s.sloSource)
+	slos := web.SLOSummaries(h.SLOs)
 	incidents := map[string]string{}
-	open, _, err := s.IncidentsSince(ctx, s.alertSrc, now)
+	open, _, err := h.IncidentsSince(ctx, h.Alerts, now)
 	if err != nil {
-		s.Logger.Error("read incidents", "err", err)
+		h.Logger.Error("read incidents", "err", err)
 		warns = append(warns, "Alerting is unavailable: open incidents do not colour the edges.")
 	}
 	for _, iv := range open {
@@ -174,14 +174,17 @@ func (s *Server) graph(r *http.Request) (mapGraph, []string) {
 	return g, warns
 }
 
-func (s *Server) mapData(w http.ResponseWriter, r *http.Request) {
-	g, _ := s.graph(r)
+// Data serves GET /map/data.json[?system=]: the map's graph.
+func (h *Handlers) Data(w http.ResponseWriter, r *http.Request) {
+	g, _ := h.graph(r)
 	g.Selected = r.URL.Query().Get("system")
 	web.WriteJSON(w, http.StatusOK, g)
 }
 
-func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
-	g, warns := s.graph(r)
+// Page serves /map[?system=]: the estate map, its hubs, the maintenance
+// windows ahead and, for a system, its change impact.
+func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
+	g, warns := h.graph(r)
 	m := mapModel{Graph: g, Systems: g.Nodes, Warnings: warns, System: r.URL.Query().Get("system")}
 	for _, n := range g.Nodes {
 		if n.Hub {
@@ -192,28 +195,28 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 	if m.System != "" {
 		m.Graph.Selected = m.System
 		switch {
-		case s.estateSrc == nil:
+		case h.Findings == nil:
 			m.Warnings = append(m.Warnings, "The estate analysis is not configured: change impact is not available.")
 		default:
-			im, err := s.estateSrc.Impact(r.Context(), m.System)
+			im, err := h.Findings.Impact(r.Context(), m.System)
 			switch {
 			case errors.Is(err, estate.ErrUnknownSystem):
 				code = http.StatusNotFound
 				m.Warnings = append(m.Warnings, "No system "+m.System+" in the catalog.")
 			case err != nil:
-				s.Logger.Error("system impact", "system", m.System, "err", err)
+				h.Logger.Error("system impact", "system", m.System, "err", err)
 				m.Warnings = append(m.Warnings, "Change impact is unavailable (ClickHouse or the catalog); try again shortly.")
 			default:
 				m.Impact = im
 			}
 		}
 	}
-	if s.alertSrc != nil {
-		ws, err := s.alertSrc.Windows(r.Context(), 14*24*time.Hour)
+	if h.Alerts != nil {
+		ws, err := h.Alerts.Windows(r.Context(), 14*24*time.Hour)
 		if err != nil {
-			s.Logger.Error("read maintenance windows", "err", err)
+			h.Logger.Error("read maintenance windows", "err", err)
 		}
-		cat := s.catalog.Current()
+		cat := h.Catalog.Current()
 		for _, x := range ws {
 			mw := mapWindow{WindowView: web.WindowViewOf(x)}
 			for _, in := range cat.All() {
@@ -224,7 +227,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 			m.Maintenance = append(m.Maintenance, mw)
 		}
 	}
-	s.Render(w, r, code, mapPage(m))
+	h.Render(w, r, code, mapPage(m))
 }
 
 // systemURL is the map with a system's change impact.

@@ -1,4 +1,4 @@
-package ui
+package catalogview
 
 import (
 	"cmp"
@@ -93,13 +93,13 @@ func (m catalogReview) estateCount() int {
 }
 
 // review reads the catalog, lints it and reads the estate findings once.
-func (s *Server) review(r *http.Request) catalogReview {
-	now := s.Now()
+func (h *Handlers) review(r *http.Request) catalogReview {
+	now := h.Now()
 	f := catalogFilterOf(r.URL.Query())
 	m := catalogReview{Filter: f, ShowLint: f.Kind == ""}
-	cat := s.catalog.Current()
+	cat := h.Catalog.Current()
 
-	lint := catalog.Lint(cat, s.lintConfig, now)
+	lint := catalog.Lint(cat, h.LintConfig, now)
 	m.LintTotal = len(lint)
 	rules := map[string]bool{}
 	for _, l := range lint {
@@ -121,11 +121,11 @@ func (s *Server) review(r *http.Request) catalogReview {
 	}
 	m.Kinds = append(m.Kinds, web.Option{Value: "retirement", Label: "retirement due"})
 
-	if s.estateSrc != nil {
+	if h.Findings != nil {
 		m.FindingsConfigured = true
-		fs, err := s.estateSrc.Findings(r.Context())
+		fs, err := h.Findings.Findings(r.Context())
 		if err != nil {
-			s.Logger.Error("estate findings", "err", err)
+			h.Logger.Error("estate findings", "err", err)
 			m.Warnings = append(m.Warnings, "Estate findings are unavailable (ClickHouse or the catalog): only the lint and the retirements are shown.")
 		}
 		for _, e := range fs {
@@ -185,8 +185,9 @@ func retirementsDue(cat *catalog.Catalog, now time.Time) []retirementRow {
 	return out
 }
 
-func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, catalogPage(s.review(r)))
+// Page serves /catalog[?severity=&rule=&kind=]: the catalog review.
+func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
+	h.Render(w, r, http.StatusOK, catalogPage(h.review(r)))
 }
 
 // subject is what an estate finding is about: its integration, or the
@@ -199,10 +200,10 @@ func subject(e estate.Finding) string {
 	return rest
 }
 
-// catalogExport serves GET /catalog/export.csv: the review's rows (with
+// Export serves GET /catalog/export.csv: the review's rows (with
 // the page's filters) as a spreadsheet.
-func (s *Server) catalogExport(w http.ResponseWriter, r *http.Request) {
-	m := s.review(r)
+func (h *Handlers) Export(w http.ResponseWriter, r *http.Request) {
+	m := h.review(r)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="intops-catalog-review.csv"`)
 	cw := csv.NewWriter(w)
@@ -238,6 +239,6 @@ func (s *Server) catalogExport(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		s.Logger.Error("write catalog export", "err", err)
+		h.Logger.Error("write catalog export", "err", err)
 	}
 }
