@@ -7,6 +7,7 @@ import (
 	"github.com/intops/intops/ui/alerts"
 	"github.com/intops/intops/ui/anomalies"
 	"github.com/intops/intops/ui/catalogview"
+	"github.com/intops/intops/ui/estate"
 	"github.com/intops/intops/ui/estatemap"
 	"github.com/intops/intops/ui/findings"
 	"github.com/intops/intops/ui/internal/web"
@@ -23,6 +24,7 @@ import (
 func (s *Server) routes(o Options) {
 	anomalyAPI := &anomalies.Handlers{Env: s.Env, Anomalies: o.Anomalies}
 	findingsAPI := &findings.Handlers{Env: s.Env, Findings: o.Findings}
+	estateH := &estate.Handlers{Env: s.Env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
 	catalogH := &catalogview.Handlers{Env: s.Env, Catalog: o.Catalog, LintConfig: o.LintConfig, Findings: o.Findings}
 	mapH := &estatemap.Handlers{Env: s.Env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Alerts: o.Alerts, Findings: o.Findings}
 	sloH := &slos.Handlers{Env: s.Env, Catalog: o.Catalog, SLOs: o.SLOs}
@@ -33,9 +35,9 @@ func (s *Server) routes(o Options) {
 	s.route("GET /healthz", s.healthz)
 
 	// The estate overview and an integration's page.
-	s.route("GET /{$}", s.estatePage)
+	s.route("GET /{$}", estateH.Page)
 	s.route("GET /integrations/{id}", s.integrationPage)
-	s.route("GET /api/v1/integrations", s.integrations)
+	s.route("GET /api/v1/integrations", estateH.Integrations)
 
 	// The catalog review and the catalog.
 	s.route("GET /catalog", catalogH.Page)

@@ -1,4 +1,4 @@
-package ui
+package estate
 
 import (
 	"cmp"
@@ -96,42 +96,42 @@ type estateModel struct {
 	Warnings                          []string
 }
 
-// estatePage serves the overview, the page everyone opens first: one
+// Page serves the overview, the page everyone opens first: one
 // render serves all who ask within a moment (sharedPages).
-func (s *Server) estatePage(w http.ResponseWriter, r *http.Request) {
-	s.RenderShared(w, r, func(r *http.Request) templ.Component { return estatePage(s.estate(r)) })
+func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
+	h.RenderShared(w, r, func(r *http.Request) templ.Component { return estatePage(h.estate(r)) })
 }
 
 // estate builds the overview with one read of each source, whatever the
 // number of integrations: counts, SLOs, anomalies and incidents become
 // maps by integration id before the rows are made.
-func (s *Server) estate(r *http.Request) estateModel {
+func (h *Handlers) estate(r *http.Request) estateModel {
 	ctx := r.Context()
-	now := s.Now()
+	now := h.Now()
 	f := estateFilterOf(r.URL.Query())
 	m := estateModel{Filter: f}
-	cat := s.catalog.Current()
+	cat := h.Catalog.Current()
 
 	var counts map[string]clickhouse.Counts
-	read, err := s.counts.LastHour(ctx, now)
+	read, err := h.Counts.LastHour(ctx, now)
 	if err == nil {
 		counts = read.Counts
 	}
 	if err != nil {
-		s.Logger.Error("read integration counts", "err", err)
+		h.Logger.Error("read integration counts", "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: executions and failures are not shown.")
 	}
-	slos := web.SLOSummaries(s.sloSource)
+	slos := web.SLOSummaries(h.SLOs)
 	anomalies := map[string]int{}
-	if s.anomalySrc != nil {
-		for _, st := range s.anomalySrc.Open() {
+	if h.Anomalies != nil {
+		for _, st := range h.Anomalies.Open() {
 			anomalies[st.Integration]++
 		}
 	}
 	incidents := map[string]*web.IncidentView{}
-	open, _, err := s.IncidentsSince(ctx, s.alertSrc, now)
+	open, _, err := h.IncidentsSince(ctx, h.Alerts, now)
 	if err != nil {
-		s.Logger.Error("read incidents", "err", err)
+		h.Logger.Error("read incidents", "err", err)
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: open incidents are not shown.")
 	}
 	for i := range open { // worst first: keep the first per integration
