@@ -10,6 +10,7 @@ import (
 	"github.com/intops/intops/ui/estate"
 	"github.com/intops/intops/ui/estatemap"
 	"github.com/intops/intops/ui/findings"
+	"github.com/intops/intops/ui/integration"
 	"github.com/intops/intops/ui/internal/web"
 	"github.com/intops/intops/ui/silences"
 	"github.com/intops/intops/ui/slos"
@@ -25,6 +26,7 @@ func (s *Server) routes(o Options) {
 	anomalyAPI := &anomalies.Handlers{Env: s.Env, Anomalies: o.Anomalies}
 	findingsAPI := &findings.Handlers{Env: s.Env, Findings: o.Findings}
 	estateH := &estate.Handlers{Env: s.Env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
+	integrationH := &integration.Handlers{Env: s.Env, Catalog: o.Catalog, Store: o.Store, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
 	catalogH := &catalogview.Handlers{Env: s.Env, Catalog: o.Catalog, LintConfig: o.LintConfig, Findings: o.Findings}
 	mapH := &estatemap.Handlers{Env: s.Env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Alerts: o.Alerts, Findings: o.Findings}
 	sloH := &slos.Handlers{Env: s.Env, Catalog: o.Catalog, SLOs: o.SLOs}
@@ -36,7 +38,7 @@ func (s *Server) routes(o Options) {
 
 	// The estate overview and an integration's page.
 	s.route("GET /{$}", estateH.Page)
-	s.route("GET /integrations/{id}", s.integrationPage)
+	s.route("GET /integrations/{id}", integrationH.Page)
 	s.route("GET /api/v1/integrations", estateH.Integrations)
 
 	// The catalog review and the catalog.

@@ -1,4 +1,4 @@
-package ui
+package integration
 
 import (
 	"cmp"
@@ -125,15 +125,18 @@ const (
 	messageMax     = 200
 )
 
-func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
+// Page serves /integrations/{id}[?range=6h&trace=]: an integration's
+// chart, SLOs, anomalies, incidents, maintenance windows, failed
+// executions and, when asked for, the spans of a trace.
+func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	cat := s.catalog.Current()
+	cat := h.Catalog.Current()
 	in := cat.Integration(r.PathValue("id"))
 	if in == nil {
-		s.NotFound(w, r, "No integration "+r.PathValue("id")+" in the catalog.")
+		h.NotFound(w, r, "No integration "+r.PathValue("id")+" in the catalog.")
 		return
 	}
-	now := s.Now()
+	now := h.Now()
 	m := integrationModel{In: in, TeamTitle: in.Owner, Range: "6h"}
 	if t := cat.Teams[in.Owner]; t != nil && t.Title != "" {
 		m.TeamTitle = t.Title
@@ -146,8 +149,8 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if s.sloSource != nil {
-		for _, st := range s.sloSource.Results() {
+	if h.SLOs != nil {
+		for _, st := range h.SLOs.Results() {
 			if st.SLO.Integration == in.ID {
 				m.SLOs = append(m.SLOs, web.SLOViewOf(st))
 			}
@@ -156,16 +159,16 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 			return cmp.Or(cmp.Compare(web.SLORank[a.Status], web.SLORank[b.Status]), cmp.Compare(a.ID, b.ID))
 		})
 	}
-	if s.anomalySrc != nil {
-		for _, st := range s.anomalySrc.Open() {
+	if h.Anomalies != nil {
+		for _, st := range h.Anomalies.Open() {
 			if st.Integration == in.ID {
 				m.Anomalies = append(m.Anomalies, anomalyView{Summary: st.Anomaly.Summary, Kind: st.Anomaly.Kind, Since: web.Ago(now, st.Opened)})
 			}
 		}
 	}
-	open, recent, err := s.IncidentsSince(ctx, s.alertSrc, now.Add(-7*24*time.Hour))
+	open, recent, err := h.IncidentsSince(ctx, h.Alerts, now.Add(-7*24*time.Hour))
 	if err != nil {
-		s.Logger.Error("read incidents", "err", err)
+		h.Logger.Error("read incidents", "err", err)
 		m.Warnings = append(m.Warnings, "Alerting is unavailable: incidents are not shown.")
 	}
 	var blind []web.IncidentView // ingest incidents: intops saw nothing then
@@ -185,10 +188,10 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 			blind = append(blind, iv)
 		}
 	}
-	if s.alertSrc != nil {
-		ws, err := s.alertSrc.Windows(ctx, 14*24*time.Hour)
+	if h.Alerts != nil {
+		ws, err := h.Alerts.Windows(ctx, 14*24*time.Hour)
 		if err != nil {
-			s.Logger.Error("read maintenance windows", "err", err)
+			h.Logger.Error("read maintenance windows", "err", err)
 		}
 		for _, x := range ws {
 			if x.Matches(cat, in.ID, in.Owner) {
@@ -206,12 +209,12 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 	from := to.Add(-span)
 	var buckets map[string][]clickhouse.MinuteCounts
 	if hourly {
-		buckets, err = s.store.Hours(ctx, []string{in.ID}, from, to)
+		buckets, err = h.Store.Hours(ctx, []string{in.ID}, from, to)
 	} else {
-		buckets, err = s.store.Minutes(ctx, []string{in.ID}, from, to)
+		buckets, err = h.Store.Minutes(ctx, []string{in.ID}, from, to)
 	}
 	if err != nil {
-		s.Logger.Error("read rollup", "integration", in.ID, "err", err)
+		h.Logger.Error("read rollup", "integration", in.ID, "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: the chart is empty.")
 	}
 	m.Chart = chartOf(m.Range, buckets[in.ID], from, to, step)
@@ -224,10 +227,10 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 			m.Chart.Gaps = append(m.Chart.Gaps, [2]int64{later(b.Since, from).Unix(), earlier(end, to).Unix()})
 		}
 	}
-	if s.sloSource != nil && len(m.SLOs) > 0 {
-		s.burnDown(ctx, &m, from, to)
+	if h.SLOs != nil && len(m.SLOs) > 0 {
+		h.burnDown(ctx, &m, from, to)
 	}
-	if bs, ok := s.anomalySrc.(bandSource); ok {
+	if bs, ok := h.Anomalies.(bandSource); ok {
 		starts := make([]time.Time, len(m.Chart.T))
 		for i, t := range m.Chart.T {
 			starts[i] = time.Unix(t, 0).UTC()
@@ -240,10 +243,10 @@ func (s *Server) integrationPage(w http.ResponseWriter, r *http.Request) {
 		m.Executions += uint64(m.Chart.Executions[i])
 		m.Bad += uint64(m.Chart.Failures[i])
 	}
-	if sr, ok := s.store.(spanReader); ok {
-		s.readFailures(ctx, sr, &m, in.ID, from, to, r.URL.Query().Get("trace"))
+	if sr, ok := h.Store.(spanReader); ok {
+		h.readFailures(ctx, sr, &m, in.ID, from, to, r.URL.Query().Get("trace"))
 	}
-	s.Render(w, r, http.StatusOK, integrationPage(m))
+	h.Render(w, r, http.StatusOK, integrationPage(m))
 }
 
 // budgetSeries is one SLO's burn-down.
@@ -254,9 +257,9 @@ type budgetSeries struct {
 
 // burnDown reads the budget remaining of the integration's SLOs over
 // [from, to), on the times of the first SLO's history.
-func (s *Server) burnDown(ctx context.Context, m *integrationModel, from, to time.Time) {
+func (h *Handlers) burnDown(ctx context.Context, m *integrationModel, from, to time.Time) {
 	for _, v := range m.SLOs {
-		pts, err := s.sloSource.History(ctx, v.ID, from, to)
+		pts, err := h.SLOs.History(ctx, v.ID, from, to)
 		if err != nil || len(pts) == 0 {
 			continue
 		}
@@ -284,10 +287,10 @@ type bandSource interface {
 
 // readFailures fills the page's failed executions and, when asked for,
 // the spans of one trace.
-func (s *Server) readFailures(ctx context.Context, sr spanReader, m *integrationModel, id string, from, to time.Time, trace string) {
+func (h *Handlers) readFailures(ctx context.Context, sr spanReader, m *integrationModel, id string, from, to time.Time, trace string) {
 	spans, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, FailedOnly: true, ExecutionsOnly: true, Limit: failedShown})
 	if err != nil {
-		s.Logger.Error("read failed spans", "integration", id, "err", err)
+		h.Logger.Error("read failed spans", "integration", id, "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: failed executions are not shown.")
 	} else {
 		m.FailedKnown = true
@@ -317,7 +320,7 @@ func (s *Server) readFailures(ctx context.Context, sr spanReader, m *integration
 	// integrations' and unattributed spans of the same trace).
 	mine, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, TraceID: trace, Limit: traceScanLimit})
 	if err != nil {
-		s.Logger.Error("read trace", "trace", trace, "err", err)
+		h.Logger.Error("read trace", "trace", trace, "err", err)
 		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
 		return
 	}
@@ -339,7 +342,7 @@ func (s *Server) readFailures(ctx context.Context, sr spanReader, m *integration
 	}
 	all, err := sr.Spans(ctx, clickhouse.SpanQuery{From: lo.Add(-time.Minute), To: hi.Add(time.Minute), TraceID: trace, Limit: traceScanLimit})
 	if err != nil {
-		s.Logger.Error("read trace", "trace", trace, "err", err)
+		h.Logger.Error("read trace", "trace", trace, "err", err)
 		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
 		return
 	}
