@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"net/http"
-
-	"github.com/intops/intops/report"
 	"github.com/intops/intops/ui/alerts"
 	"github.com/intops/intops/ui/anomalies"
 	"github.com/intops/intops/ui/catalogview"
@@ -12,29 +9,34 @@ import (
 	"github.com/intops/intops/ui/findings"
 	"github.com/intops/intops/ui/integration"
 	"github.com/intops/intops/ui/internal/web"
+	"github.com/intops/intops/ui/reports"
 	"github.com/intops/intops/ui/silences"
 	"github.com/intops/intops/ui/slos"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes registers every route of every feature: the pages, the form
-// endpoints behind their buttons, the JSON API, health, the static files
-// and the extra handlers. The forms post plain
+// endpoints behind their buttons, the JSON API, health, /metrics, the
+// static files and the extra handlers. The forms post plain
 // application/x-www-form-urlencoded bodies with the session's CSRF token
 // (csrfGuard refuses them without it) and answer with a 303 back to the
 // page.
 func (s *Server) routes(o Options) {
-	anomalyAPI := &anomalies.Handlers{Env: s.Env, Anomalies: o.Anomalies}
-	findingsAPI := &findings.Handlers{Env: s.Env, Findings: o.Findings}
-	estateH := &estate.Handlers{Env: s.Env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
-	integrationH := &integration.Handlers{Env: s.Env, Catalog: o.Catalog, Store: o.Store, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
-	catalogH := &catalogview.Handlers{Env: s.Env, Catalog: o.Catalog, LintConfig: o.LintConfig, Findings: o.Findings}
-	mapH := &estatemap.Handlers{Env: s.Env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Alerts: o.Alerts, Findings: o.Findings}
-	sloH := &slos.Handlers{Env: s.Env, Catalog: o.Catalog, SLOs: o.SLOs}
-	alertH := &alerts.Handlers{Env: s.Env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token}
-	silenceH := &silences.Handlers{Env: s.Env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token, Location: o.Location}
+	anomalyAPI := &anomalies.Handlers{Env: s.env, Anomalies: o.Anomalies}
+	findingsAPI := &findings.Handlers{Env: s.env, Findings: o.Findings}
+	estateH := &estate.Handlers{Env: s.env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
+	integrationH := &integration.Handlers{Env: s.env, Catalog: o.Catalog, Store: o.Store, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
+	reportH := reports.New(reports.Handlers{Env: s.env, Catalog: o.Catalog, Maturity: o.Maturity, Reports: o.Reports, Printer: o.Printer},
+		o.ReportRenders, o.ReportQueueWait)
+	catalogH := &catalogview.Handlers{Env: s.env, Catalog: o.Catalog, LintConfig: o.LintConfig, Findings: o.Findings}
+	mapH := &estatemap.Handlers{Env: s.env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Alerts: o.Alerts, Findings: o.Findings}
+	sloH := &slos.Handlers{Env: s.env, Catalog: o.Catalog, SLOs: o.SLOs}
+	alertH := &alerts.Handlers{Env: s.env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token}
+	silenceH := &silences.Handlers{Env: s.env, Alerts: o.Alerts, Catalog: o.Catalog, CSRF: s.csrf.token, Location: o.Location}
 
 	s.mux.Handle("GET /static/", web.StaticHandler())
 	s.route("GET /healthz", s.healthz)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 
 	// The estate overview and an integration's page.
 	s.route("GET /{$}", estateH.Page)
@@ -81,15 +83,11 @@ func (s *Server) routes(o Options) {
 	s.route("GET /api/v1/systems/{id}/impact", findingsAPI.Impact)
 
 	// Reports.
-	s.route("GET /reports", s.reportsPage)
-	s.route("GET /reports/report.css", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		_, _ = w.Write([]byte(report.CSS))
-	})
-	s.route("GET /reports/{kind}/{file}", s.reportDownload)
-	s.route("GET /api/v1/reports/slo", s.sloReportAPI)
-	s.route("GET /api/v1/reports/maturity", s.maturityReport)
+	s.route("GET /reports", reportH.Page)
+	s.route("GET /reports/report.css", reportH.CSS)
+	s.route("GET /reports/{kind}/{file}", reportH.Download)
+	s.route("GET /api/v1/reports/slo", reportH.SLOReport)
+	s.route("GET /api/v1/reports/maturity", reportH.MaturityReport)
 
 	// Handlers mounted as they are (e.g. Slack's endpoints).
 	for pattern, h := range o.Extra {

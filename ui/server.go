@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/report"
@@ -19,23 +18,12 @@ import (
 
 // Server is intops' HTTP server.
 type Server struct {
-	*web.Env
-	store       Store
-	catalog     CatalogSource
-	lintConfig  catalog.LintConfig
-	sloSource   SLOSource
-	estateSrc   FindingsSource // nil: no findings
-	anomalySrc  AnomalySource  // nil: no anomalies
-	alertSrc    AlertsSource   // nil: no incidents
-	maturitySrc MaturitySource // nil: no maturity report
-	reportSrc   ReportSource   // nil: no reports
-	printer     report.Printer // nil: no PDFs
-	loc         *time.Location // the estate's time zone
-	mux         *http.ServeMux
-	handler     http.Handler
-	csrf        *csrfGuard
-	counts      *web.RecentCounts
-	reportCache *reportCache
+	env     *web.Env
+	store   Store // health checks ping it
+	mux     *http.ServeMux
+	handler http.Handler
+	csrf    *csrfGuard
+	counts  *web.RecentCounts // the last hour's counts, shared by the pages and APIs that show them
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -100,9 +88,9 @@ func New(o Options) *Server {
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s := &Server{
-		store: o.Store, catalog: o.Catalog, lintConfig: o.LintConfig, sloSource: o.SLOs, estateSrc: o.Findings, anomalySrc: o.Anomalies, alertSrc: o.Alerts, maturitySrc: o.Maturity, reportSrc: o.Reports, printer: o.Printer, loc: o.Location,
-		Env: &web.Env{Logger: o.Logger.With("component", "server"), Now: o.Now, Shared: web.NewSharedPages(web.DefaultPageMaxAge)},
-		mux: http.NewServeMux(),
+		store: o.Store,
+		env:   &web.Env{Logger: o.Logger.With("component", "server"), Now: o.Now, Shared: web.NewSharedPages(web.DefaultPageMaxAge)},
+		mux:   http.NewServeMux(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "intops_http_requests_total", Help: "HTTP requests served, by route and status code.",
 		}, []string{"route", "code"}),
@@ -114,16 +102,14 @@ func New(o Options) *Server {
 	o.Registry.MustRegister(s.requests, s.latency)
 	var err error
 	if s.csrf, err = newCSRF(o.SessionSecret, o.Auth, o.TrustedOrigins); err != nil {
-		s.Logger.Error("some trusted origins are ignored", "err", err)
+		s.env.Logger.Error("some trusted origins are ignored", "err", err)
 		s.csrf, _ = newCSRF(o.SessionSecret, o.Auth, nil)
 	}
-	s.reportCache = newReportCache(o.ReportRenders, o.ReportQueueWait)
 	s.counts = &web.RecentCounts{Store: o.Store, MaxAge: web.DefaultCountsMaxAge}
 	if o.NoSharing {
-		s.counts.MaxAge, s.Shared.MaxAge = 0, 0
+		s.counts.MaxAge, s.env.Shared.MaxAge = 0, 0
 	}
 	s.routes(o)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	s.handler = securityHeaders(withAuth(o.Auth, s.csrf.wrap(s.mux)))
 	return s
 }
@@ -135,7 +121,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
-		s.Shared.Changed()
+		s.env.Shared.Changed()
 	}
 }
 
@@ -179,7 +165,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.Logger.Warn("health check: ClickHouse unreachable", "err", err)
+		s.env.Logger.Warn("health check: ClickHouse unreachable", "err", err)
 		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "clickhouse": "unreachable"})
 		return
 	}

@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/intops/intops/ui/internal/web"
+import (
+	"github.com/intops/intops/ui/internal/web"
+	"github.com/intops/intops/ui/reports"
+)
 
 // Store is what the server reads from ClickHouse.
 type Store = web.Store
@@ -19,3 +22,9 @@ type FindingsSource = web.FindingsSource
 
 // AlertsSource is the alerting manager as the API reads and drives it.
 type AlertsSource = web.AlertsSource
+
+// MaturitySource scores the estate and its teams.
+type MaturitySource = reports.MaturitySource
+
+// ReportSource builds the leaders' reports (report.Service does).
+type ReportSource = reports.ReportSource

@@ -1,4 +1,4 @@
-package ui
+package reports
 
 import (
 	"bytes"
@@ -37,10 +37,10 @@ var reportKinds = []string{"slo", "maturity"}
 
 // reportError writes a report failure as JSON: a bad or unreportable
 // period is the caller's (400, 404), anything else ClickHouse's (503).
-func (s *Server) reportError(w http.ResponseWriter, err error) {
+func (h *Handlers) reportError(w http.ResponseWriter, err error) {
 	code, msg := reportStatus(err)
 	if code == http.StatusServiceUnavailable && !errors.Is(err, errBusy) {
-		s.Logger.Error("report", "err", err)
+		h.Logger.Error("report", "err", err)
 	}
 	web.WriteJSON(w, code, map[string]string{"error": msg})
 }
@@ -65,60 +65,60 @@ func reportStatus(err error) (int, string) {
 // periodError is a period the request got wrong.
 type periodError struct{ error }
 
-func (s *Server) period(r *http.Request) (report.Period, error) {
-	p, err := s.reportSrc.Parse(strings.TrimSpace(r.URL.Query().Get("period")))
+func (h *Handlers) period(r *http.Request) (report.Period, error) {
+	p, err := h.Reports.Parse(strings.TrimSpace(r.URL.Query().Get("period")))
 	if err != nil {
 		return p, periodError{err}
 	}
 	return p, nil
 }
 
-// sloReportAPI serves GET /api/v1/reports/slo?period=2026-10 (default:
+// SLOReport serves GET /api/v1/reports/slo?period=2026-10 (default:
 // the last complete month).
-func (s *Server) sloReportAPI(w http.ResponseWriter, r *http.Request) {
-	if s.reportSrc == nil {
+func (h *Handlers) SLOReport(w http.ResponseWriter, r *http.Request) {
+	if h.Reports == nil {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
 		return
 	}
-	p, err := s.period(r)
+	p, err := h.period(r)
 	if err == nil {
 		var rep *report.SLOReport
-		if rep, err = s.reportSrc.SLOReport(r.Context(), p); err == nil {
+		if rep, err = h.Reports.SLOReport(r.Context(), p); err == nil {
 			web.WriteJSON(w, http.StatusOK, rep)
 			return
 		}
 	}
-	s.reportError(w, err)
+	h.reportError(w, err)
 }
 
-// maturityReport serves GET /api/v1/reports/maturity: without a period,
+// MaturityReport serves GET /api/v1/reports/maturity: without a period,
 // the estate's level and each team's scored now, per dimension, with
 // every criterion's value and what is missing for the next level; with
 // ?period=2026-10, the report of that period from the daily snapshots.
-func (s *Server) maturityReport(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) MaturityReport(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Has("period") {
-		if s.reportSrc == nil {
+		if h.Reports == nil {
 			web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
 			return
 		}
-		p, err := s.period(r)
+		p, err := h.period(r)
 		if err == nil {
 			var rep *report.MaturityReport
-			if rep, err = s.reportSrc.MaturityReport(r.Context(), p); err == nil {
+			if rep, err = h.Reports.MaturityReport(r.Context(), p); err == nil {
 				web.WriteJSON(w, http.StatusOK, rep)
 				return
 			}
 		}
-		s.reportError(w, err)
+		h.reportError(w, err)
 		return
 	}
-	if s.maturitySrc == nil {
+	if h.Maturity == nil {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "maturity scoring is not running"})
 		return
 	}
-	scores, err := s.maturitySrc.Scores(r.Context())
+	scores, err := h.Maturity.Scores(r.Context())
 	if err != nil {
-		s.Unavailable(w, "maturity scores", err)
+		h.Unavailable(w, "maturity scores", err)
 		return
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"scores": scores})
@@ -146,27 +146,27 @@ func (b builtReport) csv(w *bytes.Buffer, table string) error {
 	return b.Maturity.CSV(w, table)
 }
 
-func (s *Server) build(ctx context.Context, kind string, p report.Period) (builtReport, error) {
+func (h *Handlers) build(ctx context.Context, kind string, p report.Period) (builtReport, error) {
 	b := builtReport{Kind: kind, Period: p}
 	var err error
 	if kind == "slo" {
-		b.SLO, err = s.reportSrc.SLOReport(ctx, p)
+		b.SLO, err = h.Reports.SLOReport(ctx, p)
 	} else {
-		b.Maturity, err = s.reportSrc.MaturityReport(ctx, p)
+		b.Maturity, err = h.Reports.MaturityReport(ctx, p)
 	}
 	return b, err
 }
 
-// reportDownload serves /reports/{slo|maturity}/{period}.{html|csv|pdf}
+// Download serves /reports/{slo|maturity}/{period}.{html|csv|pdf}
 // (CSV: ?table=, see report.SLOTables and report.MaturityTables).
-func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) Download(w http.ResponseWriter, r *http.Request) {
 	kind, file := r.PathValue("kind"), r.PathValue("file")
 	dot := strings.LastIndexByte(file, '.')
 	if !slices.Contains(reportKinds, kind) || dot < 0 {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no report " + r.URL.Path + ": want /reports/slo/PERIOD.html, .csv or .pdf (or /reports/maturity/…), PERIOD like 2026-10 or 2026-Q3"})
 		return
 	}
-	if s.reportSrc == nil {
+	if h.Reports == nil {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "reports are not configured"})
 		return
 	}
@@ -175,22 +175,22 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "format " + format + ": want html, csv or pdf"})
 		return
 	}
-	p, err := s.reportSrc.Parse(name)
+	p, err := h.Reports.Parse(name)
 	if err != nil {
-		s.reportError(w, periodError{err})
+		h.reportError(w, periodError{err})
 		return
 	}
 	table := ""
 	if format == "csv" {
 		table = r.URL.Query().Get("table")
 	}
-	body, err := s.cachedReport(r.Context(), kind, p, format, table)
+	body, err := h.cachedReport(r.Context(), kind, p, format, table)
 	var te tableError
 	var pe printError
 	switch {
 	case errors.Is(err, errBusy):
-		w.Header().Set("Retry-After", s.reportCache.retryAfter())
-		s.reportError(w, err)
+		w.Header().Set("Retry-After", h.cache.retryAfter())
+		h.reportError(w, err)
 		return
 	case errors.As(err, &te):
 		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
@@ -199,7 +199,7 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": "the PDF could not be printed: " + err.Error()})
 		return
 	case err != nil:
-		s.reportError(w, err)
+		h.reportError(w, err)
 		return
 	}
 	filename := "intops-" + kind + "-" + p.String()
@@ -223,18 +223,18 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 
 // cachedReport returns a report rendered in a format: from the cache, or
 // rendered with a render slot.
-func (s *Server) cachedReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
-	now := s.Now()
+func (h *Handlers) cachedReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
+	now := h.Now()
 	ttl := reportTTLEnded
 	if p.End().After(now) {
 		ttl = reportTTLRunning
 	}
 	key := kind + "/" + p.String() + "." + format + "?" + table
-	body, hit, err := s.reportCache.get(ctx, key, s.catalog.Current(), now, ttl, func(ctx context.Context) ([]byte, error) {
-		return s.renderReport(ctx, kind, p, format, table)
+	body, hit, err := h.cache.get(ctx, key, h.Catalog.Current(), now, ttl, func(ctx context.Context) ([]byte, error) {
+		return h.renderReport(ctx, kind, p, format, table)
 	})
 	if hit {
-		s.Logger.Debug("report served from the cache", "report", key)
+		h.Logger.Debug("report served from the cache", "report", key)
 	}
 	return body, err
 }
@@ -247,8 +247,8 @@ type printError struct{ error }
 
 // renderReport builds a report and renders it in a format (html, csv of
 // a table, pdf, or page: the body the /reports page shows).
-func (s *Server) renderReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
-	b, err := s.build(ctx, kind, p)
+func (h *Handlers) renderReport(ctx context.Context, kind string, p report.Period, format, table string) ([]byte, error) {
+	b, err := h.build(ctx, kind, p)
 	if err != nil {
 		return nil, err
 	}
@@ -268,19 +268,19 @@ func (s *Server) renderReport(ctx context.Context, kind string, p report.Period,
 	if err != nil || format == "html" {
 		return page, err
 	}
-	if s.printer == nil {
+	if h.Printer == nil {
 		return nil, report.ErrNoChromium
 	}
 	start := time.Now()
-	pdf, err := s.printer.PDF(ctx, page)
+	pdf, err := h.Printer.PDF(ctx, page)
 	if err != nil {
 		if errors.Is(err, report.ErrNoChromium) || ctx.Err() != nil {
 			return nil, err
 		}
-		s.Logger.Error("print PDF", "err", err, "took", time.Since(start).Round(time.Millisecond))
+		h.Logger.Error("print PDF", "err", err, "took", time.Since(start).Round(time.Millisecond))
 		return nil, printError{err}
 	}
-	s.Logger.Info("report PDF printed", "report", kind, "period", p.String(), "bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
+	h.Logger.Info("report PDF printed", "report", kind, "period", p.String(), "bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
 	return pdf, nil
 }
 
@@ -296,36 +296,36 @@ type reportsModel struct {
 
 type downloadLink struct{ Label, URL string }
 
-// reportsPage serves /reports?kind=slo|maturity&period=2026-10.
-func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
+// Page serves /reports?kind=slo|maturity&period=2026-10.
+func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
 	m := reportsModel{Kind: r.URL.Query().Get("kind"), Kinds: reportKinds}
 	if m.Kind == "" {
 		m.Kind = "slo"
 	}
 	if !slices.Contains(reportKinds, m.Kind) {
-		s.Render(w, r, http.StatusBadRequest, reportsPage(reportsModel{Kind: "slo", Kinds: reportKinds, Error: "kind " + m.Kind + ": want slo or maturity"}))
+		h.Render(w, r, http.StatusBadRequest, reportsPage(reportsModel{Kind: "slo", Kinds: reportKinds, Error: "kind " + m.Kind + ": want slo or maturity"}))
 		return
 	}
-	if s.reportSrc == nil {
+	if h.Reports == nil {
 		m.Error = "Reports are not configured on this server."
-		s.Render(w, r, http.StatusNotFound, reportsPage(m))
+		h.Render(w, r, http.StatusNotFound, reportsPage(m))
 		return
 	}
-	last := s.reportSrc.Default()
+	last := h.Reports.Default()
 	for p, i := last.Next(), 0; i < 13; p, i = p.Prev(), i+1 {
 		m.Periods = append(m.Periods, p.String())
 	}
 	for p, i := report.Containing(report.Quarter, last.End(), last.Loc), 0; i < 5; p, i = p.Prev(), i+1 {
 		m.Periods = append(m.Periods, p.String())
 	}
-	p, err := s.period(r)
+	p, err := h.period(r)
 	code := http.StatusOK
 	if err == nil {
 		m.Period = p.String()
 		// The page's report is rendered once per period, like the
 		// downloads, and with their render slots.
 		var body []byte
-		if body, err = s.cachedReport(r.Context(), m.Kind, p, "page", ""); err == nil {
+		if body, err = h.cachedReport(r.Context(), m.Kind, p, "page", ""); err == nil {
 			m.Body = templ.Raw(string(body))
 			base := "/reports/" + m.Kind + "/" + p.String()
 			m.Downloads = []downloadLink{{"HTML", base + ".html"}, {"PDF", base + ".pdf"}}
@@ -343,11 +343,11 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		code, m.Error = reportStatus(err)
 		if errors.Is(err, errBusy) {
-			w.Header().Set("Retry-After", s.reportCache.retryAfter())
+			w.Header().Set("Retry-After", h.cache.retryAfter())
 		}
 	}
 	if m.Period != "" && !slices.Contains(m.Periods, m.Period) {
 		m.Periods = append([]string{m.Period}, m.Periods...)
 	}
-	s.Render(w, r, code, reportsPage(m))
+	h.Render(w, r, code, reportsPage(m))
 }
