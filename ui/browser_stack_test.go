@@ -18,6 +18,7 @@ import (
 	"github.com/intops/intops/clickhouse/chtest"
 	"github.com/intops/intops/simulate"
 	"github.com/intops/intops/ui"
+	"github.com/intops/intops/ui/internal/uitest"
 )
 
 // TestBrowserOnTheRealStack drives every page against the server wired as
@@ -29,7 +30,7 @@ import (
 func TestBrowserOnTheRealStack(t *testing.T) {
 	db := chtest.Shared(t).Open(t)
 	ctx := context.Background()
-	cat, err := catalog.Load("../examples/estate")
+	cat, err := catalog.Load(uitest.Examples)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestBrowserOnTheRealStack(t *testing.T) {
 		Findings: &estate.Service{Store: db, Catalog: current, Now: clock}, Now: clock})
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	bctx, problems := browser(t)
+	bctx, problems := uitest.Browser(t)
 	check := func(page, ready string, extra ...chromedp.Action) {
 		t.Helper()
 		actions := append([]chromedp.Action{chromedp.Navigate(hs.URL + page), chromedp.WaitVisible(ready, chromedp.ByQuery)}, extra...)
@@ -78,7 +79,7 @@ func TestBrowserOnTheRealStack(t *testing.T) {
 	}
 	var band int
 	check("/integrations/shop-to-erp-orders", `#chart canvas`,
-		pollJS(`window.intopsChart && window.intopsChart.data[1].length > 0`),
+		uitest.PollJS(`window.intopsChart && window.intopsChart.data[1].length > 0`),
 		chromedp.Evaluate(`window.intopsChart.data[2].filter(v => v > 0).length`, &points),
 		// the expected executions and their normal range, from the baseline
 		chromedp.Evaluate(`window.intopsChart.data.length === 6 ? window.intopsChart.data[3].filter(v => v > 0).length : -1`, &band))
@@ -100,7 +101,7 @@ func TestBrowserOnTheRealStack(t *testing.T) {
 	if !strings.Contains(body, "shop-to-erp-orders") {
 		t.Errorf("/slos does not list the paging SLO")
 	}
-	check("/map", "main", pollJS(`window.intopsMap && window.intopsMap.nodes().length > 10`))
+	check("/map", "main", uitest.PollJS(`window.intopsMap && window.intopsMap.nodes().length > 10`))
 	check("/catalog", "main", chromedp.Text("main", &body, chromedp.ByQuery))
 	if !strings.Contains(body, "marketing-export-script") {
 		t.Errorf("/catalog does not show the shadow flow")

@@ -1,4 +1,4 @@
-package ui_test
+package catalogview_test
 
 import (
 	"net/http/httptest"
@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/intops/intops/ui/internal/uitest"
 )
 
 func TestBrowserCatalogAndMap(t *testing.T) {
-	srv, _ := catalogServer(t)
+	srv, _ := uitest.CatalogServer(t)
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	ctx, problems := browser(t)
+	ctx, problems := uitest.Browser(t)
 	noProblems := func(page string) {
 		t.Helper()
 		if p := problems(); len(p) > 0 {
@@ -27,7 +28,7 @@ func TestBrowserCatalogAndMap(t *testing.T) {
 			chromedp.Navigate(hs.URL+"/catalog"),
 			chromedp.WaitVisible(`[data-testid="lint-table"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid="draft-entry"]`, chromedp.ByQuery),
-			pollJS(`!document.querySelector('button[data-copy]').hidden`),
+			uitest.PollJS(`!document.querySelector('button[data-copy]').hidden`),
 			chromedp.Evaluate(`document.querySelector('button[data-copy]').hidden`, &copyHidden),
 		)
 		if err != nil {
@@ -36,7 +37,7 @@ func TestBrowserCatalogAndMap(t *testing.T) {
 		if copyHidden {
 			t.Error("the Copy button stays hidden with JavaScript")
 		}
-		screenshot(t, ctx, "catalog.png")
+		uitest.Screenshot(t, ctx, "catalog.png")
 		noProblems("/catalog")
 
 		err = chromedp.Run(ctx,
@@ -45,7 +46,7 @@ func TestBrowserCatalogAndMap(t *testing.T) {
 			// the form loads a new page: wait on the DOM, which survives it
 			chromedp.WaitReady(`select[name="severity"] option[value="error"][selected]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`[data-testid="lint-table"]`, chromedp.ByQuery),
-			pollJS(`document.querySelectorAll('[data-testid="lint-row"]').length > 0 &&
+			uitest.PollJS(`document.querySelectorAll('[data-testid="lint-row"]').length > 0 &&
 				document.querySelectorAll('[data-testid="lint-row"]:not([data-severity="error"])').length === 0`),
 			chromedp.Location(&url),
 		)
@@ -63,7 +64,7 @@ func TestBrowserCatalogAndMap(t *testing.T) {
 		err := chromedp.Run(ctx,
 			chromedp.Navigate(hs.URL+"/map"),
 			chromedp.WaitVisible(`#map canvas`, chromedp.ByQuery),
-			pollJS(`window.intopsMap && window.intopsMap.nodes().length > 0`),
+			uitest.PollJS(`window.intopsMap && window.intopsMap.nodes().length > 0`),
 			chromedp.Evaluate(`window.intopsMap.nodes().length`, &nodes),
 			chromedp.Evaluate(`window.intopsMap.edges().length`, &edges),
 		)
@@ -73,7 +74,7 @@ func TestBrowserCatalogAndMap(t *testing.T) {
 		if nodes < 10 || edges < 10 {
 			t.Errorf("map: %d nodes, %d edges", nodes, edges)
 		}
-		screenshot(t, ctx, "map.png")
+		uitest.Screenshot(t, ctx, "map.png")
 		noProblems("/map")
 
 		// a tap on a system opens its impact
@@ -83,7 +84,7 @@ func TestBrowserCatalogAndMap(t *testing.T) {
 			chromedp.Evaluate(`window.intopsMap.getElementById("sap-erp").emit("tap"); true`, nil),
 			chromedp.WaitVisible(`[data-testid="impact-table"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`#map canvas`, chromedp.ByQuery),
-			pollJS(`window.intopsMap && window.intopsMap.getElementById("sap-erp").hasClass("selected")`),
+			uitest.PollJS(`window.intopsMap && window.intopsMap.getElementById("sap-erp").hasClass("selected")`),
 			chromedp.Evaluate(`document.querySelectorAll('[data-testid="impact-row"]').length`, &rows),
 			chromedp.Location(&url),
 		)

@@ -1,4 +1,4 @@
-package ui_test
+package alerts_test
 
 import (
 	"net/http/httptest"
@@ -6,16 +6,17 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/intops/intops/ui/internal/uitest"
 )
 
 // TestBrowserAlertPages drives /slos, /alerts and /silences in Chromium:
 // the pages load cleanly and the plain forms act (acknowledge, silence,
 // create a silence) through the CSRF check.
 func TestBrowserAlertPages(t *testing.T) {
-	srv, fake, cat := alertsServer(t)
+	srv, fake, cat := uitest.AlertsServer(t)
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	ctx, problems := browser(t)
+	ctx, problems := uitest.Browser(t)
 	noProblems := func(page string) {
 		t.Helper()
 		if p := problems(); len(p) > 0 {
@@ -38,15 +39,15 @@ func TestBrowserAlertPages(t *testing.T) {
 		if rows != len(cat.SLOs) || first != "page" {
 			t.Errorf("%d rows starting with %s, want %d starting with page", rows, first, len(cat.SLOs))
 		}
-		screenshot(t, ctx, "slos.png")
+		uitest.Screenshot(t, ctx, "slos.png")
 		noProblems("/slos")
 
 		var url string
 		err = chromedp.Run(ctx,
 			chromedp.SetValue(`select[name="status"]`, "ticket", chromedp.ByQuery),
 			chromedp.Click(`form[data-testid="slo-filters"] button[type="submit"]`, chromedp.ByQuery),
-			pollJS(`location.search.includes("status=ticket")`),
-			pollJS(`[...document.querySelectorAll('[data-testid="slo-row"]')].every(r => r.dataset.status === "ticket")`),
+			uitest.PollJS(`location.search.includes("status=ticket")`),
+			uitest.PollJS(`[...document.querySelectorAll('[data-testid="slo-row"]')].every(r => r.dataset.status === "ticket")`),
 			chromedp.Location(&url),
 		)
 		if err != nil {
@@ -66,7 +67,7 @@ func TestBrowserAlertPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		screenshot(t, ctx, "alerts.png")
+		uitest.Screenshot(t, ctx, "alerts.png")
 		noProblems("/alerts")
 
 		err = chromedp.Run(ctx,
@@ -80,7 +81,7 @@ func TestBrowserAlertPages(t *testing.T) {
 		if flash != "Acknowledged inc-43." {
 			t.Errorf("flash %q", flash)
 		}
-		if chromedp.Run(ctx, pollJS(`!document.querySelector('[data-id="inc-43"] [data-testid="ack"]')`)) != nil {
+		if chromedp.Run(ctx, uitest.PollJS(`!document.querySelector('[data-id="inc-43"] [data-testid="ack"]')`)) != nil {
 			t.Error("Acknowledge is still offered")
 		}
 		noProblems("/alerts after acknowledge")
@@ -119,7 +120,7 @@ func TestBrowserAlertPages(t *testing.T) {
 		if flash != "Created silence sil-4." {
 			t.Errorf("flash %q", flash)
 		}
-		screenshot(t, ctx, "silences.png")
+		uitest.Screenshot(t, ctx, "silences.png")
 		noProblems("/silences")
 	})
 

@@ -1,4 +1,4 @@
-package ui_test
+package reports_test
 
 import (
 	"net/http/httptest"
@@ -6,15 +6,16 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/intops/intops/ui/internal/uitest"
 )
 
 // TestBrowserReports opens /reports in Chromium: the SLO report shows in
 // the page frame with its charts and no CSP or console error; picking the
 // maturity report with the form shows it.
 func TestBrowserReports(t *testing.T) {
-	hs := httptest.NewServer(reportServer(t))
+	hs := httptest.NewServer(uitest.ReportServer(t))
 	defer hs.Close()
-	ctx, problems := browser(t)
+	ctx, problems := uitest.Browser(t)
 	var kpis string
 	var charts, links int
 	var color string
@@ -36,7 +37,7 @@ func TestBrowserReports(t *testing.T) {
 	if charts != 2 || links != 7 || color != "solid" {
 		t.Errorf("%d charts, %d download links, kpi border %q", charts, links, color)
 	}
-	screenshot(t, ctx, "reports.png")
+	uitest.Screenshot(t, ctx, "reports.png")
 	if p := problems(); len(p) > 0 {
 		t.Errorf("/reports: the browser reported:\n  %s", strings.Join(p, "\n  "))
 	}

@@ -1,4 +1,4 @@
-package ui_test
+package slos_test
 
 import (
 	"context"
@@ -11,12 +11,14 @@ import (
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/ui"
+	"github.com/intops/intops/ui/internal/uitest"
 )
 
 // noResults is an SLO evaluator that has evaluated nothing yet.
 type noResults struct{}
 
 func (noResults) Results() []slo.Status { return nil }
+
 func (noResults) History(context.Context, string, time.Time, time.Time) ([]slo.Point, error) {
 	return nil, slo.ErrUnknownSLO
 }
@@ -49,8 +51,8 @@ func TestNotEvaluatedSLOIsListedWithItsReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := ui.New(ui.Options{Store: downStore{}, Catalog: catalog.Fixed(cat), SLOs: noResults{}})
-	_, body := get(t, srv, "/api/v1/slos")
+	srv := ui.New(ui.Options{Store: uitest.DownStore{}, Catalog: catalog.Fixed(cat), SLOs: noResults{}})
+	_, body := uitest.Get(t, srv, "/api/v1/slos")
 	var doc struct {
 		SLOs []struct {
 			ID           string `json:"id"`
@@ -64,7 +66,7 @@ func TestNotEvaluatedSLOIsListedWithItsReason(t *testing.T) {
 	if len(doc.SLOs) != 1 || doc.SLOs[0].ID != "accounts-synced" || doc.SLOs[0].Status != "not_evaluated" || !strings.Contains(doc.SLOs[0].NotEvaluated, "Datadog") {
 		t.Errorf("/api/v1/slos: %s", body)
 	}
-	if _, page := get(t, srv, "/slos"); !strings.Contains(page, "SLO accounts-synced (crm-to-erp-accounts) is not evaluated: metric source Datadog") {
+	if _, page := uitest.Get(t, srv, "/slos"); !strings.Contains(page, "SLO accounts-synced (crm-to-erp-accounts) is not evaluated: metric source Datadog") {
 		t.Errorf("/slos does not say the SLO is not evaluated:\n%s", page)
 	}
 }
@@ -73,6 +75,7 @@ func TestNotEvaluatedSLOIsListedWithItsReason(t *testing.T) {
 type someResults []slo.Status
 
 func (r someResults) Results() []slo.Status { return r }
+
 func (someResults) History(context.Context, string, time.Time, time.Time) ([]slo.Point, error) {
 	return nil, slo.ErrUnknownSLO
 }
@@ -109,8 +112,8 @@ func TestPrometheusSLOListedOnceEvaluated(t *testing.T) {
 		t.Fatal(err)
 	}
 	statuses := func(src ui.SLOSource) []string {
-		srv := ui.New(ui.Options{Store: downStore{}, Catalog: catalog.Fixed(cat), SLOs: src})
-		_, body := get(t, srv, "/api/v1/slos")
+		srv := ui.New(ui.Options{Store: uitest.DownStore{}, Catalog: catalog.Fixed(cat), SLOs: src})
+		_, body := uitest.Get(t, srv, "/api/v1/slos")
 		var doc struct {
 			SLOs []struct {
 				ID, Status string
