@@ -13,7 +13,7 @@ deps:
 build:
 	$(GO) build -o bin/intops ./cmd/intops
 
-## generate: regenerate the templ components' Go code (ui/*_templ.go, report/*_templ.go,
+## generate: regenerate the templ components' Go code (ui/*/*_templ.go, report/*_templ.go,
 ## committed so that a clone builds without the templ CLI)
 generate:
 	$(GO) generate ./ui/ ./report/
