@@ -2,13 +2,12 @@ package ui_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"net/http/httptest"
 
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/anomaly"

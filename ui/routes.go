@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/intops/intops/ui/alerts"
 	"github.com/intops/intops/ui/anomalies"
 	"github.com/intops/intops/ui/catalogview"
@@ -12,7 +14,6 @@ import (
 	"github.com/intops/intops/ui/reports"
 	"github.com/intops/intops/ui/silences"
 	"github.com/intops/intops/ui/slos"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes registers every route of every feature: the pages, the form

@@ -186,16 +186,7 @@ func (h *Handlers) estate(r *http.Request) estateModel {
 	}
 	m.Rows = sorted
 
-	for t := range teams {
-		label := t
-		if tm := cat.Teams[t]; tm != nil && tm.Title != "" {
-			label = tm.Title
-		}
-		if t == "" {
-			continue // "" is "all"
-		}
-		m.Teams = append(m.Teams, web.Option{Value: t, Label: label})
-	}
+	m.Teams = web.TeamOptions(cat, teams)
 	for sys := range systems {
 		if sys == "" {
 			continue
@@ -213,7 +204,6 @@ func (h *Handlers) estate(r *http.Request) estateModel {
 		m.Lifecycles = append(m.Lifecycles, web.Option{Value: string(l), Label: string(l)})
 	}
 	byLabel := func(a, b web.Option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) }
-	slices.SortFunc(m.Teams, byLabel)
 	slices.SortFunc(m.Systems, byLabel)
 	slices.SortFunc(m.Tiers, func(a, b web.Option) int { return cmp.Compare(a.Value, b.Value) })
 	return m

@@ -3,9 +3,6 @@ package reports_test
 import (
 	"encoding/csv"
 	"encoding/json"
-
-	"github.com/intops/intops/ui/internal/uitest"
-
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/report"
 	"github.com/intops/intops/ui"
+	"github.com/intops/intops/ui/internal/uitest"
 )
 
 func TestReportAPIs(t *testing.T) {
