@@ -130,6 +130,7 @@ type statusWriter struct {
 	code int
 }
 
+// WriteHeader keeps the status code for the metrics.
 func (w *statusWriter) WriteHeader(code int) {
 	w.code = code
 	w.ResponseWriter.WriteHeader(code)

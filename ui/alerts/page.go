@@ -34,6 +34,7 @@ func (a alertIncident) CanSplit() bool {
 // mergeOption is an incident a form can name.
 type mergeOption struct{ ID, Title string }
 
+// CanResolve: an incident not resolved yet can be resolved.
 func (a alertIncident) CanResolve() bool { return a.State != alerting.StateResolved }
 
 type alertsModel struct {

@@ -97,7 +97,7 @@ type estateModel struct {
 }
 
 // Page serves the overview, the page everyone opens first: one
-// render serves all who ask within a moment (sharedPages).
+// render serves all who ask within a moment (web.SharedPages).
 func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
 	h.RenderShared(w, r, func(r *http.Request) templ.Component { return estatePage(h.estate(r)) })
 }
