@@ -73,13 +73,13 @@ func (e *Env) RenderShared(w http.ResponseWriter, r *http.Request, page func(*ht
 
 // NotFound serves the HTML 404 page.
 func (e *Env) NotFound(w http.ResponseWriter, r *http.Request, msg string) {
-	e.Render(w, r, http.StatusNotFound, NotFoundPage(msg))
+	e.Render(w, r, http.StatusNotFound, notFoundPage(msg))
 }
 
 // Problem serves the page that says why a form action failed, with the
 // way back.
 func (e *Env) Problem(w http.ResponseWriter, r *http.Request, code int, title, msg, back string) {
-	e.Render(w, r, code, ProblemPage(title, msg, back))
+	e.Render(w, r, code, problemPage(title, msg, back))
 }
 
 // FormError answers a failed form action: 404 for an unknown (or already

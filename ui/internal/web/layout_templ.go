@@ -176,8 +176,8 @@ func Warnings(ws []string) templ.Component {
 	})
 }
 
-// NotFoundPage is the HTML 404.
-func NotFoundPage(msg string) templ.Component {
+// notFoundPage is the HTML 404.
+func notFoundPage(msg string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -237,8 +237,8 @@ func NotFoundPage(msg string) templ.Component {
 	})
 }
 
-// ProblemPage says why a form action failed, with the way back.
-func ProblemPage(title, msg, back string) templ.Component {
+// problemPage says why a form action failed, with the way back.
+func problemPage(title, msg, back string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
