@@ -140,6 +140,32 @@ type Recent struct {
 	Split   time.Time
 	Hours   []intops.Bucket
 	Minutes []intops.Bucket
+	// Blind is when intops saw no spans from the estate (an ingest gap):
+	// the windows leave its minutes out, both what arrived and what was
+	// expected, so that the spans a gap lost are not taken for a drop.
+	Blind Gap
+}
+
+// Gap is a span of time intops was blind for; To is zero while it lasts,
+// and both are zero when there was none.
+type Gap struct{ From, To time.Time }
+
+// share is the part of [from, to) in the gap.
+func (g Gap) share(from, to time.Time) float64 {
+	if g.From.IsZero() || !to.After(from) {
+		return 0
+	}
+	lo, hi := from, to
+	if g.From.After(lo) {
+		lo = g.From
+	}
+	if !g.To.IsZero() && g.To.Before(hi) {
+		hi = g.To
+	}
+	if !hi.After(lo) {
+		return 0
+	}
+	return float64(hi.Sub(lo)) / float64(to.Sub(from))
 }
 
 // Detect tests the recent traffic against the baseline over each window
@@ -188,18 +214,24 @@ func (b *Baseline) detect(r Recent, now time.Time, cfg Config) ([]Anomaly, float
 			bs = r.Hours
 			i = len(bs) - 1
 		}
+		// A minute the gap touches is left out; an hour keeps the part of
+		// its expectation outside the gap (its bucket holds what arrived).
+		blind := r.Blind.share(slot, slot.Add(width))
+		if width == time.Minute && blind > 0 {
+			blind = 1
+		}
 		for ; i >= 0 && !bs[i].Minute.Before(slot); i-- {
-			if m := &bs[i]; m.Minute.Before(slot.Add(width)) && m.Minute.Before(now) {
+			if m := &bs[i]; blind < 1 && m.Minute.Before(slot.Add(width)) && m.Minute.Before(now) {
 				s.observe(b, m)
 			}
 		}
 		if width == time.Minute {
-			s.eExec += expected(slot, b, &b.Exec)
-			s.eRecs += expected(slot, b, &b.Records)
+			s.eExec += (1 - blind) * expected(slot, b, &b.Exec)
+			s.eRecs += (1 - blind) * expected(slot, b, &b.Records)
 		} else {
 			t := slot.In(b.Loc)
-			s.eExec += b.Exec[b.dayType(t)][t.Hour()]
-			s.eRecs += b.Records[b.dayType(t)][t.Hour()]
+			s.eExec += (1 - blind) * b.Exec[b.dayType(t)][t.Hour()]
+			s.eRecs += (1 - blind) * b.Records[b.dayType(t)][t.Hour()]
 		}
 		for w < len(Windows) && !slot.After(now.Add(-Windows[w])) {
 			if Windows[w] <= 15*time.Minute {

@@ -62,6 +62,11 @@ type Evaluator struct {
 	Settle  time.Duration
 	Arrived func(ctx context.Context) (time.Time, error)
 	MaxWait time.Duration // default 15 min
+	// Blind, when set, returns the latest ingest gap (from the end of the
+	// last minute with spans to when spans arrived again; to zero while it
+	// lasts): the windows leave its minutes, and the minute either side
+	// that it cut short, out (Recent.Blind).
+	Blind func(ctx context.Context) (from, to time.Time, err error)
 
 	mu        sync.RWMutex
 	baselines map[string]*Baseline
@@ -222,6 +227,19 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 	if e.trackers == nil {
 		e.trackers = map[string]*Tracker{}
 	}
+	var gap Gap
+	if e.Blind != nil {
+		from, to, err := e.Blind(ctx)
+		if err != nil {
+			return fmt.Errorf("read the latest ingest gap: %w", err)
+		}
+		if !from.IsZero() {
+			gap.From = from.Add(-time.Minute)
+			if !to.IsZero() {
+				gap.To = to.Add(time.Minute)
+			}
+		}
+	}
 	var events []intops.AlertEvent
 	var open []Status
 	cat := e.Catalog()
@@ -230,7 +248,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		if in := cat.Integration(id); in != nil {
 			cfg = cfg.Sensitive(in.Annotations[intops.AnnotationAnomalySensitivity])
 		}
-		found := e.baselines[id].Detect(Recent{Split: split, Hours: hours[id], Minutes: mins[id]}, now, cfg)
+		found := e.baselines[id].Detect(Recent{Split: split, Hours: hours[id], Minutes: mins[id], Blind: gap}, now, cfg)
 		tr := e.trackers[id]
 		if tr == nil {
 			tr = &Tracker{}

@@ -400,3 +400,27 @@ func (w *Watchdog) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// LatestGap reads the latest ingest gap from the alert event log: from
+// the end of the last minute with spans to when spans arrived again (to
+// zero while the gap lasts); both zero when intops was never blind.
+func LatestGap(ctx context.Context, store interface {
+	LatestAlertStates(ctx context.Context, source string) (map[string]intops.AlertEvent, error)
+}) (from, to time.Time, err error) {
+	states, err := store.LatestAlertStates(ctx, Source)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	ev, ok := states[Key]
+	if !ok {
+		return time.Time{}, time.Time{}, nil
+	}
+	var x Evidence
+	if err := json.Unmarshal([]byte(ev.Evidence), &x); err != nil || x.Since.IsZero() {
+		return time.Time{}, time.Time{}, nil // an event without a gap's start says nothing of one
+	}
+	if ev.State == intops.AlertFiring {
+		return x.Since, time.Time{}, nil
+	}
+	return x.Since, ev.At, nil
+}

@@ -197,3 +197,47 @@ func TestWatchdogStartsIntoAnOldSilence(t *testing.T) {
 		})
 	}
 }
+
+// LatestGap reads the gap from the watchdog's own events: none before it
+// fires, open while it is firing, closed at its resolution.
+func TestLatestGap(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	gapStart := start.Add(60 * time.Minute)
+	s := &memStore{minutes: map[time.Time]clickhouse.EstateMinute{}}
+	for m := start; m.Before(gapStart.Add(20 * time.Minute)); m = m.Add(time.Minute) {
+		if m.Before(gapStart) || !m.Before(gapStart.Add(10*time.Minute)) {
+			s.minutes[m] = clickhouse.EstateMinute{Spans: 1000, Flows: 40}
+		}
+	}
+	now := gapStart
+	w := &Watchdog{Store: s, Now: func() time.Time { return now }}
+	var opened, closed bool
+	for ; !now.After(gapStart.Add(12 * time.Minute)); now = now.Add(15 * time.Second) {
+		if err := w.Check(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		from, to, err := LatestGap(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch len(s.events) {
+		case 0:
+			if !from.IsZero() || !to.IsZero() {
+				t.Fatalf("at %s, before the watchdog fired: gap %s–%s", now.Format(time.TimeOnly), from, to)
+			}
+		case 1:
+			opened = true
+			if !from.Equal(gapStart) || !to.IsZero() {
+				t.Fatalf("at %s, while firing: gap %s–%s, want from %s, open", now.Format(time.TimeOnly), from, to, gapStart)
+			}
+		default:
+			closed = true
+			if !from.Equal(gapStart) || !to.Equal(s.events[1].At) {
+				t.Fatalf("at %s, once resolved: gap %s–%s, want %s–%s", now.Format(time.TimeOnly), from, to, gapStart, s.events[1].At)
+			}
+		}
+	}
+	if !opened || !closed {
+		t.Errorf("the watchdog fired %v and resolved %v: %+v", opened, closed, s.events)
+	}
+}

@@ -235,7 +235,8 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 	evaluator := &slo.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.sloInterval, Logger: logger.With("component", "slo"), Registerer: reg,
 		Prometheus: &promapi.Client{}, PrometheusURL: f.prometheusURL}
 	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly"),
-		Settle: time.Minute, Arrived: func(ctx context.Context) (time.Time, error) { return latestArrival(ctx, db) }}
+		Settle: time.Minute, Arrived: func(ctx context.Context) (time.Time, error) { return latestArrival(ctx, db) },
+		Blind: func(ctx context.Context) (time.Time, time.Time, error) { return watchdog.LatestGap(ctx, db) }}
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
