@@ -168,3 +168,75 @@ func TestDemoEstateLint(t *testing.T) {
 		t.Errorf("lint of the demo estate:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
+
+// TestForeignSLOBesideTheDemoEstate: one SLO measured in Datadog, added to
+// the demo estate, is one more lint warning and nothing else: every other
+// finding is as before and every other SLO is still evaluated.
+func TestForeignSLOBesideTheDemoEstate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../examples/estate")); err != nil {
+		t.Fatal(err)
+	}
+	const datadog = `apiVersion: openslo/v1
+kind: SLO
+metadata: {name: shop-to-erp-orders-datadog}
+spec:
+  service: shop-to-erp-orders
+  indicator:
+    metadata: {name: shop-to-erp-orders-datadog-ok}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Datadog, spec: {query: "sum:orders.booked{*}.as_count()"}}}
+        total: {metricSource: {type: Datadog, spec: {query: "sum:orders.received{*}.as_count()"}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+`
+	if err := os.WriteFile(filepath.Join(dir, "slos", "datadog.yaml"), []byte(datadog), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	demo, err := catalog.Load("../examples/estate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Load(dir)
+	if err != nil {
+		t.Fatalf("a Datadog SLO makes the catalog unusable: %v", err)
+	}
+	cfg, err := catalog.LoadLintConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]bool{}
+	for _, f := range catalog.Lint(demo, cfg, lintNow) {
+		before[f.Rule+" "+f.Message] = true
+	}
+	var added []catalog.Finding
+	n := 0
+	for _, f := range catalog.Lint(cat, cfg, lintNow) {
+		if before[f.Rule+" "+f.Message] {
+			n++
+			continue
+		}
+		added = append(added, f)
+	}
+	if n != len(before) {
+		t.Errorf("%d of the demo estate's %d findings are left", n, len(before))
+	}
+	if len(added) != 1 || added[0].Severity != catalog.SeverityWarning || !strings.Contains(added[0].Message, `"shop-to-erp-orders-datadog" is not evaluated`) ||
+		!strings.HasSuffix(added[0].File, "datadog.yaml") {
+		t.Fatalf("findings beyond the demo estate's: %+v", added)
+	}
+	evaluated := func(c *catalog.Catalog) (n int) {
+		for _, s := range c.SLOs {
+			if s.NotEvaluated == "" {
+				n++
+			}
+		}
+		return n
+	}
+	if len(cat.SLOs) != len(demo.SLOs)+1 || evaluated(cat) != evaluated(demo) {
+		t.Errorf("SLOs: %d (%d evaluated), the demo estate's %d (%d evaluated)", len(cat.SLOs), evaluated(cat), len(demo.SLOs), evaluated(demo))
+	}
+}
