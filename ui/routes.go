@@ -23,7 +23,7 @@ import (
 // (csrfGuard refuses them without it) and answer with a 303 back to the
 // page.
 func (s *Server) routes(o Options) {
-	anomalyAPI := &anomalies.Handlers{Env: s.env, Anomalies: o.Anomalies}
+	anomalyAPI := &anomalies.Handlers{Env: s.env, Anomalies: o.Anomalies, Catalog: o.Catalog, Feedback: o.Feedback}
 	findingsAPI := &findings.Handlers{Env: s.env, Findings: o.Findings}
 	estateH := &estate.Handlers{Env: s.env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
 	integrationH := &integration.Handlers{Env: s.env, Catalog: o.Catalog, Store: o.Store, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
@@ -80,6 +80,9 @@ func (s *Server) routes(o Options) {
 
 	// Anomalies and estate findings.
 	s.route("GET /api/v1/anomalies", anomalyAPI.List)
+	s.route("POST /anomalies/feedback", anomalyAPI.FeedbackForm)
+	s.route("GET /api/v1/anomalies/feedback", anomalyAPI.ListFeedback)
+	s.route("POST /api/v1/anomalies/feedback", anomalyAPI.PostFeedback)
 	s.route("GET /api/v1/findings", findingsAPI.List)
 	s.route("GET /api/v1/systems/{id}/impact", findingsAPI.Impact)
 

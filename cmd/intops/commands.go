@@ -302,7 +302,7 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		evals.Wait()
 	})
 	srv := ui.New(ui.Options{Auth: auth, SessionSecret: secret, TrustedOrigins: origins, Maturity: scores, Reports: reports, Printer: printer, Store: db, Catalog: watcher, LintConfig: lintCfg,
-		SLOs: evaluator, Anomalies: anomalies, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg, Location: loc})
+		SLOs: evaluator, Anomalies: anomalies, Feedback: db, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg, Location: loc})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
 	bg.Go(func() { errc <- hs.Serve(ln) })
