@@ -73,9 +73,15 @@ func (db *DB) Feedback(ctx context.Context, q FeedbackQuery) ([]intops.AnomalyFe
 	return out, rows.Err()
 }
 
+// OpenMarkSpan is how long after it was marked an expected mark of an
+// episode still open covers: nothing records when the episode ends, and an
+// open mark must not leave the rest of the history out. A longer planned
+// change is marked again, or with its end through the API.
+const OpenMarkSpan = 24 * time.Hour
+
 // ExpectedPeriods returns the periods of [from, to) marked expected, by
 // integration (anomaly.Evaluator.Expected); an open episode's period
-// lasts until to.
+// lasts until to, at most OpenMarkSpan after it was marked.
 func (db *DB) ExpectedPeriods(ctx context.Context, from, to time.Time) (map[string][][2]time.Time, error) {
 	fs, err := db.Feedback(ctx, FeedbackQuery{Since: from})
 	if err != nil {
@@ -86,7 +92,14 @@ func (db *DB) ExpectedPeriods(ctx context.Context, from, to time.Time) (map[stri
 		if f.Verdict != intops.VerdictExpected || !f.Start.Before(to) {
 			continue
 		}
-		out[f.Integration] = append(out[f.Integration], [2]time.Time{f.Start, f.Until(to)})
+		end := f.End
+		if end.IsZero() {
+			end = to
+			if e := f.At.Add(OpenMarkSpan); e.Before(to) {
+				end = e
+			}
+		}
+		out[f.Integration] = append(out[f.Integration], [2]time.Time{f.Start, end})
 	}
 	return out, nil
 }

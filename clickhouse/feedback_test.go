@@ -67,4 +67,12 @@ func TestAnomalyFeedback(t *testing.T) {
 	if p := exp["a"][0]; !p[0].Equal(start.Add(3*time.Hour)) || !p[1].Equal(to) {
 		t.Errorf("the open episode's period %v, want until %v", p, to)
 	}
+	// Long after it was marked, an open mark covers OpenMarkSpan only.
+	later, err := db.ExpectedPeriods(ctx, start.Add(-24*time.Hour), start.Add(10*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := later["a"][0]; !p[1].Equal(at.Add(2*time.Hour + clickhouse.OpenMarkSpan)) {
+		t.Errorf("the open episode's period %v, want until a day after it was marked", p)
+	}
 }
