@@ -23,10 +23,11 @@ import (
 // (csrfGuard refuses them without it) and answer with a 303 back to the
 // page.
 func (s *Server) routes(o Options) {
-	anomalyAPI := &anomalies.Handlers{Env: s.env, Anomalies: o.Anomalies}
+	anomalyAPI := &anomalies.Handlers{Env: s.env, Anomalies: o.Anomalies, Catalog: o.Catalog, Feedback: o.Feedback}
 	findingsAPI := &findings.Handlers{Env: s.env, Findings: o.Findings}
 	estateH := &estate.Handlers{Env: s.env, Catalog: o.Catalog, Counts: s.counts, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
-	integrationH := &integration.Handlers{Env: s.env, Catalog: o.Catalog, Store: o.Store, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts}
+	integrationH := &integration.Handlers{Env: s.env, Catalog: o.Catalog, Store: o.Store, SLOs: o.SLOs, Anomalies: o.Anomalies, Alerts: o.Alerts,
+		Feedback: o.Feedback, CSRF: s.csrf.token}
 	reportH := reports.New(reports.Handlers{Env: s.env, Catalog: o.Catalog, Maturity: o.Maturity, Reports: o.Reports, Printer: o.Printer},
 		o.ReportRenders, o.ReportQueueWait)
 	catalogH := &catalogview.Handlers{Env: s.env, Catalog: o.Catalog, LintConfig: o.LintConfig, Findings: o.Findings}
@@ -80,6 +81,9 @@ func (s *Server) routes(o Options) {
 
 	// Anomalies and estate findings.
 	s.route("GET /api/v1/anomalies", anomalyAPI.List)
+	s.route("POST /anomalies/feedback", anomalyAPI.FeedbackForm)
+	s.route("GET /api/v1/anomalies/feedback", anomalyAPI.ListFeedback)
+	s.route("POST /api/v1/anomalies/feedback", anomalyAPI.PostFeedback)
 	s.route("GET /api/v1/findings", findingsAPI.List)
 	s.route("GET /api/v1/systems/{id}/impact", findingsAPI.Impact)
 

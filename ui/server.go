@@ -12,6 +12,7 @@ import (
 
 	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/report"
+	"github.com/intops/intops/ui/anomalies"
 	"github.com/intops/intops/ui/catalogview"
 	"github.com/intops/intops/ui/internal/web"
 )
@@ -37,9 +38,12 @@ type Options struct {
 	SLOs       SLOSource      // nil: /api/v1/slos is empty
 	Findings   FindingsSource // nil: /api/v1/findings is empty, impact 404s
 	Anomalies  AnomalySource  // nil: /api/v1/anomalies is empty
-	Alerts     AlertsSource   // nil: /api/v1/alerts is empty
-	Auth       *AuthConfig    // nil: everyone is admin (the server binds 127.0.0.1 by default)
-	Maturity   MaturitySource // nil: /api/v1/reports/maturity without a period 404s
+	// Feedback keeps on-call's marks on anomaly episodes (nil: the
+	// feedback API 404s and the integration page shows none).
+	Feedback anomalies.FeedbackStore
+	Alerts   AlertsSource   // nil: /api/v1/alerts is empty
+	Auth     *AuthConfig    // nil: everyone is admin (the server binds 127.0.0.1 by default)
+	Maturity MaturitySource // nil: /api/v1/reports/maturity without a period 404s
 	// Reports build the SLO and maturity reports of a period (nil: the
 	// report pages and APIs 404); Printer prints them to PDF (nil: PDFs
 	// answer 501).

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 )
 
@@ -45,6 +47,8 @@ type Handler struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	maxBody int64
+	// feedback records the anomaly buttons' marks (nil: not kept).
+	feedback FeedbackFunc
 }
 
 // NewHandler returns the handler of the Slack app's requests. It routes by
@@ -61,7 +65,7 @@ type Handler struct {
 // Options: WithClock, WithLogger, WithMaxBody.
 func NewHandler(signingSecret string, actions alerting.Actions, opts ...Option) *Handler {
 	o := newOptions(opts)
-	h := &Handler{secret: signingSecret, actions: actions, logger: o.logger.With("component", "slack"), now: o.now, maxBody: o.maxBody}
+	h := &Handler{secret: signingSecret, actions: actions, logger: o.logger.With("component", "slack"), now: o.now, maxBody: o.maxBody, feedback: o.feedback}
 	if signingSecret == "" {
 		h.logger.Warn("no Slack signing secret: every Slack request will be refused")
 	}
@@ -189,7 +193,8 @@ func (h *Handler) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(a.ActionID, actionLinkPrefix) {
 			continue
 		}
-		if _, silence := silenceButtons[a.ActionID]; !silence && a.ActionID != ActionAck && a.ActionID != ActionResolve {
+		if _, silence := silenceButtons[a.ActionID]; !silence && a.ActionID != ActionAck && a.ActionID != ActionResolve &&
+			a.ActionID != ActionExpected && a.ActionID != ActionNotAnomaly {
 			http.Error(w, "unknown action", http.StatusBadRequest)
 			return
 		}
@@ -207,6 +212,13 @@ func (h *Handler) serveInteraction(w http.ResponseWriter, r *http.Request) {
 			err = h.actions.Acknowledge(r.Context(), id, actor)
 		case ActionResolve:
 			err = h.actions.Resolve(r.Context(), id, actor)
+		case ActionExpected, ActionNotAnomaly:
+			var text string
+			if text, err = h.mark(r.Context(), id, a.ActionID, actor); err == nil {
+				h.logger.Info("Slack action", "action", a.ActionID, "incident", id, "actor", actor)
+				ephemeral(w, text)
+				return
+			}
 		default:
 			_, err = h.actions.Silence(r.Context(), alerting.SilenceRequest{
 				Incident: id, Duration: silenceButtons[a.ActionID], Reason: silenceReason, Creator: actor,
@@ -379,4 +391,47 @@ func escText(s string) string { return fit(renderer{}.esc(s), maxSection) }
 func ephemeral(w http.ResponseWriter, text string) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": text})
+}
+
+// mark records the incident's anomaly episodes as the button says, by
+// actor, and returns what to tell them.
+func (h *Handler) mark(ctx context.Context, id, action, actor string) (string, error) {
+	if h.feedback == nil {
+		return "Anomaly marks are not kept here.", nil
+	}
+	v, err := h.actions.Incident(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	verdict, said := intops.VerdictExpected, "expected"
+	if action == ActionNotAnomaly {
+		verdict, said = intops.VerdictNotAnomaly, "not an anomaly"
+	}
+	var marked []string
+	for _, al := range v.Alerts {
+		in := al.Integration
+		if in == "" {
+			in = v.Integration
+		}
+		sig, ok := strings.CutPrefix(al.Key, "anomaly/"+in+"/")
+		if al.Source != "anomaly" || !ok || sig == "" {
+			continue
+		}
+		start := al.Since
+		if start.IsZero() {
+			start = v.OpenedAt
+		}
+		f := intops.AnomalyFeedback{Integration: in, Signal: sig, Start: start.UTC(), Verdict: verdict, User: actor, At: h.now().UTC()}
+		if err := f.Validate(); err != nil {
+			return "", err
+		}
+		if err := h.feedback(ctx, f); err != nil {
+			return "", err
+		}
+		marked = append(marked, "`"+escText(sig)+"`")
+	}
+	if len(marked) == 0 {
+		return fmt.Sprintf("Incident `%s` has no anomaly to mark.", escText(id)), nil
+	}
+	return fmt.Sprintf("Marked %s of incident `%s` %s.", strings.Join(marked, ", "), escText(id), said), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/alerting/slack/internal/ts"
 )
@@ -59,6 +60,7 @@ type options struct {
 	now        func() time.Time
 	lookback   time.Duration
 	maxBody    int64
+	feedback   FeedbackFunc
 }
 
 // WithAPIURL sets the Slack Web API base URL, with its trailing slash
@@ -81,6 +83,15 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 
 // WithClock replaces time.Now. Handler only: it checks request timestamps.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// FeedbackFunc records a mark on an anomaly episode (ClickHouse's
+// AppendFeedback).
+type FeedbackFunc func(ctx context.Context, f intops.AnomalyFeedback) error
+
+// WithAnomalyFeedback sets where the Expected and Not an anomaly buttons
+// record their marks (without it they answer that marks are not kept).
+// Handler only.
+func WithAnomalyFeedback(f FeedbackFunc) Option { return func(o *options) { o.feedback = f } }
 
 // WithThreadLookback sets how old a thread's root message may be for Find
 // to look for a reply in its thread (default 7 days). Notifier only.

@@ -22,6 +22,10 @@ const (
 	ActionSilence4h  = "silence_4h"
 	ActionSilence24h = "silence_24h"
 	ActionResolve    = "resolve"
+	// ActionExpected and ActionNotAnomaly mark the incident's anomaly
+	// episodes expected or not an anomaly (anomaly alerts only).
+	ActionExpected   = "anomaly_expected"
+	ActionNotAnomaly = "anomaly_not_anomaly"
 	actionLinkPrefix = "link_"
 )
 
@@ -403,6 +407,9 @@ func (r renderer) buttons() []slackapi.Block {
 				plainText(plain("Mark "+r.title()+" as resolved?", 300)),
 				plainText("Resolve"), plainText("Cancel"))),
 		)
+		if hasAnomaly(r.v) {
+			els = append(els, button(ActionExpected, id, "🗓 Expected"), button(ActionNotAnomaly, id, "🙅 Not an anomaly"))
+		}
 		blocks = append(blocks, slackapi.NewActionBlock("", els...))
 	}
 	var links []slackapi.BlockElement
@@ -634,4 +641,14 @@ func orDash(s string) string {
 		return "?"
 	}
 	return s
+}
+
+// hasAnomaly says whether an incident holds an anomaly alert.
+func hasAnomaly(v alerting.IncidentView) bool {
+	for _, a := range v.Alerts {
+		if a.Source == "anomaly" {
+			return true
+		}
+	}
+	return false
 }

@@ -71,6 +71,20 @@ func (b *Baseline) dayType(t time.Time) int {
 // LearnWith is Learn with the estate's holidays, which are learned and
 // judged as weekend days (a holiday never becomes a weekday's normal).
 func LearnWith(hours []intops.Bucket, from, to time.Time, loc *time.Location, holidays Holidays) *Baseline {
+	return LearnExcluding(hours, from, to, loc, holidays, nil)
+}
+
+// Period is a span of time [From, To) of an integration's history.
+type Period struct {
+	From, To time.Time
+}
+
+// LearnExcluding is LearnWith with periods left out of the history: the
+// periods on-call marked expected (a planned change, a holiday, a
+// migration). Every hour that overlaps one is neither learned nor counted
+// as a silent hour: the seasonal medians, the overdispersion and the
+// usual gap are those of the history without the hour.
+func LearnExcluding(hours []intops.Bucket, from, to time.Time, loc *time.Location, holidays Holidays, excluded []Period) *Baseline {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -90,6 +104,14 @@ func LearnWith(hours []intops.Bucket, from, to time.Time, loc *time.Location, ho
 	if n <= 0 {
 		return b
 	}
+	skip := make([]bool, n)
+	for _, p := range excluded {
+		lo := max(0, int(p.From.Truncate(time.Hour).Sub(from)/time.Hour))
+		hi := min(n, int((p.To.Add(time.Hour-1).Truncate(time.Hour)).Sub(from)/time.Hour))
+		for i := lo; i < hi; i++ {
+			skip[i] = true
+		}
+	}
 	exec := make([]float64, n)
 	recs := make([]float64, n)
 	fails := make([]float64, n)
@@ -100,7 +122,7 @@ func LearnWith(hours []intops.Bucket, from, to time.Time, loc *time.Location, ho
 	}
 	for _, h := range hours {
 		i := int(h.Minute.Sub(from) / time.Hour)
-		if i < 0 || i >= n {
+		if i < 0 || i >= n || skip[i] {
 			continue
 		}
 		exec[i] += float64(h.Executions)
@@ -119,11 +141,20 @@ func LearnWith(hours []intops.Bucket, from, to time.Time, loc *time.Location, ho
 			b.LastSeen = h.End()
 		}
 	}
-	b.Days = int(math.Round(float64(n) / 24))
+	learned := 0
+	for i := range n {
+		if !skip[i] {
+			learned++
+		}
+	}
+	b.Days = int(math.Round(float64(learned) / 24))
 	// Seasonal medians per day type and local hour.
 	var cells [2][24][]float64
 	var rcells [2][24][]float64
 	for i := 0; i < n; i++ {
+		if skip[i] {
+			continue
+		}
 		t := from.Add(time.Duration(i) * time.Hour).In(loc)
 		d := b.dayType(t)
 		cells[d][t.Hour()] = append(cells[d][t.Hour()], exec[i])
@@ -173,8 +204,8 @@ func LearnWith(hours []intops.Bucket, from, to time.Time, loc *time.Location, ho
 	}
 	shrink(&b.Exec, &cells, known)
 	shrink(&b.Records, &rcells, known)
-	b.ExecK = dispersion(b, exec, from, loc, &b.Exec)
-	b.RecordsK = dispersion(b, recs, from, loc, &b.Records)
+	b.ExecK = dispersion(b, exec, skip, from, loc, &b.Exec)
+	b.RecordsK = dispersion(b, recs, skip, from, loc, &b.Records)
 	// Failure ratio and class shares without the worst 2% of hours, so
 	// that a past incident does not raise what is normal.
 	ratio := make([]int, 0, n)
@@ -223,10 +254,15 @@ func LearnWith(hours []intops.Bucket, from, to time.Time, loc *time.Location, ho
 		}
 	}
 	b.learnLatency(le, b.Executions)
-	// The usual gap between hours with runs.
+	// The usual gap between hours with runs. A gap across an excluded
+	// period is not measured: its hours are unknown, not silent.
 	var gaps []float64
 	last := -1
 	for i := range n {
+		if skip[i] {
+			last = -1
+			continue
+		}
 		if exec[i] > 0 {
 			if last >= 0 {
 				gaps = append(gaps, float64(i-last))
@@ -355,9 +391,12 @@ func dayType(t time.Time) int {
 // the squared robust standard deviation (1.4826·MAD) of (o − e)/e less the
 // Poisson part; a quiet one gets its overdispersion measured too, not
 // assumed away.
-func dispersion(b *Baseline, counts []float64, from time.Time, loc *time.Location, med *[2][24]float64) float64 {
+func dispersion(b *Baseline, counts []float64, skip []bool, from time.Time, loc *time.Location, med *[2][24]float64) float64 {
 	var os, es, rel []float64
 	for i, o := range counts {
+		if skip != nil && skip[i] {
+			continue
+		}
 		t := from.Add(time.Duration(i) * time.Hour).In(loc)
 		e := med[b.dayType(t)][t.Hour()]
 		if e < 1 {

@@ -67,6 +67,11 @@ type Evaluator struct {
 	// lasts): the windows leave its minutes, and the minute either side
 	// that it cut short, out (Recent.Blind).
 	Blind func(ctx context.Context) (from, to time.Time, err error)
+	// Expected, when set, returns the periods of [from, to) that on-call
+	// marked expected, by integration: they are left out of the history
+	// the baselines are learned from (LearnExcluding). Marks take effect
+	// when the baselines are next learned (each hour).
+	Expected func(ctx context.Context, from, to time.Time) (map[string][]Period, error)
 
 	mu        sync.RWMutex
 	baselines map[string]*Baseline
@@ -179,6 +184,12 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("read history: %w", err)
 		}
+		var expected map[string][]Period
+		if e.Expected != nil {
+			if expected, err = e.Expected(ctx, from, to); err != nil {
+				return fmt.Errorf("read expected periods: %w", err)
+			}
+		}
 		bs := make([]*Baseline, len(ids))
 		holidays := Holidays(e.Catalog().Holidays)
 		var wg sync.WaitGroup
@@ -188,7 +199,7 @@ func (e *Evaluator) EvaluateOnce(ctx context.Context) error {
 			go func() {
 				defer wg.Done()
 				for i := w; i < len(ids); i += workers {
-					b := LearnWith(hours[ids[i]], from, to, e.Location, holidays)
+					b := LearnExcluding(hours[ids[i]], from, to, e.Location, holidays, expected[ids[i]])
 					if t := totals.got[ids[i]]; len(t) == 1 {
 						b.LearnTotals(t[0])
 					}

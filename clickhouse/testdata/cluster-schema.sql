@@ -450,3 +450,18 @@ PARTITION BY date
 ORDER BY (at, instance);
 
 CREATE TABLE IF NOT EXISTS intops.collector_health ON CLUSTER intops AS intops.collector_health_local ENGINE = Distributed(intops, intops, collector_health_local, 0);
+
+CREATE TABLE IF NOT EXISTS intops.anomaly_feedback_local ON CLUSTER intops (
+    at          DateTime,
+    version     UInt64, -- when marked, in nanoseconds: the latest wins
+    integration String,
+    signal      String,
+    start       DateTime,
+    end         DateTime,
+    verdict     String,
+    note        String,
+    user        String
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/intops/anomaly_feedback', '{replica}', version)
+ORDER BY (integration, signal, start);
+
+CREATE TABLE IF NOT EXISTS intops.anomaly_feedback ON CLUSTER intops AS intops.anomaly_feedback_local ENGINE = Distributed(intops, intops, anomaly_feedback_local, 0);

@@ -44,7 +44,7 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 	}
 	extra := map[string]http.Handler{}
 	if token := os.Getenv("INTOPS_SLACK_TOKEN"); token != "" {
-		n, handlers := slackParts(token, os.Getenv("INTOPS_SLACK_SIGNING_SECRET"), os.Getenv("INTOPS_SLACK_API_URL"), m, logger)
+		n, handlers := slackParts(token, os.Getenv("INTOPS_SLACK_SIGNING_SECRET"), os.Getenv("INTOPS_SLACK_API_URL"), m, db.AppendFeedback, logger)
 		m.Notifier = n
 		for k, v := range handlers {
 			extra[k] = v

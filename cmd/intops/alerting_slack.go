@@ -10,8 +10,9 @@ import (
 
 // slackParts builds the Slack notifier and, when a signing secret is set,
 // the handlers of Slack's buttons and /intops command (requests are
-// verified with it; without it they are not served at all).
-func slackParts(token, secret, apiURL string, m *alerting.Manager, logger *slog.Logger) (alerting.Notifier, map[string]http.Handler) {
+// verified with it; without it they are not served at all). The anomaly
+// buttons record their marks with feedback.
+func slackParts(token, secret, apiURL string, m *alerting.Manager, feedback slack.FeedbackFunc, logger *slog.Logger) (alerting.Notifier, map[string]http.Handler) {
 	opts := []slack.Option{slack.WithLogger(logger.With("component", "slack"))}
 	if apiURL != "" {
 		opts = append(opts, slack.WithAPIURL(apiURL))
@@ -22,7 +23,7 @@ func slackParts(token, secret, apiURL string, m *alerting.Manager, logger *slog.
 		logger.Warn("INTOPS_SLACK_SIGNING_SECRET is not set: Slack buttons and /intops are not served")
 		return n, handlers
 	}
-	h := slack.NewHandler(secret, m, opts...)
+	h := slack.NewHandler(secret, m, append(opts, slack.WithAnomalyFeedback(feedback))...)
 	handlers["POST /slack/interactions"] = h.Interactions()
 	handlers["POST /slack/commands"] = h.Commands()
 	return n, handlers

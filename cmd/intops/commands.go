@@ -236,7 +236,10 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		Prometheus: &promapi.Client{}, PrometheusURL: f.prometheusURL}
 	anomalies := &anomaly.Evaluator{Store: db, Catalog: watcher.Current, Interval: f.anomalyInterval, Location: loc, Logger: logger.With("component", "anomaly"),
 		Settle: time.Minute, Arrived: func(ctx context.Context) (time.Time, error) { return latestArrival(ctx, db) },
-		Blind: func(ctx context.Context) (time.Time, time.Time, error) { return watchdog.LatestGap(ctx, db) }}
+		Blind: func(ctx context.Context) (time.Time, time.Time, error) { return watchdog.LatestGap(ctx, db) },
+		Expected: func(ctx context.Context, from, to time.Time) (map[string][]anomaly.Period, error) {
+			return expectedPeriods(ctx, db, from, to)
+		}}
 	findings := &estate.Service{Store: db, Catalog: watcher.Current, ZombieAfter: f.zombieAfter}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -299,7 +302,7 @@ func serve(ctx context.Context, logger *slog.Logger, f serverFlags, ready chan<-
 		evals.Wait()
 	})
 	srv := ui.New(ui.Options{Auth: auth, SessionSecret: secret, TrustedOrigins: origins, Maturity: scores, Reports: reports, Printer: printer, Store: db, Catalog: watcher, LintConfig: lintCfg,
-		SLOs: evaluator, Anomalies: anomalies, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg, Location: loc})
+		SLOs: evaluator, Anomalies: anomalies, Feedback: db, Findings: findings, Alerts: alerts, Extra: extra, Logger: logger, Registry: reg, Location: loc})
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
 	bg.Go(func() { errc <- hs.Serve(ln) })
@@ -487,4 +490,20 @@ func latestArrival(ctx context.Context, db *clickhouse.DB) (time.Time, error) {
 		}
 	}
 	return last, nil
+}
+
+// expectedPeriods are the periods on-call marked expected, as the anomaly
+// evaluator leaves them out of learning.
+func expectedPeriods(ctx context.Context, db *clickhouse.DB, from, to time.Time) (map[string][]anomaly.Period, error) {
+	got, err := db.ExpectedPeriods(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]anomaly.Period, len(got))
+	for id, ps := range got {
+		for _, p := range ps {
+			out[id] = append(out[id], anomaly.Period{From: p[0], To: p[1]})
+		}
+	}
+	return out, nil
 }

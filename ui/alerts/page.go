@@ -173,3 +173,25 @@ func (h *Handlers) Form(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, web.BackTo(r, "/alerts", action, id), http.StatusSeeOther)
 }
+
+// anomalySignal is the integration and signal key (executions/low) of an
+// anomaly alert of an incident of integration, and whether it is one.
+func anomalySignal(al alerting.AlertView, integration string) (string, string, bool) {
+	if al.Integration != "" {
+		integration = al.Integration
+	}
+	if al.Source != "anomaly" || integration == "" {
+		return "", "", false
+	}
+	sig, ok := strings.CutPrefix(al.Key, "anomaly/"+integration+"/")
+	return integration, sig, ok && sig != ""
+}
+
+// episodeStart is when an anomaly alert's episode began: when its
+// condition began, else when the incident opened.
+func episodeStart(al alerting.AlertView, opened time.Time) time.Time {
+	if !al.Since.IsZero() {
+		return al.Since
+	}
+	return opened
+}

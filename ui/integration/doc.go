@@ -5,7 +5,11 @@
 // last failed executions and the spans of a trace.
 package integration
 
-import "github.com/intops/intops/ui/internal/web"
+import (
+	"net/http"
+
+	"github.com/intops/intops/ui/internal/web"
+)
 
 // Handlers serve the integration page.
 type Handlers struct {
@@ -19,4 +23,9 @@ type Handlers struct {
 	// when the source gives it (anomaly.Evaluator does).
 	Anomalies web.AnomalySource
 	Alerts    web.AlertsSource // nil: no incident, no maintenance window
+	// Feedback reads the marks on the integration's anomaly episodes
+	// (nil: none shown).
+	Feedback feedbackReader
+	// CSRF is the request's CSRF token, for the anomalies' buttons.
+	CSRF func(http.ResponseWriter, *http.Request) string
 }

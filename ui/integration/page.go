@@ -33,7 +33,33 @@ var chartRanges = []struct {
 
 type anomalyView struct {
 	Summary, Kind, Since string
+	// Signal (executions/low) and Start (RFC 3339) name the episode for
+	// the Expected and Not an anomaly buttons.
+	Signal, Start string
 }
+
+// falseAlarmView is a signal's anomalies marked not an anomaly in the last
+// 30 days: how many, and the latest with its note.
+type falseAlarmView struct {
+	Signal, Latest, Note string
+	Count                int
+}
+
+// markView is one mark on an anomaly episode of the integration page.
+type markView struct {
+	Signal, Verdict, Start, End, Note, User, At string
+}
+
+// feedbackReader reads the marks on anomaly episodes (*clickhouse.DB).
+type feedbackReader interface {
+	Feedback(ctx context.Context, q clickhouse.FeedbackQuery) ([]intops.AnomalyFeedback, error)
+}
+
+// falseAlarmDays is how far back the page counts false alarms.
+const falseAlarmDays = 30
+
+// marksShown is how many marks the page lists at most.
+const marksShown = 20
 
 // chartData feeds the uPlot chart: bucket starts in Unix seconds and the
 // executions and failures of each bucket (zeros where nothing ran).
@@ -87,10 +113,17 @@ type traceSpanView struct {
 
 // integrationModel is everything the integration page renders.
 type integrationModel struct {
-	In           *intops.Integration
-	TeamTitle    string
-	SLOs         []web.SLOView
-	Anomalies    []anomalyView
+	In        *intops.Integration
+	TeamTitle string
+	SLOs      []web.SLOView
+	Anomalies []anomalyView
+	// Sensitivity is the detectors' sensitivity for the integration (its
+	// annotation; normal without one).
+	Sensitivity string
+	// FalseAlarms per signal key, and the latest Marks on its episodes.
+	FalseAlarms  []falseAlarmView
+	Marks        []markView
+	CSRF         string // the buttons' token
 	Open, Recent []web.IncidentView
 	// Maintenance are the silences and maintenance windows that cover the
 	// integration, in force or in the next 14 days.
@@ -162,9 +195,25 @@ func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
 	if h.Anomalies != nil {
 		for _, st := range h.Anomalies.Open() {
 			if st.Integration == in.ID {
-				m.Anomalies = append(m.Anomalies, anomalyView{Summary: st.Anomaly.Summary, Kind: st.Anomaly.Kind, Since: web.Ago(now, st.Opened)})
+				m.Anomalies = append(m.Anomalies, anomalyView{Summary: st.Anomaly.Summary, Kind: st.Anomaly.Kind, Since: web.Ago(now, st.Opened),
+					Signal: st.Anomaly.Key(), Start: web.RFC3339(st.Opened)})
 			}
 		}
+	}
+	m.Sensitivity = in.Annotations[intops.AnnotationAnomalySensitivity]
+	if m.Sensitivity == "" {
+		m.Sensitivity = "normal"
+	}
+	if h.CSRF != nil {
+		m.CSRF = h.CSRF(w, r)
+	}
+	if h.Feedback != nil {
+		marks, err := h.Feedback.Feedback(ctx, clickhouse.FeedbackQuery{Integration: in.ID})
+		if err != nil {
+			h.Logger.Error("read anomaly marks", "err", err)
+			m.Warnings = append(m.Warnings, "Anomaly marks are unavailable (ClickHouse).")
+		}
+		m.FalseAlarms, m.Marks = feedbackViews(marks, now)
 	}
 	open, recent, err := h.IncidentsSince(ctx, h.Alerts, now.Add(-7*24*time.Hour))
 	if err != nil {
@@ -510,4 +559,33 @@ func earlier(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// feedbackViews are the false alarms per signal in the last 30 days
+// (most first) and the latest marks, from the marks newest episode first.
+func feedbackViews(marks []intops.AnomalyFeedback, now time.Time) ([]falseAlarmView, []markView) {
+	var alarms []falseAlarmView
+	index := map[string]int{}
+	var views []markView
+	for _, f := range marks {
+		if len(views) < marksShown {
+			v := markView{Signal: f.Signal, Verdict: string(f.Verdict), Start: web.Stamp(f.Start), Note: f.Note, User: f.User, At: web.Stamp(f.At)}
+			if !f.End.IsZero() {
+				v.End = web.Stamp(f.End)
+			}
+			views = append(views, v)
+		}
+		if f.Verdict != intops.VerdictNotAnomaly || f.Start.Before(now.Add(-falseAlarmDays*24*time.Hour)) {
+			continue
+		}
+		i, ok := index[f.Signal]
+		if !ok {
+			i = len(alarms)
+			index[f.Signal] = i
+			alarms = append(alarms, falseAlarmView{Signal: f.Signal, Latest: web.Stamp(f.Start), Note: f.Note})
+		}
+		alarms[i].Count++
+	}
+	slices.SortStableFunc(alarms, func(a, b falseAlarmView) int { return cmp.Compare(b.Count, a.Count) })
+	return alarms, views
 }

@@ -16,6 +16,7 @@ var flashes = map[string]string{
 	"split":   "Split an integration out of %s.",
 	"expire":  "Expired silence %s.",
 	"create":  "Created silence %s.",
+	"mark":    "Marked an anomaly of %s.",
 }
 
 // FlashOf is the sentence a page shows for the result of a form action
