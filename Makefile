@@ -94,6 +94,7 @@ bench-anomaly:
 ## connections; writes docs/benchmarks.md
 bench-ui: deps
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkPages -benchtime 1x -timeout 30m ./ui/
+	$(GO) test -run '^$$' -bench BenchmarkOverviewRender -benchmem -count 5 ./ui/estate/
 
 ## bench-clickhouse: native batch inserts of 20,000 spans into ClickHouse
 bench-clickhouse: deps
