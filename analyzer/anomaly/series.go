@@ -32,22 +32,27 @@ type Result struct {
 // SignalValue is the signal of a gauge series' anomalies.
 const SignalValue = "value"
 
-// scoreFloor is the tail probability scored 1: scores are
-// log10(0.5/p)/log10(0.5/scoreFloor), so that the threshold an on-call
-// engineer sets means the same thing for counts and gauges, and far
-// beyond the server's significance (10⁻⁷, a score of 0.23) scores still
-// rank.
-const scoreFloor = 1e-100
+// scoreHalf is the surprise, in decimal orders of magnitude beyond an
+// even chance, scored one half: scores are s/(s+scoreHalf) for a tail
+// probability p = 0.5·10^-s, so that the threshold an on-call engineer
+// sets means the same thing for counts and gauges, the server's
+// significance (10⁻⁷) scores 0.4, and however far beyond it a point is,
+// a more surprising one still scores higher.
+const scoreHalf = 10
 
 // rowScore maps a tail probability to a score in [0, 1].
-func rowScore(p float64) float64 {
-	if p >= 0.5 {
+func rowScore(p float64) float64 { return logScore(math.Log10(p)) }
+
+// logScore maps a tail probability given as log10 p to a score in [0, 1].
+func logScore(lp float64) float64 {
+	s := math.Log10(0.5) - lp
+	if s <= 0 {
 		return 0
 	}
-	if p <= scoreFloor {
+	if math.IsInf(s, 1) {
 		return 1
 	}
-	return math.Log10(0.5/p) / math.Log10(0.5/scoreFloor)
+	return s / (s + scoreHalf)
 }
 
 // ScoreSeries runs the detector over a series point by point, each point
@@ -315,7 +320,7 @@ func scoreGauge(s Series, loc *time.Location, cfg Config) Result {
 		// Each window's mean deviation against the spread of its own past
 		// values: the spread of a mean of w points is measured, not
 		// assumed, so that autocorrelation is accounted for.
-		z, sd, p := 0.0, 0.0, 1.0
+		z, sd, lp := 0.0, 0.0, 0.0 // lp: log10 of the tail probability
 		for wi, w := range gaugeWindows {
 			var sum, cnt float64
 			for j := i; j > i-w && j >= 0; j-- {
@@ -328,14 +333,15 @@ func scoreGauge(s Series, loc *time.Location, cfg Config) Result {
 			if !ok {
 				continue
 			}
-			if pw := float64(len(gaugeWindows)) * 2 * normalCDF(-math.Abs(zw)); pw < p {
-				z, sd, p = zw, sdw, pw
+			if lw := math.Log10(float64(2*len(gaugeWindows))) + log10NormalTail(math.Abs(zw)); lw < lp {
+				z, sd, lp = zw, sdw, lw
 			}
 		}
-		if p >= 1 {
+		if lp >= 0 {
 			continue
 		}
-		res.Scores[i] = rowScore(p)
+		p := math.Pow(10, lp)
+		res.Scores[i] = logScore(lp)
 		var found []Anomaly
 		if math.Abs(z) > za {
 			at := s.At(i)

@@ -35,7 +35,7 @@ func upperTail(o, e, k float64) float64 {
 		return 1 - poissonCDF(math.Ceil(o)-1, e)
 	}
 	z := (o - 0.5 - e) / math.Sqrt(e+k*e*e)
-	return 1 - normalCDF(z)
+	return normalCDF(-z) // not 1 - normalCDF(z), which is 0 beyond z = 8
 }
 
 // poissonCDF is P(X ≤ n) for X ~ Poisson(lambda), summed in log space
@@ -83,6 +83,18 @@ func lgamma(x float64) float64 {
 }
 
 func normalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+
+// log10NormalTail is log10 P(Z > z) for a standard normal Z, accurate
+// far beyond where the probability itself underflows (an asymptotic
+// series past z = 30).
+func log10NormalTail(z float64) float64 {
+	if z < 30 {
+		return math.Log10(0.5 * math.Erfc(z/math.Sqrt2))
+	}
+	z2 := z * z
+	ln := -z2/2 - math.Log(z) - 0.5*math.Log(2*math.Pi) + math.Log(1-1/z2+3/(z2*z2))
+	return ln / math.Ln10
+}
 
 // surprise maps a tail probability to a score in [0, 1]: 0 for p ≥ 0.5,
 // 1 at p ≤ 1e-9 (a one-in-a-billion event), log-linear between.
