@@ -68,3 +68,9 @@ func (f AnomalyFeedback) Until(now time.Time) time.Time {
 	}
 	return f.End
 }
+
+// FeedbackQuery selects marks on anomaly episodes.
+type FeedbackQuery struct {
+	Integration string    // all when empty
+	Since       time.Time // episodes that end (or are open) at or after this, when set
+}

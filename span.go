@@ -86,3 +86,14 @@ type FlowSpan struct {
 
 // Failed reports whether the span ended in error.
 func (s *FlowSpan) Failed() bool { return s.Status == StatusError }
+
+// SpanQuery selects raw spans. Zero fields do not filter.
+type SpanQuery struct {
+	IntegrationID *string // nil: any; "": unattributed only
+	From, To      time.Time
+	FailedOnly    bool
+	// ExecutionsOnly keeps execution (root or entry) spans.
+	ExecutionsOnly bool
+	TraceID        string // "": any trace
+	Limit          int    // 0: no limit
+}

@@ -164,3 +164,20 @@ func LatencyQuantile(le []float64, total, q float64) time.Duration {
 	}
 	return LatencyBounds[len(LatencyBounds)-1]
 }
+
+// RollupMinute is one pre-aggregated minute (or hour) of an
+// integration's traffic as the rollups take it: what a backfill or an
+// import writes where spans would otherwise be counted.
+type RollupMinute struct {
+	Minute        time.Time
+	IntegrationID string
+	ServiceName   string // unattributed traffic only
+	PeerService   string // unattributed traffic only
+	Spans         uint64
+	ErrorSpans    uint64
+	Executions    uint64
+	Failed        uint64
+	ByClass       map[ErrorClass]uint64 // failed executions per class
+	Records       uint64
+	Durations     []uint64 // a sample of execution durations, ns
+}

@@ -29,11 +29,8 @@ func (db *DB) AppendFeedback(ctx context.Context, f intops.AnomalyFeedback) erro
 	return nil
 }
 
-// FeedbackQuery selects marks on anomaly episodes.
-type FeedbackQuery struct {
-	Integration string    // all when empty
-	Since       time.Time // episodes that end (or are open) at or after this, when set
-}
+// FeedbackQuery is intops.FeedbackQuery.
+type FeedbackQuery = intops.FeedbackQuery
 
 // Feedback returns the latest mark of each episode the query selects,
 // newest episode first.

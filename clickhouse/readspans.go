@@ -9,16 +9,8 @@ import (
 	"github.com/intops/intops"
 )
 
-// SpanQuery selects raw spans. Zero fields do not filter.
-type SpanQuery struct {
-	IntegrationID *string // nil: any; "": unattributed only
-	From, To      time.Time
-	FailedOnly    bool
-	// ExecutionsOnly keeps execution (root or entry) spans.
-	ExecutionsOnly bool
-	TraceID        string // "": any trace
-	Limit          int    // 0: no limit
-}
+// SpanQuery is intops.SpanQuery.
+type SpanQuery = intops.SpanQuery
 
 // Spans reads raw spans, newest first.
 func (db *DB) Spans(ctx context.Context, q SpanQuery) ([]intops.FlowSpan, error) {

@@ -15,20 +15,8 @@ var LatencyBounds = intops.LatencyBounds
 // LatencyBucket is intops.LatencyBucket.
 func LatencyBucket(d time.Duration) int { return intops.LatencyBucket(d) }
 
-// Minute is one pre-aggregated minute of an integration's traffic.
-type Minute struct {
-	Minute        time.Time
-	IntegrationID string
-	ServiceName   string // unattributed traffic only
-	PeerService   string // unattributed traffic only
-	Spans         uint64
-	ErrorSpans    uint64
-	Executions    uint64
-	Failed        uint64
-	ByClass       map[intops.ErrorClass]uint64 // failed executions per class
-	Records       uint64
-	Durations     []uint64 // a sample of execution durations, ns
-}
+// Minute is intops.RollupMinute.
+type Minute = intops.RollupMinute
 
 // InsertMinutes adds pre-aggregated minutes to the per-minute rollup (they
 // merge with what spans already put there) and to the hourly one.

@@ -6,12 +6,11 @@ import (
 	"time"
 
 	"github.com/intops/intops"
-	"github.com/intops/intops/clickhouse"
 )
 
 // MinuteWriter stores pre-aggregated minutes (clickhouse.DB does).
 type MinuteWriter interface {
-	InsertMinutes(ctx context.Context, ms []clickhouse.Minute) error
+	InsertMinutes(ctx context.Context, ms []intops.RollupMinute) error
 }
 
 // maxDurationSample is how many execution durations a backfilled minute
@@ -25,7 +24,7 @@ const maxDurationSample = 24
 func Backfill(ctx context.Context, g *Generator, w MinuteWriter, from, to time.Time) (uint64, error) {
 	from, to = from.UTC().Truncate(time.Minute), to.UTC().Truncate(time.Minute)
 	var total uint64
-	var batch []clickhouse.Minute
+	var batch []intops.RollupMinute
 	aw := &asyncWriter{ctx: ctx}
 	defer aw.wait()
 	// Day by day: the rollups are partitioned by day, and an insert costs
@@ -62,7 +61,7 @@ type asyncWriter struct {
 }
 
 // write waits for the previous batch, then starts storing rows with f.
-func (a *asyncWriter) write(f func(context.Context, []clickhouse.Minute) error, rows []clickhouse.Minute) error {
+func (a *asyncWriter) write(f func(context.Context, []intops.RollupMinute) error, rows []intops.RollupMinute) error {
 	if err := a.wait(); err != nil {
 		return err
 	}
@@ -83,10 +82,10 @@ func (a *asyncWriter) wait() error {
 
 // minutes draws a profile's minutes of [from, to), oldest first; minutes
 // without executions are left out.
-func (g *Generator) minutes(p *Profile, from, to time.Time) []clickhouse.Minute {
-	byMinute := map[time.Time]*clickhouse.Minute{}
+func (g *Generator) minutes(p *Profile, from, to time.Time) []intops.RollupMinute {
+	byMinute := map[time.Time]*intops.RollupMinute{}
 	var order []time.Time
-	add := func(m time.Time) *clickhouse.Minute {
+	add := func(m time.Time) *intops.RollupMinute {
 		if x := byMinute[m]; x != nil {
 			return x
 		}
@@ -108,15 +107,15 @@ func (g *Generator) minutes(p *Profile, from, to time.Time) []clickhouse.Minute 
 			}
 		}
 	}
-	out := make([]clickhouse.Minute, 0, len(order))
+	out := make([]intops.RollupMinute, 0, len(order))
 	for _, t := range order {
 		out = append(out, *byMinute[t])
 	}
 	return out
 }
 
-func newBucket(p *Profile, t time.Time) *clickhouse.Minute {
-	x := &clickhouse.Minute{Minute: t, IntegrationID: p.Integration.ID, ByClass: map[intops.ErrorClass]uint64{}}
+func newBucket(p *Profile, t time.Time) *intops.RollupMinute {
+	x := &intops.RollupMinute{Minute: t, IntegrationID: p.Integration.ID, ByClass: map[intops.ErrorClass]uint64{}}
 	if p.Integration.ID == "" {
 		x.ServiceName, x.PeerService = p.Service, p.Peer
 	}
@@ -126,7 +125,7 @@ func newBucket(p *Profile, t time.Time) *clickhouse.Minute {
 // HourWriter stores pre-aggregated minutes and hours (clickhouse.DB does).
 type HourWriter interface {
 	MinuteWriter
-	InsertHours(ctx context.Context, hs []clickhouse.Minute) error
+	InsertHours(ctx context.Context, hs []intops.RollupMinute) error
 }
 
 // BackfillHours writes the history of [from, to) (whole UTC hours) as
@@ -139,7 +138,7 @@ type HourWriter interface {
 func BackfillHours(ctx context.Context, g *Generator, w HourWriter, from, to time.Time, detail func(integration string, hour time.Time) bool) (uint64, error) {
 	from, to = from.UTC().Truncate(time.Hour), to.UTC().Truncate(time.Hour)
 	var total uint64
-	var hours, minutes []clickhouse.Minute
+	var hours, minutes []intops.RollupMinute
 	aw := &asyncWriter{ctx: ctx}
 	defer aw.wait()
 	for day := from; day.Before(to); {
@@ -177,7 +176,7 @@ func BackfillHours(ctx context.Context, g *Generator, w HourWriter, from, to tim
 // executions are one Poisson draw of the hour's summed rate, its failures
 // one binomial draw, unless an incident touches the hour: then it is drawn
 // minute by minute, as Backfill does.
-func (g *Generator) hour(p *Profile, h time.Time) clickhouse.Minute {
+func (g *Generator) hour(p *Profile, h time.Time) intops.RollupMinute {
 	m := newBucket(p, h)
 	end := h.Add(time.Hour)
 	if p.Every > 0 {
@@ -221,7 +220,7 @@ func (g *Generator) hour(p *Profile, h time.Time) clickhouse.Minute {
 }
 
 // add sums a minute's counts into an hour's bucket.
-func add(h *clickhouse.Minute, m clickhouse.Minute) {
+func add(h *intops.RollupMinute, m intops.RollupMinute) {
 	h.Spans += m.Spans
 	h.ErrorSpans += m.ErrorSpans
 	h.Executions += m.Executions
@@ -233,7 +232,7 @@ func add(h *clickhouse.Minute, m clickhouse.Minute) {
 }
 
 // record adds one execution (two spans, as Live sends it) to a minute.
-func record(m *clickhouse.Minute, e Execution) {
+func record(m *intops.RollupMinute, e Execution) {
 	m.Spans += 2
 	m.Executions++
 	m.Records += e.Records
@@ -248,7 +247,7 @@ func record(m *clickhouse.Minute, e Execution) {
 }
 
 // aggregate draws a minute of n executions of a continuous flow.
-func (g *Generator) aggregate(m *clickhouse.Minute, p *Profile, n int) {
+func (g *Generator) aggregate(m *intops.RollupMinute, p *Profile, n int) {
 	rate, mix := p.errorAt(m.Minute)
 	failed := g.binomial(n, rate)
 	for i := 0; i < failed; i++ {

@@ -8,17 +8,14 @@ import (
 	"time"
 
 	"github.com/intops/intops"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ui/internal/web"
 )
 
 // FeedbackStore keeps the marks on anomaly episodes (ClickHouse).
 type FeedbackStore interface {
 	AppendFeedback(ctx context.Context, f intops.AnomalyFeedback) error
-	Feedback(ctx context.Context, q clickhouse.FeedbackQuery) ([]intops.AnomalyFeedback, error)
+	Feedback(ctx context.Context, q intops.FeedbackQuery) ([]intops.AnomalyFeedback, error)
 }
-
-var _ FeedbackStore = (*clickhouse.DB)(nil)
 
 // feedbackBody is a mark as the API and the forms take it.
 type feedbackBody struct {
@@ -107,7 +104,7 @@ func (h *Handlers) ListFeedback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.Feedback != nil {
-		fs, err := h.Feedback.Feedback(r.Context(), clickhouse.FeedbackQuery{Integration: only})
+		fs, err := h.Feedback.Feedback(r.Context(), intops.FeedbackQuery{Integration: only})
 		if err != nil {
 			h.Unavailable(w, "anomaly marks", err)
 			return

@@ -7,8 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ui/internal/web"
 )
 
@@ -60,7 +60,7 @@ func (h *Handlers) Integrations(w http.ResponseWriter, r *http.Request) {
 
 // integrationsAnswer is the body of GET /api/v1/integrations for the hour
 // before now.
-func integrationsAnswer(cat *catalog.Catalog, counts map[string]clickhouse.Counts, now time.Time) []byte {
+func integrationsAnswer(cat *catalog.Catalog, counts map[string]intops.Traffic, now time.Time) []byte {
 	all := cat.All()
 	out := make([]integrationJSON, 0, len(all))
 	for _, in := range all {

@@ -11,7 +11,6 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/intops/intops"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ui/internal/web"
 )
 
@@ -112,7 +111,7 @@ func (h *Handlers) estate(r *http.Request) estateModel {
 	m := estateModel{Filter: f}
 	cat := h.Catalog.Current()
 
-	var counts map[string]clickhouse.Counts
+	var counts map[string]intops.Traffic
 	read, err := h.Counts.LastHour(ctx, now)
 	if err == nil {
 		counts = read.Counts

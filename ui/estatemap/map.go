@@ -10,7 +10,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/estate"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ui/internal/web"
 )
 
@@ -96,7 +95,7 @@ func (h *Handlers) graph(r *http.Request) (mapGraph, []string) {
 	now := h.Now()
 	cat := h.Catalog.Current()
 	var warns []string
-	var counts map[string]clickhouse.Counts
+	var counts map[string]intops.Traffic
 	read, err := h.Counts.LastHour(ctx, now)
 	if err == nil {
 		counts = read.Counts

@@ -12,7 +12,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/ui/internal/web"
 )
 
@@ -52,7 +51,7 @@ type markView struct {
 
 // feedbackReader reads the marks on anomaly episodes (*clickhouse.DB).
 type feedbackReader interface {
-	Feedback(ctx context.Context, q clickhouse.FeedbackQuery) ([]intops.AnomalyFeedback, error)
+	Feedback(ctx context.Context, q intops.FeedbackQuery) ([]intops.AnomalyFeedback, error)
 }
 
 // falseAlarmDays is how far back the page counts false alarms.
@@ -148,7 +147,7 @@ type integrationModel struct {
 // (*clickhouse.DB has it); the page lists failed executions and traces
 // only when the store has it.
 type spanReader interface {
-	Spans(ctx context.Context, q clickhouse.SpanQuery) ([]intops.FlowSpan, error)
+	Spans(ctx context.Context, q intops.SpanQuery) ([]intops.FlowSpan, error)
 }
 
 // Raw span reads of the integration page stay bounded.
@@ -208,7 +207,7 @@ func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
 		m.CSRF = h.CSRF(w, r)
 	}
 	if h.Feedback != nil {
-		marks, err := h.Feedback.Feedback(ctx, clickhouse.FeedbackQuery{Integration: in.ID})
+		marks, err := h.Feedback.Feedback(ctx, intops.FeedbackQuery{Integration: in.ID})
 		if err != nil {
 			h.Logger.Error("read anomaly marks", "err", err)
 			m.Warnings = append(m.Warnings, "Anomaly marks are unavailable (ClickHouse).")
@@ -256,7 +255,7 @@ func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
 		to = now.Truncate(time.Hour).Add(time.Hour) // the current hour so far
 	}
 	from := to.Add(-span)
-	var buckets map[string][]clickhouse.MinuteCounts
+	var buckets map[string][]intops.Bucket
 	if hourly {
 		buckets, err = h.Store.Hours(ctx, []string{in.ID}, from, to)
 	} else {
@@ -337,7 +336,7 @@ type bandSource interface {
 // readFailures fills the page's failed executions and, when asked for,
 // the spans of one trace.
 func (h *Handlers) readFailures(ctx context.Context, sr spanReader, m *integrationModel, id string, from, to time.Time, trace string) {
-	spans, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, FailedOnly: true, ExecutionsOnly: true, Limit: failedShown})
+	spans, err := sr.Spans(ctx, intops.SpanQuery{IntegrationID: &id, From: from, To: to, FailedOnly: true, ExecutionsOnly: true, Limit: failedShown})
 	if err != nil {
 		h.Logger.Error("read failed spans", "integration", id, "err", err)
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: failed executions are not shown.")
@@ -367,7 +366,7 @@ func (h *Handlers) readFailures(ctx context.Context, sr spanReader, m *integrati
 	// The integration's spans of the trace in the range say when it
 	// happened; then every span of it around that time (other
 	// integrations' and unattributed spans of the same trace).
-	mine, err := sr.Spans(ctx, clickhouse.SpanQuery{IntegrationID: &id, From: from, To: to, TraceID: trace, Limit: traceScanLimit})
+	mine, err := sr.Spans(ctx, intops.SpanQuery{IntegrationID: &id, From: from, To: to, TraceID: trace, Limit: traceScanLimit})
 	if err != nil {
 		h.Logger.Error("read trace", "trace", trace, "err", err)
 		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
@@ -389,7 +388,7 @@ func (h *Handlers) readFailures(ctx context.Context, sr spanReader, m *integrati
 		m.TraceError = "No span of trace " + trace + " for this integration in the last " + m.Range + "."
 		return
 	}
-	all, err := sr.Spans(ctx, clickhouse.SpanQuery{From: lo.Add(-time.Minute), To: hi.Add(time.Minute), TraceID: trace, Limit: traceScanLimit})
+	all, err := sr.Spans(ctx, intops.SpanQuery{From: lo.Add(-time.Minute), To: hi.Add(time.Minute), TraceID: trace, Limit: traceScanLimit})
 	if err != nil {
 		h.Logger.Error("read trace", "trace", trace, "err", err)
 		m.TraceError = "ClickHouse is unavailable: the trace cannot be read."
@@ -485,7 +484,7 @@ func traceTree(spans []intops.FlowSpan) []traceSpanView {
 }
 
 // chartOf lays the buckets on a regular grid from `from` to `to`.
-func chartOf(rangeName string, buckets []clickhouse.MinuteCounts, from, to time.Time, step time.Duration) chartData {
+func chartOf(rangeName string, buckets []intops.Bucket, from, to time.Time, step time.Duration) chartData {
 	n := int(to.Sub(from) / step)
 	c := chartData{Range: rangeName, Step: int64(step / time.Second), T: make([]int64, n), Executions: make([]float64, n), Failures: make([]float64, n)}
 	byClass := make([][]float64, len(intops.ErrorClasses))
@@ -506,7 +505,7 @@ func chartOf(rangeName string, buckets []clickhouse.MinuteCounts, from, to time.
 		for k := range b.ByClass {
 			byClass[k][i] += float64(b.ByClass[k])
 		}
-		if len(b.LE) == len(clickhouse.LatencyBounds) {
+		if len(b.LE) == len(intops.LatencyBounds) {
 			if le[i] == nil {
 				le[i] = make([]uint64, len(b.LE))
 			}

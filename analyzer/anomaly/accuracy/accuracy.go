@@ -18,7 +18,6 @@ import (
 
 	"github.com/intops/intops"
 	"github.com/intops/intops/analyzer/anomaly"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/simulate"
 )
 
@@ -213,7 +212,7 @@ func Run(ctx context.Context, profiles []*simulate.Profile, o Options) (Report, 
 				from, to := in.From.Add(-3*time.Hour), in.To.Add(2*time.Hour)
 				ms := minutes(&hurt, s+2, from.Add(-14*time.Hour), to)
 				if sc.Scheduled { // a stopped batch: its runs vanish
-					ms = slices.DeleteFunc(ms, func(m clickhouse.MinuteCounts) bool {
+					ms = slices.DeleteFunc(ms, func(m intops.Bucket) bool {
 						return !m.Minute.Before(in.From) && m.Minute.Before(in.To)
 					})
 				}
@@ -252,7 +251,7 @@ func Run(ctx context.Context, profiles []*simulate.Profile, o Options) (Report, 
 
 // relevant episodes are scored by Relevant on their evidence when opened;
 // detect keeps each episode's first evidence for that.
-func detect(base *anomaly.Baseline, ms []clickhouse.MinuteCounts, from, to time.Time, cfg anomaly.Config) []anomaly.Episode {
+func detect(base *anomaly.Baseline, ms []intops.Bucket, from, to time.Time, cfg anomaly.Config) []anomaly.Episode {
 	hours := hourly(ms)
 	var tr anomaly.Tracker
 	var out []anomaly.Episode
@@ -274,7 +273,7 @@ func detect(base *anomaly.Baseline, ms []clickhouse.MinuteCounts, from, to time.
 	return out
 }
 
-func firstAt(ms []clickhouse.MinuteCounts, t time.Time) int {
+func firstAt(ms []intops.Bucket, t time.Time) int {
 	return sort.Search(len(ms), func(i int) bool { return !ms[i].Minute.Before(t) })
 }
 
@@ -293,32 +292,32 @@ func seedFor(seed uint64, id string) uint64 {
 	return seed*1_000_003 ^ h.Sum64()
 }
 
-type memWriter struct{ ms []clickhouse.Minute }
+type memWriter struct{ ms []intops.RollupMinute }
 
-func (w *memWriter) InsertMinutes(_ context.Context, ms []clickhouse.Minute) error {
+func (w *memWriter) InsertMinutes(_ context.Context, ms []intops.RollupMinute) error {
 	w.ms = append(w.ms, ms...)
 	return nil
 }
 
 // minutes simulates one profile's per-minute rollup over [from, to), as
 // the rollup would hold it (latency buckets from the duration sample).
-func minutes(p *simulate.Profile, seed uint64, from, to time.Time) []clickhouse.MinuteCounts {
+func minutes(p *simulate.Profile, seed uint64, from, to time.Time) []intops.Bucket {
 	var w memWriter
 	g := simulate.NewGenerator([]*simulate.Profile{p}, seed)
 	if _, err := simulate.Backfill(context.Background(), g, &w, from, to); err != nil {
 		panic(err) // the memory writer does not fail
 	}
-	out := make([]clickhouse.MinuteCounts, 0, len(w.ms))
+	out := make([]intops.Bucket, 0, len(w.ms))
 	for _, m := range w.ms {
-		mc := clickhouse.MinuteCounts{Minute: m.Minute, Width: time.Minute, Executions: m.Executions, Failed: m.Failed,
-			Records: m.Records, LE: make([]uint64, len(clickhouse.LatencyBounds))}
+		mc := intops.Bucket{Minute: m.Minute, Width: time.Minute, Executions: m.Executions, Failed: m.Failed,
+			Records: m.Records, LE: make([]uint64, len(intops.LatencyBounds))}
 		for c, n := range m.ByClass {
 			if i := c.Index(); i >= 0 {
 				mc.ByClass[i] = n
 			}
 		}
 		if len(m.Durations) > 0 {
-			for k, b := range clickhouse.LatencyBounds {
+			for k, b := range intops.LatencyBounds {
 				under := 0
 				for _, d := range m.Durations {
 					if time.Duration(d) <= b {
@@ -335,8 +334,8 @@ func minutes(p *simulate.Profile, seed uint64, from, to time.Time) []clickhouse.
 }
 
 // total sums buckets into one.
-func total(ms []clickhouse.MinuteCounts) clickhouse.MinuteCounts {
-	t := clickhouse.MinuteCounts{LE: make([]uint64, len(clickhouse.LatencyBounds))}
+func total(ms []intops.Bucket) intops.Bucket {
+	t := intops.Bucket{LE: make([]uint64, len(intops.LatencyBounds))}
 	for _, m := range ms {
 		t.Add(m)
 	}
@@ -344,8 +343,8 @@ func total(ms []clickhouse.MinuteCounts) clickhouse.MinuteCounts {
 }
 
 // hourly sums minutes into hours.
-func hourly(ms []clickhouse.MinuteCounts) []clickhouse.MinuteCounts {
-	return clickhouse.SumBuckets(ms, time.Hour)
+func hourly(ms []intops.Bucket) []intops.Bucket {
+	return intops.SumBuckets(ms, time.Hour)
 }
 
 // Print writes the report as a table.

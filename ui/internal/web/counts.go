@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops"
 )
 
 // RecentCounts shares the last hour's counts per integration between the
@@ -27,7 +27,7 @@ type RecentCounts struct {
 type CountsRead struct {
 	done   chan struct{}
 	To     time.Time
-	Counts map[string]clickhouse.Counts
+	Counts map[string]intops.Traffic
 	err    error
 	readAt time.Time // wall time: the server's clock can be fixed
 }

@@ -4,25 +4,23 @@ import (
 	"context"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
 	"github.com/intops/intops/analyzer/anomaly"
 	"github.com/intops/intops/analyzer/estate"
 	"github.com/intops/intops/analyzer/slo"
 	"github.com/intops/intops/catalog"
-	"github.com/intops/intops/clickhouse"
 )
 
 // Store is what the server reads from ClickHouse.
 type Store interface {
-	IntegrationCounts(ctx context.Context, from, to time.Time) (map[string]clickhouse.Counts, error)
+	IntegrationCounts(ctx context.Context, from, to time.Time) (map[string]intops.Traffic, error)
 	// Minutes and Hours read the per-minute and hourly rollups (the
 	// integration page's chart).
-	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
-	Hours(ctx context.Context, integrations []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error)
+	Minutes(ctx context.Context, integrations []string, from, to time.Time) (map[string][]intops.Bucket, error)
+	Hours(ctx context.Context, integrations []string, from, to time.Time) (map[string][]intops.Bucket, error)
 	Ping(ctx context.Context) error
 }
-
-var _ Store = (*clickhouse.DB)(nil)
 
 // CatalogSource is the catalog the server serves and how its last load went.
 type CatalogSource interface {
