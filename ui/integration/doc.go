@@ -1,8 +1,9 @@
 // Package integration serves an integration's page (/integrations/{id}):
 // its executions, failures by error class and latency over a time range,
-// with the expected band and the times intops was blind; its SLOs with
-// their burn-down, open anomalies, incidents and maintenance windows; its
-// last failed executions and the spans of a trace.
+// with the expected band and the times intops was blind; its throughput
+// against the rate at which its target began rate limiting it; its SLOs
+// with their burn-down, open anomalies, incidents and maintenance
+// windows; its last failed executions and the spans of a trace.
 package integration
 
 import (

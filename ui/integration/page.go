@@ -126,10 +126,13 @@ type integrationModel struct {
 	Open, Recent []web.IncidentView
 	// Maintenance are the silences and maintenance windows that cover the
 	// integration, in force or in the next 14 days.
-	Maintenance     []web.WindowView
-	Range           string
-	Ranges          []string
-	Chart           chartData
+	Maintenance []web.WindowView
+	Range       string
+	Ranges      []string
+	Chart       chartData
+	// RateLimit is the Rate limiting panel (nil: no rate_limit failure in
+	// the range).
+	RateLimit       *rateLimitView
 	Executions, Bad uint64
 	Warnings        []string
 	// Failed lists the last failed executions in the range (nil when the
@@ -266,6 +269,9 @@ func (h *Handlers) Page(w http.ResponseWriter, r *http.Request) {
 		m.Warnings = append(m.Warnings, "ClickHouse is unavailable: the chart is empty.")
 	}
 	m.Chart = chartOf(m.Range, buckets[in.ID], from, to, step)
+	if m.RateLimit = rateLimitOf(m.Chart, now); m.RateLimit != nil {
+		m.RateLimit.System = systemTitle(cat, in)
+	}
 	for _, b := range blind {
 		end := b.Resolved
 		if end.IsZero() {

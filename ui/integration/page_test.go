@@ -1,12 +1,16 @@
 package integration_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/clickhouse"
+	"github.com/intops/intops/ui"
 	"github.com/intops/intops/ui/internal/uitest"
 )
 
@@ -75,6 +79,9 @@ func TestIntegrationPage(t *testing.T) {
 	if p50, p99 := data.P50[len(data.P50)-1], data.P99[len(data.P99)-1]; p50 == nil || p99 == nil || *p50 < 100 || *p50 > 250 || *p99 < 2000 || *p99 > 5000 {
 		t.Errorf("latency p50 %v p99 %v, want 100–250 ms and 2–5 s", p50, p99)
 	}
+	if strings.Contains(body, `data-testid="rate-limit"`) {
+		t.Error("a Rate limiting panel without rate_limit failures")
+	}
 	if got := strings.Count(body, `data-testid="failed-row"`); got != 20 {
 		t.Errorf("%d failed executions, want 20", got)
 	}
@@ -103,5 +110,39 @@ func TestIntegrationPage(t *testing.T) {
 	}
 	if resp, body := uitest.Get(t, srv, "/static/htmx.min.js"); resp.StatusCode != 200 || len(body) < 10000 {
 		t.Errorf("static htmx: %d, %d bytes", resp.StatusCode, len(body))
+	}
+}
+
+// rateLimitedStore is the pages' fixture where the ERP rate limits
+// shop-to-erp-orders in its busiest minutes.
+type rateLimitedStore struct{ uitest.EstateStore }
+
+// Minutes adds 3 rate_limit failures to each of the busiest minutes.
+func (s rateLimitedStore) Minutes(ctx context.Context, ids []string, from, to time.Time) (map[string][]clickhouse.MinuteCounts, error) {
+	out, err := s.EstateStore.Minutes(ctx, ids, from, to)
+	bs := out["shop-to-erp-orders"]
+	var busiest uint64
+	for _, b := range bs {
+		busiest = max(busiest, b.Executions)
+	}
+	for i := range bs {
+		if bs[i].Executions == busiest {
+			bs[i].ByClass[intops.ErrorRateLimit.Index()] += 3
+			bs[i].Failed += 3
+		}
+	}
+	return out, err
+}
+
+// The integration page's Rate limiting panel names the ERP and sets the
+// throughput against the rate at which limiting began.
+func TestIntegrationPageRateLimit(t *testing.T) {
+	srv, _, _ := uitest.AlertsServer(t, func(o *ui.Options) { o.Store = rateLimitedStore{o.Store.(uitest.EstateStore)} })
+	_, body := uitest.Get(t, srv, "/integrations/shop-to-erp-orders")
+	for _, want := range []string{`data-testid="rate-limit"`, "SAP S/4HANA ERP refuses calls as too many", "minutes in the last 6h had rate_limit failures",
+		"Observed limit: about ", "of the rate at which limiting began ("} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
 	}
 }
