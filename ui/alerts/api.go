@@ -112,12 +112,8 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) {
 // Action serves POST /api/v1/alerts/{id}/{action}: ack, resolve, merge
 // (from: the incident moved in) or split (integration: the one moved out).
 func (h *Handlers) Action(w http.ResponseWriter, r *http.Request) {
-	if h.Alerts == nil {
-		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
-		return
-	}
-	var b web.ActionBody
-	if !web.ReadJSON(w, r, &b, true) {
+	b, ok := web.ReadAction(w, r, h.Alerts != nil)
+	if !ok {
 		return
 	}
 	id, action := r.PathValue("id"), r.PathValue("action")

@@ -116,12 +116,8 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) {
 
 // Expire serves POST /api/v1/silences/{id}/expire.
 func (h *Handlers) Expire(w http.ResponseWriter, r *http.Request) {
-	if h.Alerts == nil {
-		web.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
-		return
-	}
-	var b web.ActionBody
-	if !web.ReadJSON(w, r, &b, true) {
+	b, ok := web.ReadAction(w, r, h.Alerts != nil)
+	if !ok {
 		return
 	}
 	h.ActionResult(w, h.Alerts.Expire(r.Context(), r.PathValue("id"), web.Actor(r, b.Actor)))

@@ -45,3 +45,15 @@ type ActionBody struct {
 	From        string `json:"from"`
 	Integration string `json:"integration"`
 }
+
+// ReadAction reads an API action's optional body; false when it has
+// answered instead: a 404 when alerting is not running, a 400 for a bad
+// body.
+func ReadAction(w http.ResponseWriter, r *http.Request, alerting bool) (ActionBody, bool) {
+	var b ActionBody
+	if !alerting {
+		WriteJSON(w, http.StatusNotFound, map[string]string{"error": "alerting is not running"})
+		return b, false
+	}
+	return b, ReadJSON(w, r, &b, true)
+}
