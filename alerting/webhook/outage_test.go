@@ -1,7 +1,6 @@
 package webhook_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,12 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/alertingtest"
 	"github.com/intops/intops/alerting/webhook"
-	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/catalog/catalogtest"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
 )
 
@@ -57,85 +54,18 @@ func (h *hook) messages() []webhook.Message {
 // once it is back, it gets the firing group, the acknowledgement and the
 // resolution, each once, in order, under the incident's group key.
 func TestWebhookOutageAndRestart(t *testing.T) {
-	db := chtest.Shared(t).Open(t)
-	ctx := context.Background()
-	cat := catalogtest.Orders(1).Build(t)
-	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	h := &hook{}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	newManager := func() (*alerting.Manager, alerting.Receiver) {
-		r := webhook.New(srv.URL)
-		return &alerting.Manager{Store: db, Catalog: func() *catalog.Catalog { return cat }, Now: func() time.Time { return now },
-			Receivers: []alerting.Receiver{r}}, r
-	}
-	fire := func(state, severity string) {
-		t.Helper()
-		now = now.Add(time.Second)
-		if err := db.AppendAlertEvents(ctx, []clickhouse.AlertEvent{{At: now, Key: "slo/orders-booked", Source: "slo", Integration: "shop-to-erp-orders",
-			Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: "orders booked: burning the budget 14.4x", Evidence: "{}"}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	drain := func(m *alerting.Manager, r alerting.Receiver, within time.Duration) error {
-		ctx, cancel := context.WithTimeout(ctx, within)
-		defer cancel()
-		for {
-			sent, err := m.PageOnce(ctx, r)
-			if err != nil || !sent {
-				return err
-			}
-		}
-	}
-
-	h.setDown(true)
-	m, r := newManager()
-	fire("firing", "page")
-	if err := m.Tick(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := drain(m, r, 2500*time.Millisecond); err == nil {
-		t.Fatal("the webhook is down, yet the message went")
-	}
-	// intops restarts while the webhook is still down; then it is back.
-	m, r = newManager()
-	if err := m.Tick(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if m.PendingPages() != 1 {
-		t.Fatalf("after the restart %d events pending, want the trigger", m.PendingPages())
-	}
-	h.setDown(false)
-	if err := drain(m, r, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	open, _, err := m.Incidents(ctx, now.Add(-time.Hour))
-	if err != nil || len(open) != 1 {
-		t.Fatalf("incidents %+v %v", open, err)
-	}
-	if err := m.Acknowledge(ctx, open[0].ID, "@ana"); err != nil {
-		t.Fatal(err)
-	}
-	fire("resolved", "")
-	if err := m.Tick(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := drain(m, r, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	// Another restart sends nothing again.
-	m, r = newManager()
-	if err := m.Tick(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := drain(m, r, 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	g := &alertingtest.Rig{T: t, Store: chtest.Shared(t).Open(t), Catalog: catalogtest.Orders(1).Build(t),
+		Now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), NewReceiver: func() alerting.Receiver { return webhook.New(srv.URL) }}
+	m, r, id := g.OpenThroughOutage("page", h.setDown)
+	g.ResolveThroughRestarts(m, r, id)
 	got := h.messages()
 	if len(got) != 3 {
 		t.Fatalf("the webhook got %d messages, want the trigger, the acknowledgement and the resolution once each: %+v", len(got), got)
 	}
-	key := `{}:{incident="` + open[0].ID + `"}`
+	key := `{}:{incident="` + id + `"}`
 	for i, want := range []struct{ status, ackedBy string }{{"firing", ""}, {"firing", "@ana"}, {"resolved", "@ana"}} {
 		if got[i].Status != want.status || got[i].GroupKey != key || got[i].CommonAnnotations["acknowledged_by"] != want.ackedBy {
 			t.Errorf("message %d: status %s, group %s, acknowledged by %q; want %s of %s, %q", i, got[i].Status, got[i].GroupKey,
