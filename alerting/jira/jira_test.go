@@ -10,13 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/alertingtest"
 	"github.com/intops/intops/alerting/jira"
 	"github.com/intops/intops/alerting/jira/jiratest"
-	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/catalog/catalogtest"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
 )
 
@@ -25,51 +23,19 @@ func TestMain(m *testing.M) { chtest.Main(m) }
 // rig is intops' alerting over a real ClickHouse, restartable, with a
 // Jira receiver built by newReceiver.
 type rig struct {
-	t           *testing.T
-	db          *clickhouse.DB
-	cat         *catalog.Catalog
-	now         time.Time
+	*alertingtest.Rig
 	newReceiver func() *jira.Receiver
 }
 
 func newRig(t *testing.T, newReceiver func() *jira.Receiver) *rig {
-	cat := catalogtest.Orders(2).Build(t)
-	return &rig{t: t, db: chtest.Shared(t).Open(t), cat: cat, now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), newReceiver: newReceiver}
+	return &rig{newReceiver: newReceiver, Rig: &alertingtest.Rig{T: t, Store: chtest.Shared(t).Open(t), Catalog: catalogtest.Orders(2).Build(t),
+		Now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), NewReceiver: func() alerting.Receiver { return newReceiver() }}}
 }
 
 // start is intops (re)started.
 func (g *rig) start() (*alerting.Manager, *jira.Receiver) {
-	r := g.newReceiver()
-	return &alerting.Manager{Store: g.db, Catalog: func() *catalog.Catalog { return g.cat }, Now: func() time.Time { return g.now },
-		Receivers: []alerting.Receiver{r}}, r
-}
-
-func (g *rig) fire(state, severity string) {
-	g.t.Helper()
-	g.now = g.now.Add(time.Second)
-	if err := g.db.AppendAlertEvents(context.Background(), []clickhouse.AlertEvent{{At: g.now, Key: "slo/orders-booked", Source: "slo",
-		Integration: "shop-to-erp-orders", Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: "orders booked: 97.1% within 15 min, objective 99.5%", Evidence: "{}"}}); err != nil {
-		g.t.Fatal(err)
-	}
-}
-
-func (g *rig) tick(m *alerting.Manager) {
-	g.t.Helper()
-	if err := m.Tick(context.Background()); err != nil {
-		g.t.Fatal(err)
-	}
-}
-
-// drain delivers every pending page event.
-func drain(m *alerting.Manager, r alerting.Receiver, within time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	for {
-		sent, err := m.PageOnce(ctx, r)
-		if err != nil || !sent {
-			return err
-		}
-	}
+	m, r := g.Start()
+	return m, r.(*jira.Receiver)
 }
 
 func receiverFor(f *jiratest.Server) func() *jira.Receiver {
@@ -87,24 +53,24 @@ func TestJiraOutageAndRestart(t *testing.T) {
 
 	f.SetDown(true)
 	m, r := g.start()
-	g.fire("firing", "ticket")
-	g.tick(m)
+	g.Fire("firing", "ticket")
+	g.Tick(m)
 	if m.PendingPages() != 1 {
 		t.Fatalf("%d page events pending, want the trigger", m.PendingPages())
 	}
-	if err := drain(m, r, 2500*time.Millisecond); err == nil {
+	if err := alertingtest.Drain(m, r, 2500*time.Millisecond); err == nil {
 		t.Fatal("Jira is down, yet the trigger went")
 	}
 	m, r = g.start()
-	g.tick(m)
+	g.Tick(m)
 	if m.PendingPages() != 1 {
 		t.Fatalf("after the restart %d page events pending, want the trigger", m.PendingPages())
 	}
 	f.SetDown(false)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	open, _, err := m.Incidents(ctx, g.now.Add(-time.Hour))
+	open, _, err := m.Incidents(ctx, g.Now.Add(-time.Hour))
 	if err != nil || len(open) != 1 {
 		t.Fatalf("incidents %+v %v", open, err)
 	}
@@ -112,21 +78,21 @@ func TestJiraOutageAndRestart(t *testing.T) {
 	if err := m.Acknowledge(ctx, id, "@ana"); err != nil {
 		t.Fatal(err)
 	}
-	g.tick(m)
+	g.Tick(m)
 	// intops restarts between the acknowledgement and its delivery.
 	m, r = g.start()
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	g.fire("resolved", "")
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Fire("resolved", "")
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	m, r = g.start()
-	g.tick(m)
-	if err := drain(m, r, 5*time.Second); err != nil {
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 
@@ -168,15 +134,15 @@ func TestJiraLostAnswers(t *testing.T) {
 	m, r := g.start()
 	f.LoseAnswers(1)
 	f.SetSearchLag(2 * time.Second)
-	g.fire("firing", "ticket")
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Fire("firing", "ticket")
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.Issues()); n != 1 {
 		t.Fatalf("a lost answer made %d issues, want 1", n)
 	}
-	open, _, err := m.Incidents(ctx, g.now.Add(-time.Hour))
+	open, _, err := m.Incidents(ctx, g.Now.Add(-time.Hour))
 	if err != nil || len(open) != 1 {
 		t.Fatalf("incidents %+v %v", open, err)
 	}
@@ -184,8 +150,8 @@ func TestJiraLostAnswers(t *testing.T) {
 	if err := m.Acknowledge(ctx, open[0].ID, "@ana"); err != nil {
 		t.Fatal(err)
 	}
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if cs := f.Issues()[0].Comments; len(cs) != 1 {
@@ -223,8 +189,8 @@ func TestJiraWantsTickets(t *testing.T) {
 	f := jiratest.New(t)
 	g := newRig(t, receiverFor(f))
 	m, _ := g.start()
-	g.fire("firing", "page")
-	g.tick(m)
+	g.Fire("firing", "page")
+	g.Tick(m)
 	if n := m.PendingPages(); n != 0 {
 		t.Errorf("%d page events pending for a page, want none", n)
 	}

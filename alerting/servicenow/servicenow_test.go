@@ -9,13 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intops/intops"
 	"github.com/intops/intops/alerting"
+	"github.com/intops/intops/alerting/alertingtest"
 	"github.com/intops/intops/alerting/servicenow"
 	"github.com/intops/intops/alerting/servicenow/sntest"
-	"github.com/intops/intops/catalog"
 	"github.com/intops/intops/catalog/catalogtest"
-	"github.com/intops/intops/clickhouse"
 	"github.com/intops/intops/clickhouse/chtest"
 )
 
@@ -24,51 +22,19 @@ func TestMain(m *testing.M) { chtest.Main(m) }
 // rig is intops' alerting over a real ClickHouse, restartable, with a
 // ServiceNow receiver built by newReceiver.
 type rig struct {
-	t           *testing.T
-	db          *clickhouse.DB
-	cat         *catalog.Catalog
-	now         time.Time
+	*alertingtest.Rig
 	newReceiver func() *servicenow.Receiver
 }
 
 func newRig(t *testing.T, newReceiver func() *servicenow.Receiver) *rig {
-	cat := catalogtest.Orders(2).Build(t)
-	return &rig{t: t, db: chtest.Shared(t).Open(t), cat: cat, now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), newReceiver: newReceiver}
+	return &rig{newReceiver: newReceiver, Rig: &alertingtest.Rig{T: t, Store: chtest.Shared(t).Open(t), Catalog: catalogtest.Orders(2).Build(t),
+		Now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), NewReceiver: func() alerting.Receiver { return newReceiver() }}}
 }
 
 // start is intops (re)started.
 func (g *rig) start() (*alerting.Manager, *servicenow.Receiver) {
-	r := g.newReceiver()
-	return &alerting.Manager{Store: g.db, Catalog: func() *catalog.Catalog { return g.cat }, Now: func() time.Time { return g.now },
-		Receivers: []alerting.Receiver{r}}, r
-}
-
-func (g *rig) fire(state, severity string) {
-	g.t.Helper()
-	g.now = g.now.Add(time.Second)
-	if err := g.db.AppendAlertEvents(context.Background(), []clickhouse.AlertEvent{{At: g.now, Key: "slo/orders-booked", Source: "slo",
-		Integration: "shop-to-erp-orders", Severity: intops.Severity(severity), State: intops.AlertState(state), Summary: "orders booked: 97.1% within 15 min, objective 99.5%", Evidence: "{}"}}); err != nil {
-		g.t.Fatal(err)
-	}
-}
-
-func (g *rig) tick(m *alerting.Manager) {
-	g.t.Helper()
-	if err := m.Tick(context.Background()); err != nil {
-		g.t.Fatal(err)
-	}
-}
-
-// drain delivers every pending page event.
-func drain(m *alerting.Manager, r alerting.Receiver, within time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	for {
-		sent, err := m.PageOnce(ctx, r)
-		if err != nil || !sent {
-			return err
-		}
-	}
+	m, r := g.Start()
+	return m, r.(*servicenow.Receiver)
 }
 
 func receiverFor(f *sntest.Server) func() *servicenow.Receiver {
@@ -89,24 +55,24 @@ func TestServiceNowOutageAndRestart(t *testing.T) {
 
 	f.SetDown(true)
 	m, r := g.start()
-	g.fire("firing", "ticket")
-	g.tick(m)
+	g.Fire("firing", "ticket")
+	g.Tick(m)
 	if m.PendingPages() != 1 {
 		t.Fatalf("%d page events pending, want the trigger", m.PendingPages())
 	}
-	if err := drain(m, r, 2500*time.Millisecond); err == nil {
+	if err := alertingtest.Drain(m, r, 2500*time.Millisecond); err == nil {
 		t.Fatal("ServiceNow is down, yet the trigger went")
 	}
 	m, r = g.start()
-	g.tick(m)
+	g.Tick(m)
 	if m.PendingPages() != 1 {
 		t.Fatalf("after the restart %d page events pending, want the trigger", m.PendingPages())
 	}
 	f.SetDown(false)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	open, _, err := m.Incidents(ctx, g.now.Add(-time.Hour))
+	open, _, err := m.Incidents(ctx, g.Now.Add(-time.Hour))
 	if err != nil || len(open) != 1 {
 		t.Fatalf("incidents %+v %v", open, err)
 	}
@@ -114,20 +80,20 @@ func TestServiceNowOutageAndRestart(t *testing.T) {
 	if err := m.Acknowledge(ctx, id, "@ana"); err != nil {
 		t.Fatal(err)
 	}
-	g.tick(m)
+	g.Tick(m)
 	m, r = g.start() // restarted between the acknowledgement and its delivery
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	g.fire("resolved", "")
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Fire("resolved", "")
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	m, r = g.start()
-	g.tick(m)
-	if err := drain(m, r, 5*time.Second); err != nil {
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 
@@ -163,15 +129,15 @@ func TestServiceNowLostAnswers(t *testing.T) {
 	ctx := context.Background()
 	m, r := g.start()
 	f.LoseAnswers(1)
-	g.fire("firing", "ticket")
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Fire("firing", "ticket")
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.Records()); n != 1 {
 		t.Fatalf("a lost answer made %d records, want 1", n)
 	}
-	open, _, err := m.Incidents(ctx, g.now.Add(-time.Hour))
+	open, _, err := m.Incidents(ctx, g.Now.Add(-time.Hour))
 	if err != nil || len(open) != 1 {
 		t.Fatalf("incidents %+v %v", open, err)
 	}
@@ -179,10 +145,10 @@ func TestServiceNowLostAnswers(t *testing.T) {
 	if err := m.Acknowledge(ctx, open[0].ID, "@ana"); err != nil {
 		t.Fatal(err)
 	}
-	g.tick(m)
+	g.Tick(m)
 	m, r = g.start() // and nothing remembered of it
-	g.tick(m)
-	if err := drain(m, r, 30*time.Second); err != nil {
+	g.Tick(m)
+	if err := alertingtest.Drain(m, r, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if rec := f.Records()[0]; len(rec.WorkNotes) != 1 || rec.State != servicenow.StateInProgress {
@@ -221,8 +187,8 @@ func TestServiceNowWantsTickets(t *testing.T) {
 	f := sntest.New(t)
 	g := newRig(t, receiverFor(f))
 	m, _ := g.start()
-	g.fire("firing", "page")
-	g.tick(m)
+	g.Fire("firing", "page")
+	g.Tick(m)
 	if n := m.PendingPages(); n != 0 {
 		t.Errorf("%d page events pending for a page, want none", n)
 	}
