@@ -267,7 +267,7 @@ func causeTitle(cat *catalog.Catalog, in *Incident, loc *time.Location) string {
 	if len(in.Members) < 2 || in.Cause == "" {
 		return ""
 	}
-	sys := systemTitle(cat, in.Cause)
+	sys := cat.SystemTitle(in.Cause)
 	n := len(in.Members)
 	at := in.firstSince().In(loc).Format("15:04")
 	kind, class, _ := strings.Cut(in.Signature, ":")

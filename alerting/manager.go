@@ -565,7 +565,7 @@ func (m *Manager) join(ctx context.Context, t *tx, cat *catalog.Catalog, in *Inc
 		Severity: sev, State: string(ev.State), Summary: ev.Summary, Since: sinceOf(ev)})
 	after.Severity = after.worst()
 	t.event(event{Kind: evJoined, At: now, Incident: in.ID, Integration: ev.Integration, Cause: after.Cause,
-		Text: fmt.Sprintf("joined: %s, failing for the same cause (%s, sharing %s)", ev.Integration, in.Signature, systemTitle(cat, after.Cause))})
+		Text: fmt.Sprintf("joined: %s, failing for the same cause (%s, sharing %s)", ev.Integration, in.Signature, cat.SystemTitle(after.Cause))})
 	t.event(event{Kind: evAlert, At: now, Incident: in.ID, Integration: ev.Integration, AlertKey: ev.Key, AlertSource: ev.Source,
 		AlertSeverity: sev, AlertState: string(ev.State), AlertSince: sinceOf(ev), Text: ev.Summary, AlertNS: ns, Notify: true})
 	m.queue(t, &after, Notification{Kind: KindReply, Note: affectedNote(cat, in, ev.Integration, ev.Summary)}, true)

@@ -73,7 +73,7 @@ func (m *Manager) advice(cat *catalog.Catalog, in *Incident) string {
 	sys := failingSystem(cat, in)
 	name := "the target system"
 	if sys != "" {
-		name = systemTitle(cat, sys)
+		name = cat.SystemTitle(sys)
 	}
 	return strings.ReplaceAll(p.Advice, "{system}", name)
 }
@@ -139,7 +139,7 @@ func (m *Manager) escalateNow(t *tx, cat *catalog.Catalog, in *Incident, now tim
 	if oncall != "" && !contains(who, oncall) {
 		who = append(who, oncall)
 	}
-	sys := systemTitle(cat, failingSystem(cat, in))
+	sys := cat.SystemTitle(failingSystem(cat, in))
 	note := fmt.Sprintf("%s failures: %s", class, m.advice(cat, in))
 	t.event(event{Kind: evEscalated, At: now, Incident: in.ID, Channel: ch,
 		Text: fmt.Sprintf("escalated at once to %s %s: %s failures against %s", ch, strings.Join(who, " "), class, sys)})

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/intops/intops/catalog"
 )
 
 // view builds what a notification shows of an incident, reading its
@@ -35,9 +33,9 @@ func (m *Manager) viewOf(in *Incident) IncidentView {
 	cat := m.Catalog()
 	if ig := cat.Integration(in.Integration); ig != nil {
 		v.Title, v.Tier, v.Technical, v.Business, v.Runbook = title(ig), ig.Tier, ig.TechnicalOwner, ig.BusinessOwner, ig.RunbookURL
-		v.Source = systemTitle(cat, ig.Source)
+		v.Source = cat.SystemTitle(ig.Source)
 		for _, t := range ig.Targets {
-			v.Targets = append(v.Targets, systemTitle(cat, t))
+			v.Targets = append(v.Targets, cat.SystemTitle(t))
 		}
 	}
 	for _, pass := range []bool{true, false} {
@@ -48,7 +46,7 @@ func (m *Manager) viewOf(in *Incident) IncidentView {
 		}
 	}
 	if ct := causeTitle(cat, in, m.Config.location()); ct != "" {
-		v.Title, v.Cause, v.URL = ct, systemTitle(cat, in.Cause), m.Config.baseURL()+"/alerts"
+		v.Title, v.Cause, v.URL = ct, cat.SystemTitle(in.Cause), m.Config.baseURL()+"/alerts"
 		v.Source, v.Targets, v.Technical, v.Business, v.Runbook = v.Cause, nil, "", "", ""
 		for _, id := range in.Members {
 			af := AffectedView{Integration: id, Title: id}
@@ -118,13 +116,6 @@ func (m *Manager) readSamples(in *Incident) []ErrorSample {
 		out = append(out, ErrorSample{Class: s.Class, Message: Redact(s.Message, 200), Count: int(s.Count)})
 	}
 	return out
-}
-
-func systemTitle(cat *catalog.Catalog, id string) string {
-	if s := cat.Systems[id]; s != nil && s.Title != "" {
-		return s.Title
-	}
-	return id
 }
 
 var secretPatterns = []*regexp.Regexp{

@@ -90,6 +90,15 @@ type Ref struct {
 // Integration returns the integration with the id, or nil.
 func (c *Catalog) Integration(id string) *intops.Integration { return c.byID[id] }
 
+// SystemTitle is how a system is named to people: its title, else its
+// name.
+func (c *Catalog) SystemTitle(name string) string {
+	if s := c.Systems[name]; s != nil && s.Title != "" {
+		return s.Title
+	}
+	return name
+}
+
 // With returns a copy of the catalog with other integrations and SLOs and
 // the same teams, systems, indicators, policies and positions: the estate
 // as it once was, for simulated history. The copy shares everything else

@@ -190,11 +190,7 @@ func (h *Handlers) estate(r *http.Request) estateModel {
 		if sys == "" {
 			continue
 		}
-		label := sys
-		if sy := cat.Systems[sys]; sy != nil && sy.Title != "" {
-			label = sy.Title
-		}
-		m.Systems = append(m.Systems, web.Option{Value: sys, Label: label})
+		m.Systems = append(m.Systems, web.Option{Value: sys, Label: cat.SystemTitle(sys)})
 	}
 	for t := range tiers {
 		m.Tiers = append(m.Tiers, web.Option{Value: strconv.Itoa(t), Label: "Tier " + strconv.Itoa(t)})

@@ -147,11 +147,8 @@ func systemTitle(cat *catalog.Catalog, in *intops.Integration) string {
 	if name == "" {
 		name = in.Source
 	}
-	if s := cat.Systems[name]; s != nil && s.Title != "" {
-		return s.Title
-	}
 	if name == "" {
 		return "the target system"
 	}
-	return name
+	return cat.SystemTitle(name)
 }
