@@ -3,6 +3,7 @@ package simulate
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -14,8 +15,9 @@ type LiveOptions struct {
 	Tick     time.Duration // how often executions are sent; default 1s
 	Logger   *slog.Logger
 	Now      func() time.Time
-	// MaxPending bounds the spans kept for resending while the collector
-	// refuses them; past it the oldest are given up (and counted).
+	// MaxPending bounds the executions kept for resending while the
+	// collector refuses them (default 2,000,000: half an hour of the demo
+	// estate); past it the oldest are given up (and counted).
 	MaxPending int
 	// BatchSize is the most spans one export request carries.
 	BatchSize int
@@ -42,13 +44,20 @@ func Live(ctx context.Context, g *Generator, b *SpanBuilder, o LiveOptions) (Liv
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.MaxPending <= 0 {
-		o.MaxPending = 500_000
+		o.MaxPending = 2_000_000
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 2000
 	}
 	var st LiveStats
-	var pending []sdktrace.ReadOnlySpan
+	// pending are the executions not yet taken; batch is the next
+	// request's spans, sent again as they are until the collector takes
+	// them (a request that timed out may have been stored: the same span
+	// IDs let the store tell).
+	var pending []Execution
+	var batch []sdktrace.ReadOnlySpan
+	var refusedSince time.Time
+	lastWarn := time.Time{}
 	last := o.Start
 	if last.IsZero() {
 		last = o.Now()
@@ -62,22 +71,36 @@ func Live(ctx context.Context, g *Generator, b *SpanBuilder, o LiveOptions) (Liv
 		case <-ticker.C:
 		}
 		now := o.Now()
-		pending = append(pending, b.Spans(g.Executions(last, now))...)
+		pending = append(pending, g.Executions(last, now)...)
 		last = now
-		for len(pending) > 0 {
-			n := min(len(pending), o.BatchSize)
-			if err := o.Exporter.ExportSpans(ctx, pending[:n]); err != nil {
+		for len(batch) > 0 || len(pending) > 0 {
+			if len(batch) == 0 {
+				n := min(len(pending), max(1, o.BatchSize/2)) // up to two spans an execution
+				batch, pending = b.Spans(pending[:n]), pending[n:]
+			}
+			if err := o.Exporter.ExportSpans(ctx, batch); err != nil {
 				st.Refused++
-				o.Logger.Warn("collector refused spans; will resend", "spans", n, "err", err)
+				if refusedSince.IsZero() {
+					refusedSince = now
+				}
+				if now.Sub(lastWarn) >= time.Minute {
+					lastWarn = now
+					o.Logger.Warn("collector refuses spans; they wait and are sent again", "since", refusedSince.Format(time.TimeOnly),
+						"waiting", len(batch)+len(pending), "err", err)
+				}
 				break
 			}
-			st.Sent += n
-			pending = pending[n:]
+			st.Sent += len(batch)
+			batch = nil
+			if !refusedSince.IsZero() && len(pending) == 0 {
+				o.Logger.Info("collector takes spans again; every waiting span sent", "refused_since", refusedSince.Format(time.TimeOnly))
+				refusedSince, lastWarn = time.Time{}, time.Time{}
+			}
 		}
 		if extra := len(pending) - o.MaxPending; extra > 0 {
 			st.GivenUp += extra
-			pending = pending[extra:]
-			o.Logger.Error("too many spans waiting for the collector; oldest given up", "spans", extra)
+			pending = slices.Delete(pending, 0, extra)
+			o.Logger.Error("too many executions waiting for the collector; oldest given up", "executions", extra)
 		}
 	}
 }

@@ -31,7 +31,7 @@ func newAlerting(db *clickhouse.DB, cat func() *catalog.Catalog, f serverFlags, 
 	}
 	m := &alerting.Manager{Store: db, Catalog: cat, Logger: logger.With("component", "alerting"), Interval: f.alertInterval,
 		Config: alerting.Config{ICoEChannel: f.icoeChannel, BaseURL: base, GroupWait: f.alertGroupWait, CorrelationWindow: f.correlationWindow,
-			PlatformChannel: f.platformChannel}}
+			PlatformChannel: f.platformChannel, InhibitGrace: f.inhibitGrace}}
 	if loc, err := time.LoadLocation(f.timezone); err == nil {
 		m.Config.Location = loc
 	}

@@ -77,6 +77,7 @@ type serverFlags struct {
 	digestPeriod                   string
 	alertGroupWait                 time.Duration
 	correlationWindow              time.Duration
+	inhibitGrace                   time.Duration
 	platformChannel                string
 	prometheusURL                  string
 }
@@ -91,6 +92,7 @@ func (f *serverFlags) register(fs interface {
 	fs.DurationVar(&f.alertInterval, "alert-interval", 10*time.Second, "how often new alerts become incidents and notifications")
 	fs.DurationVar(&f.alertGroupWait, "alert-group-wait", 30*time.Second, "how long an alert that would open an incident waits for others of the same cause, so that they open as one")
 	fs.DurationVar(&f.correlationWindow, "alert-correlation-window", 10*time.Minute, "alerts of integrations sharing a system and a signature that begin within this of an incident's first alert join it")
+	fs.DurationVar(&f.inhibitGrace, "inhibit-grace", 20*time.Minute, "how long after an ingest gap ends its alerts of missing traffic stay held: those still firing then are judged as new alerts, those that resolved (the late spans arrived) are dropped")
 	fs.StringVar(&f.platformChannel, "platform-channel", envOr("INTOPS_PLATFORM_CHANNEL", "#intops-platform"), "Slack `channel` of the platform team: ingest incidents (no spans from the estate)")
 	fs.DurationVar(&f.zombieAfter, "zombie-after", 7*24*time.Hour, "a production integration without executions this long is a zombie")
 	fs.StringVar(&f.icoeChannel, "slack-icoe-channel", envOr("INTOPS_SLACK_ICOE_CHANNEL", "#integration-coe"), "Slack `channel` for unowned integrations and undeliverable alerts")
@@ -144,6 +146,7 @@ func (f serverFlags) Validate() error {
 		zero bool // zero allowed
 	}{{"--slo-interval", f.sloInterval, false}, {"--anomaly-interval", f.anomalyInterval, false}, {"--alert-interval", f.alertInterval, false},
 		{"--alert-group-wait", f.alertGroupWait, true}, {"--alert-correlation-window", f.correlationWindow, false},
+		{"--inhibit-grace", f.inhibitGrace, false},
 		{"--zombie-after", f.zombieAfter, false}, {"--lease-ttl", f.leaseTTL, false}} {
 		if d.v < 0 || d.v == 0 && !d.zero {
 			bad("%s %s: want a positive duration", d.name, d.v)

@@ -32,11 +32,17 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	chPort := fs.Int("clickhouse-port", 19000, "native `port` of the managed ClickHouse")
 	grpcPort := fs.Int("otlp-grpc-port", 4317, "OTLP gRPC `port`")
 	httpPort := fs.Int("otlp-http-port", 4318, "OTLP HTTP `port`")
+	incidents := fs.Bool("incidents", true, "simulate the demo's incidents: past outages in the history, a live credential expiry and a volume drop (false: a quiet estate)")
+	outage := fs.Duration("collector-outage", 0, "stop the demo's collector once for this `long`, to watch intops see that it is blind and recover (0: never)")
+	outageAfter := fs.Duration("collector-outage-after", 5*time.Minute, "how `long` after the collector starts the --collector-outage begins")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := srv.Validate(); err != nil {
 		return usageError{err}
+	}
+	if *outage < 0 || *outageAfter < 0 {
+		return usageError{fmt.Errorf("--collector-outage %s, --collector-outage-after %s: want durations of 0 or more", *outage, *outageAfter)}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -80,7 +86,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	// History first, so that the first look at the UI and the first SLO
 	// evaluation see a week of it, and the reports months.
 	sim := simulateFlags{catalog: srv.catalog, endpoint: fmt.Sprintf("127.0.0.1:%d", *grpcPort), protocol: "grpc",
-		dsn: srv.dsn, backfillDays: *days, seed: uint64(time.Now().UnixNano()), incidents: true}
+		dsn: srv.dsn, backfillDays: *days, seed: uint64(time.Now().UnixNano()), incidents: *incidents}
 	simStart := time.Now().UTC().Truncate(time.Minute)
 	gen, cat, err := estateGenerator(sim, simStart)
 	if err != nil {
@@ -89,7 +95,10 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	hist := simulate.History{Catalog: cat, From: simStart.AddDate(0, 0, -max(*historyDays, *days)).Truncate(24 * time.Hour), To: simStart}
 	// Incidents of the hourly history (the per-minute days have the
 	// demo's own); a fixed seed, as the simulated estate's is its own.
-	past := hist.PastIncidents(gen.Profiles, simStart.AddDate(0, 0, -*days), 1)
+	var past []simulate.PastIncident
+	if *incidents {
+		past = hist.PastIncidents(gen.Profiles, simStart.AddDate(0, 0, -*days), 1)
+	}
 	if err := demoHistory(ctx, logger, db, sim, srv, gen, hist, past, simStart); err != nil {
 		return err
 	}
@@ -123,7 +132,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 			}
 		}()
 	}
-	run("collector", func() error { return ingest.Run(ctx, colPath) })
+	run("collector", func() error { return demoCollector(ctx, logger, colPath, *outageAfter, *outage) })
 	ready := make(chan string, 1)
 	run("server", func() error { return serve(ctx, logger, srv, ready) })
 	select {
@@ -148,4 +157,36 @@ func runDemo(ctx context.Context, logger *slog.Logger, args []string) error {
 	cancel()
 	wg.Wait()
 	return runErr
+}
+
+// demoCollector runs the collector; with an outage, it stops it after
+// the given time for that long (the simulator keeps what it could not
+// send and sends it when the collector is back), then runs it again.
+func demoCollector(ctx context.Context, logger *slog.Logger, config string, after, outage time.Duration) error {
+	if outage <= 0 {
+		return ingest.Run(ctx, config)
+	}
+	first, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- ingest.Run(first, config) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return <-done
+	case <-time.After(after):
+	}
+	stop()
+	if err := <-done; err != nil {
+		return err
+	}
+	logger.Warn("collector stopped for the demo's outage", "for", outage, "until", time.Now().Add(outage).Format(time.TimeOnly))
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-time.After(outage):
+	}
+	logger.Warn("collector started again after the demo's outage")
+	return ingest.Run(ctx, config)
 }
