@@ -57,8 +57,10 @@ type flowRealism struct {
 	// log of the rate, an AR(1) process with correlation time corr.
 	noiseSD float64
 	corr    time.Duration
-	// weekend is a weekend day's share of a weekday's volume.
-	weekend float64
+	// weekend is a weekend day's share of a weekday's business-hours
+	// traffic, weekendNight its share of the traffic that runs round the
+	// clock (the night level).
+	weekend, weekendNight float64
 
 	mu    sync.Mutex
 	knots []float64 // the AR(1) process at Epoch + i·noiseStep, standard normal
@@ -66,7 +68,8 @@ type flowRealism struct {
 
 // Realistic returns copies of profiles with the realism of r: every flow
 // gets its own day-to-day spread (5–15%), within-day noise (3–8% with a
-// correlation time of 30–60 minutes) and weekend share (25–50%), on the
+// correlation time of 30–60 minutes) and weekend (25–50% of a weekday's
+// business-hours traffic, 60–100% of its night level), on the
 // local clock of r.Location; a share of the continuous API flows becomes
 // sparse, running a few times an hour or a few times a day. The profiles
 // passed in are not changed.
@@ -90,14 +93,15 @@ func Realistic(profiles []*Profile, r Realism) []*Profile {
 		c := *p
 		h := hash(p.Integration.ID + "/" + p.Service)
 		c.real = &flowRealism{
-			seed:     mix(r.Seed ^ h),
-			loc:      loc,
-			holidays: holidays,
-			epoch:    epoch,
-			dayCV:    0.05 + 0.10*frac(h, 21),
-			noiseSD:  0.03 + 0.05*frac(h, 22),
-			corr:     time.Duration(30+30*frac(h, 23)) * time.Minute,
-			weekend:  0.25 + 0.25*frac(h, 24),
+			seed:         mix(r.Seed ^ h),
+			loc:          loc,
+			holidays:     holidays,
+			epoch:        epoch,
+			dayCV:        0.05 + 0.10*frac(h, 21),
+			noiseSD:      0.03 + 0.05*frac(h, 22),
+			corr:         time.Duration(30+30*frac(h, 23)) * time.Minute,
+			weekend:      0.25 + 0.25*frac(h, 24),
+			weekendNight: 0.6 + 0.4*frac(h, 27),
 		}
 		if p.Every == 0 && p.Integration.Mechanism != "event" && p.Integration.ID != "" {
 			switch f := frac(h, 25); {
@@ -130,14 +134,17 @@ func (x *flowRealism) weekendAt(lt time.Time) bool {
 }
 
 // seasonality is the share of the peak at local time lt: the business-day
-// curve of Seasonality on the local clock, and on weekends and holidays
-// a flatter curve at the flow's weekend share (below the weekday's at
-// every hour).
+// curve of Seasonality on the local clock; on weekends and holidays the
+// business-hours part of it at the flow's weekend share and the night
+// level (what runs round the clock) at its weekend night share: below the
+// weekday's at every hour, with a step at midnight no larger than the
+// nights differ.
 func (x *flowRealism) seasonality(lt time.Time) float64 {
+	const night = 0.15
 	h := float64(lt.Hour()) + float64(lt.Minute())/60
-	day := math.Min(1, 0.15+0.85*math.Exp(-math.Pow((h-11)/3.2, 2))+0.55*math.Exp(-math.Pow((h-15.5)/2.2, 2)))
+	day := math.Min(1, night+0.85*math.Exp(-math.Pow((h-11)/3.2, 2))+0.55*math.Exp(-math.Pow((h-15.5)/2.2, 2)))
 	if x.weekendAt(lt) {
-		return x.weekend * math.Pow(day, 0.7)
+		return x.weekendNight*night + x.weekend*(day-night)
 	}
 	return day
 }
