@@ -72,7 +72,8 @@ bench-slo:
 	INTOPS_BENCH_REPORT=$(CURDIR)/docs/benchmarks.md $(GO) test -run '^$$' -bench BenchmarkEvaluate -benchtime 1x -timeout 30m ./analyzer/slo/
 
 ## eval-anomaly: the anomaly detectors' precision, recall and detection
-## delay on the simulator's labelled incidents (3 seeds, ~5 min), then
+## delay on the simulator's labelled incidents, and false alarms by volume
+## class, on realistic traffic (3 seeds, ~5 min), then
 ## `intops anomaly score`'s event F1 on 60 labelled real series
 ## (eval-mscm, python3, ~1 min); writes docs/benchmarks.md
 EVAL_MSCM ?= ../shared/bin/eval-mscm

@@ -105,7 +105,11 @@ func (g *Generator) execution(p *Profile, start time.Time) Execution {
 		return e
 	}
 	if p.Records > 1 {
-		e.Records = uint64(math.Max(1, p.Records*(0.6+0.8*g.rnd.Float64())))
+		recs := p.Records
+		if p.real != nil && p.Every > 0 { // a batch moves more on a busy day
+			recs *= p.real.dayFactor(start.In(p.real.loc))
+		}
+		e.Records = uint64(math.Max(1, recs*(0.6+0.8*g.rnd.Float64())))
 	} else {
 		e.Records = 1
 	}

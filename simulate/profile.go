@@ -31,6 +31,12 @@ type Profile struct {
 	Explicit bool
 	// Incidents change the flow's behaviour for a while.
 	Incidents []Incident
+	// Sparse says whether a continuous flow runs only a few times an hour
+	// (SparseHourly) or a day (SparseDaily); Realistic sets it.
+	Sparse string
+	// real is the traffic's realism (Realistic); nil: a smooth seasonal
+	// curve in UTC.
+	real *flowRealism
 }
 
 // Incident is a labelled period of abnormal behaviour: an outage (error
@@ -163,7 +169,12 @@ func Seasonality(t time.Time) float64 {
 
 // RateAt is the expected executions per minute at t (continuous flows).
 func (p *Profile) RateAt(t time.Time) float64 {
-	r := p.PeakPerMinute * Seasonality(t)
+	var r float64
+	if p.real != nil {
+		r = p.real.rate(p.PeakPerMinute, t)
+	} else {
+		r = p.PeakPerMinute * Seasonality(t)
+	}
 	if in := p.incidentAt(t); in != nil && in.RateFactor > 0 {
 		r *= in.RateFactor
 	}

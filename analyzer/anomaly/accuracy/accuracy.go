@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -68,8 +69,49 @@ type Options struct {
 	Eval        time.Duration // incident-free evaluation per integration (default 2 days)
 	PerScenario int           // incidents per scenario and seed (default 12)
 	Config      anomaly.Config
-	Location    *time.Location
+	// Location is the estate's time zone, in which the baselines learn
+	// (default: Realism's, else UTC).
+	Location *time.Location
+	// Holidays are the estate's holidays, learned and judged as weekend
+	// days as the server does.
+	Holidays anomaly.Holidays
+	// Realism, when set, makes the traffic realistic (simulate.Realistic,
+	// with each seed's Seed); its Location and Holidays are the estate's.
+	// The history then starts on Sunday 11 October 2026, local midnight,
+	// by default.
+	Realism *simulate.Realism
 }
+
+// VolumeClass is a range of an integration's mean volume.
+type VolumeClass struct {
+	Name     string
+	Min, Max float64 // executions per second, [Min, Max)
+}
+
+// VolumeClasses are the ranges false alarms are reported for.
+var VolumeClasses = []VolumeClass{
+	{"under 1/min", 0, 1.0 / 60},
+	{"1/min to 1/s", 1.0 / 60, 1},
+	{"above 1/s", 1, math.Inf(1)},
+}
+
+// ClassResult is the incident-free false alarms of one volume class.
+type ClassResult struct {
+	Class        string
+	Integrations int     // of the first seed
+	Days         float64 // integration-days of incident-free traffic
+	FalseAlarms  int
+	// Examples are a few of the false alarms, as the alert reads.
+	Examples []string
+}
+
+// FalseAlarmsPer100 is false alarms per 100 integration-days.
+func (c ClassResult) FalseAlarmsPer100() float64 {
+	return 100 * ratio(float64(c.FalseAlarms), c.Days)
+}
+
+// maxExamples is how many false alarms a class keeps as examples.
+const maxExamples = 5
 
 // Result of one scenario.
 type Result struct {
@@ -113,6 +155,10 @@ type Report struct {
 	CleanDays        float64 // integration-days of incident-free traffic
 	CleanFalseAlarms int
 	FalseAlarmKinds  map[string]int
+	// Classes are the incident-free false alarms by volume class.
+	Classes []ClassResult
+	// Realistic says whether the traffic was simulate.Realistic's.
+	Realistic bool
 }
 
 // FalseAlarmsPer100 is false alarms per 100 integration-days.
@@ -126,8 +172,23 @@ func Run(ctx context.Context, profiles []*simulate.Profile, o Options) (Report, 
 	if len(o.Seeds) == 0 {
 		o.Seeds = []uint64{1, 2, 3}
 	}
+	if o.Location == nil && o.Realism != nil {
+		o.Location = o.Realism.Location
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Holidays == nil && o.Realism != nil {
+		o.Holidays = o.Realism.Holidays
+	}
 	if o.Start.IsZero() {
 		o.Start = time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+		if o.Realism != nil {
+			// Four weeks that hold a holiday (Columbus Day, Monday 12
+			// October) and New York's change from daylight-saving time (1
+			// November); the evaluation then spans a Sunday and a Monday.
+			o.Start = time.Date(2026, 10, 11, 0, 0, 0, 0, o.Location)
+		}
 	}
 	if o.History <= 0 {
 		o.History = 28 * 24 * time.Hour
@@ -138,13 +199,26 @@ func Run(ctx context.Context, profiles []*simulate.Profile, o Options) (Report, 
 	if o.PerScenario <= 0 {
 		o.PerScenario = 12
 	}
-	rep := Report{Seeds: o.Seeds, FalseAlarmKinds: map[string]int{}}
+	rep := Report{Seeds: o.Seeds, FalseAlarmKinds: map[string]int{}, Realistic: o.Realism != nil}
+	for _, c := range VolumeClasses {
+		rep.Classes = append(rep.Classes, ClassResult{Class: c.Name})
+	}
+	all := profiles
 	results := make([]Result, len(Scenarios))
 	for i, s := range Scenarios {
 		results[i].Scenario = s.Name
 	}
 	evalFrom := o.Start.Add(o.History)
 	for _, seed := range o.Seeds {
+		profiles := all
+		if o.Realism != nil {
+			r := *o.Realism
+			r.Seed, r.Location, r.Holidays = seed, o.Location, o.Holidays
+			if r.Epoch.IsZero() {
+				r.Epoch = o.Start.Add(-24 * time.Hour)
+			}
+			profiles = simulate.Realistic(all, r)
+		}
 		rnd := rand.New(rand.NewPCG(seed, 7))
 		// Which integrations get which incident, and when.
 		type planned struct {
@@ -158,7 +232,10 @@ func Run(ctx context.Context, profiles []*simulate.Profile, o Options) (Report, 
 				if p.Integration.ID == "" || (p.Every > 0) != sc.Scheduled {
 					continue
 				}
-				if sc.MinRate > 0 && meanRate(p) < sc.MinRate {
+				// Volume incidents are for flows that run at least once a
+				// minute: a flow with a few runs an hour or a day cannot
+				// show a drop within hours.
+				if rate := meanRate(p, o.Start); (sc.MinRate > 0 && rate < sc.MinRate) || (!sc.Scheduled && rate < 1.0/60) {
 					continue
 				}
 				eligible = append(eligible, p)
@@ -192,16 +269,27 @@ func Run(ctx context.Context, profiles []*simulate.Profile, o Options) (Report, 
 			// As the server learns: hours for volume and failures, the
 			// history's totals for error classes and latency.
 			hours := hourly(hist)
-			base := anomaly.Learn(hours, o.Start, evalFrom, o.Location)
+			base := anomaly.LearnWith(hours, o.Start, evalFrom, o.Location, o.Holidays)
 			base.LearnTotals(total(hours))
+			ci := classOf(float64(total(hours).Executions) / o.History.Seconds())
+			cr := &rep.Classes[ci]
+			if seed == o.Seeds[0] {
+				cr.Integrations++
+			}
 			// Incident-free evaluation: every episode is a false alarm.
 			tail := hist[firstAt(hist, evalFrom.Add(-14*time.Hour)):]
 			evalMins := append(slices.Clone(tail), minutes(&clean, s+1, evalFrom, evalFrom.Add(o.Eval))...)
 			eps := detect(base, evalMins, evalFrom, evalFrom.Add(o.Eval), o.Config)
 			rep.CleanDays += o.Eval.Hours() / 24
 			rep.CleanFalseAlarms += len(eps)
+			cr.Days += o.Eval.Hours() / 24
+			cr.FalseAlarms += len(eps)
 			for _, e := range eps {
 				rep.FalseAlarmKinds[e.Key+" "+e.Anomaly.Kind]++
+				if len(cr.Examples) < maxExamples {
+					cr.Examples = append(cr.Examples, fmt.Sprintf("%s, %s (%s): %s", p.Integration.ID,
+						e.Opened.In(o.Location).Format("Mon 02 Jan 15:04 MST"), sparseness(p), e.Anomaly.Summary))
+				}
 			}
 			for _, pl := range plan[p] {
 				sc := Scenarios[pl.scenario]
@@ -277,13 +365,40 @@ func firstAt(ms []intops.Bucket, t time.Time) int {
 	return sort.Search(len(ms), func(i int) bool { return !ms[i].Minute.Before(t) })
 }
 
-func meanRate(p *simulate.Profile) float64 {
+// meanRate is a profile's mean executions per second over the week from
+// t.
+func meanRate(p *simulate.Profile, t time.Time) float64 {
+	if p.Every > 0 {
+		return 1 / p.Every.Seconds()
+	}
 	var sum float64
-	t := time.Date(2026, 9, 7, 0, 0, 0, 0, time.UTC) // a Monday: a whole week
 	for h := 0; h < 7*24; h++ {
 		sum += p.RateAt(t.Add(time.Duration(h)*time.Hour + 30*time.Minute))
 	}
 	return sum / (7 * 24) / 60
+}
+
+// classOf is the index of the volume class of a mean rate (per second).
+func classOf(rate float64) int {
+	for i, c := range VolumeClasses {
+		if rate < c.Max {
+			return i
+		}
+	}
+	return len(VolumeClasses) - 1
+}
+
+// sparseness says how a flow runs, for the examples.
+func sparseness(p *simulate.Profile) string {
+	switch {
+	case p.Every > 0:
+		return "every " + p.Every.String()
+	case p.Sparse == simulate.SparseHourly:
+		return "a few runs an hour"
+	case p.Sparse == simulate.SparseDaily:
+		return "a few runs a day"
+	}
+	return p.Integration.Mechanism
 }
 
 func seedFor(seed uint64, id string) uint64 {
@@ -349,7 +464,11 @@ func hourly(ms []intops.Bucket) []intops.Bucket {
 
 // Print writes the report as a table.
 func (r Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "seeds %v, %d integrations each\n\n", r.Seeds, r.Integrations)
+	traffic := "plain simulated traffic"
+	if r.Realistic {
+		traffic = "realistic simulated traffic"
+	}
+	fmt.Fprintf(w, "seeds %v, %d integrations each, %s\n\n", r.Seeds, r.Integrations, traffic)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tincidents\trecall\tprecision\tmedian delay\t")
 	for _, x := range r.Results {
@@ -365,5 +484,24 @@ func (r Report) Print(w io.Writer) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(w, "  %s: %d\n", k, r.FalseAlarmKinds[k])
+	}
+	if len(r.Classes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nincident-free false alarms by mean volume:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "volume\tintegrations\tintegration-days\tfalse alarms\tper 100 integration-days\t")
+	for _, c := range r.Classes {
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%d\t%.2f\t\n", c.Class, c.Integrations, c.Days, c.FalseAlarms, c.FalseAlarmsPer100())
+	}
+	tw.Flush()
+	for _, c := range r.Classes {
+		if len(c.Examples) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\nfalse alarms, %s (first %d):\n", c.Class, len(c.Examples))
+		for _, e := range c.Examples {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
 	}
 }
