@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,6 +57,22 @@ func ServerBinary() (path string, args []string, err error) {
 		return p, []string{"server"}, nil
 	}
 	return "", nil, ErrNoServer
+}
+
+// FreePorts returns n distinct loopback TCP ports that are free now (see
+// FreePort).
+func FreePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	for len(ports) < n {
+		p, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	return ports, nil
 }
 
 // FreePort returns a loopback TCP port that is free now, for a server

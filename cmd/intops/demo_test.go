@@ -27,13 +27,9 @@ func TestDemo(t *testing.T) {
 	if _, _, err := clickhouse.ServerBinary(); err != nil {
 		t.Fatal(err) // loud, never a skip: make test installs it
 	}
-	ports := make([]int, 4)
-	for i := range ports {
-		p, err := clickhouse.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = p
+	ports, err := clickhouse.FreePorts(4)
+	if err != nil {
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())

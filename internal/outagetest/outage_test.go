@@ -251,13 +251,9 @@ func startDemo(t *testing.T, work string, args ...string) *demo {
 	if out, err := exec.Command(gobin, "build", "-o", bin, "github.com/intops/intops/cmd/intops").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	ports := make([]int, 4)
-	for i := range ports {
-		p, err := clickhouse.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = p
+	ports, err := clickhouse.FreePorts(4)
+	if err != nil {
+		t.Fatal(err)
 	}
 	d := &demo{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", ports[0]), log: filepath.Join(work, "demo.log"),
 		dsn: (&clickhouse.Local{TCPPort: ports[3]}).DSN("intops")}
