@@ -38,8 +38,15 @@ type Baseline struct {
 	LatOver   float64
 	P95       time.Duration
 	// Gap is the usual longest silence: the 95th percentile of the gaps
-	// between hours with executions.
-	Gap      time.Duration
+	// between hours with executions. GapMedian is their median and
+	// GapLongest their 99th percentile: a flow whose gaps spread far
+	// beyond their median runs at random, not on a schedule, and its
+	// longest silences are part of normal.
+	Gap, GapMedian, GapLongest time.Duration
+	// PerHour is the mean executions an hour by day type (0 weekday, 1
+	// weekend): what a flow running at random does in hours whose
+	// medians are 0.
+	PerHour  [2]float64
 	LastSeen time.Time
 }
 
@@ -148,6 +155,21 @@ func LearnExcluding(hours []intops.Bucket, from, to time.Time, loc *time.Locatio
 		}
 	}
 	b.Days = int(math.Round(float64(learned) / 24))
+	var typeHours, typeExec [2]float64
+	for i := range n {
+		if !skip[i] {
+			d := b.dayType(from.Add(time.Duration(i) * time.Hour).In(loc))
+			typeHours[d]++
+			typeExec[d] += exec[i]
+		}
+	}
+	for d := range 2 {
+		if typeHours[d] > 0 {
+			b.PerHour[d] = typeExec[d] / typeHours[d]
+		} else {
+			b.PerHour[d] = typeExec[1-d] / max(typeHours[1-d], 1)
+		}
+	}
 	// Seasonal medians per day type and local hour.
 	var cells [2][24][]float64
 	var rcells [2][24][]float64
@@ -272,7 +294,8 @@ func LearnExcluding(hours []intops.Bucket, from, to time.Time, loc *time.Locatio
 	}
 	if len(gaps) > 0 {
 		slices.Sort(gaps)
-		b.Gap = time.Duration(gaps[int(0.95*float64(len(gaps)-1)+0.5)]) * time.Hour
+		at := func(q float64) time.Duration { return time.Duration(gaps[int(q*float64(len(gaps)-1)+0.5)]) * time.Hour }
+		b.Gap, b.GapMedian, b.GapLongest = at(0.95), at(0.5), at(0.99)
 	}
 	return b
 }

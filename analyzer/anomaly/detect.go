@@ -260,7 +260,7 @@ func (b *Baseline) detect(r Recent, now time.Time, cfg Config) ([]Anomaly, float
 	}
 	if b.Gap > 0 && !last.IsZero() {
 		silent := now.Sub(last)
-		if silent > b.Gap+max(time.Hour, b.Gap/2) {
+		if silent > b.silenceLimit(last, now) {
 			keep(Anomaly{Signal: SignalExecutions, Kind: KindAbsence, Direction: "low", Since: last, Window: silent,
 				Unit: "executions", Score: 1,
 				Summary: fmt.Sprintf("no executions for %s; it usually runs at least every %s", human(silent), human(b.Gap))})
@@ -296,6 +296,47 @@ func (s *sums) observe(b *Baseline, m *intops.Bucket) {
 		s.over += float64(m.Executions) - float64(m.LE[b.LatBucket])
 	}
 }
+
+// silenceLimit is how long a flow silent since last may be before it is
+// absent at now: half as long again as its usual longest gap (at least an
+// hour more). A flow that runs at random (its usual longest gap over 1.5
+// times its median: a few runs an hour or a day, less at night and at
+// weekends) has had silences this long before, in the hours it is
+// usually quiet: unless its baseline expects at least 5 runs in the
+// silence (P(none) < 1% by chance), it is absent only beyond a quarter
+// more than the longest it had (the 99th percentile of its gaps), and
+// once a silence that long is improbable at its mean rates. A
+// scheduled flow's gaps are all about its period, and it is absent soon
+// after it misses a run.
+func (b *Baseline) silenceLimit(last, now time.Time) time.Duration {
+	limit := b.Gap + max(time.Hour, b.Gap/2)
+	if b.GapMedian <= 0 || 2*b.Gap <= 3*b.GapMedian {
+		return limit
+	}
+	var e float64
+	for h := last.Truncate(time.Hour); h.Before(now) && e < minSilentRuns; h = h.Add(time.Hour) {
+		t := h.In(b.Loc)
+		e += b.Exec[b.dayType(t)][t.Hour()]
+	}
+	if e >= minSilentRuns {
+		return limit
+	}
+	limit = max(limit, b.GapLongest+b.GapLongest/4)
+	// And not before a silence this long has less than a chance in a
+	// thousand at its mean rates of the day types it spans (its quiet
+	// hours' medians are 0): counted hour by hour from last, for at most
+	// a fortnight.
+	var mean float64
+	h := last.Truncate(time.Hour)
+	for ; mean < math.Log(1000) && h.Sub(last) < 14*24*time.Hour; h = h.Add(time.Hour) {
+		mean += b.PerHour[b.dayType(h.In(b.Loc))]
+	}
+	return max(limit, h.Sub(last))
+}
+
+// minSilentRuns: a silence in which a flow running at random usually runs
+// this many times is an absence by its usual gap.
+const minSilentRuns = 5
 
 // zAlpha is the normal quantile of a one-sided alpha, for normal ranges.
 func zAlpha(alpha float64) float64 {
