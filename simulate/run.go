@@ -56,8 +56,7 @@ func Live(ctx context.Context, g *Generator, b *SpanBuilder, o LiveOptions) (Liv
 	// IDs let the store tell).
 	var pending []Execution
 	var batch []sdktrace.ReadOnlySpan
-	var refusedSince time.Time
-	lastWarn := time.Time{}
+	var refusedSince, lastWarn time.Time
 	last := o.Start
 	if last.IsZero() {
 		last = o.Now()

@@ -260,7 +260,9 @@ func (b *Baseline) detect(r Recent, now time.Time, cfg Config) ([]Anomaly, float
 	}
 	if b.Gap > 0 && !last.IsZero() {
 		silent := now.Sub(last)
-		if silent > b.silenceLimit(last, now) {
+		// The usual limit first: the random flows' one reads the baseline
+		// hour by hour.
+		if silent > b.usualSilence() && silent > b.silenceLimit(last, now) {
 			keep(Anomaly{Signal: SignalExecutions, Kind: KindAbsence, Direction: "low", Since: last, Window: silent,
 				Unit: "executions", Score: 1,
 				Summary: fmt.Sprintf("no executions for %s; it usually runs at least every %s", human(silent), human(b.Gap))})
@@ -309,7 +311,7 @@ func (s *sums) observe(b *Baseline, m *intops.Bucket) {
 // scheduled flow's gaps are all about its period, and it is absent soon
 // after it misses a run.
 func (b *Baseline) silenceLimit(last, now time.Time) time.Duration {
-	limit := b.Gap + max(time.Hour, b.Gap/2)
+	limit := b.usualSilence()
 	if b.GapMedian <= 0 || 2*b.Gap <= 3*b.GapMedian {
 		return limit
 	}
@@ -333,6 +335,10 @@ func (b *Baseline) silenceLimit(last, now time.Time) time.Duration {
 	}
 	return max(limit, h.Sub(last))
 }
+
+// usualSilence is half as long again as the usual longest gap, and at
+// least an hour more.
+func (b *Baseline) usualSilence() time.Duration { return b.Gap + max(time.Hour, b.Gap/2) }
 
 // minSilentRuns: a silence in which a flow running at random usually runs
 // this many times is an absence by its usual gap.
