@@ -166,8 +166,10 @@ func checkGapFilled(t *testing.T, db *clickhouse.DB, stop, restart time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The usual minute: the median of the ten before the stop (the
+	// traffic may change at midnight, so the hour before is too far).
 	var usual []float64
-	for m := from.Add(-time.Hour); m.Before(from); m = m.Add(time.Minute) {
+	for m := from.Add(-10 * time.Minute); m.Before(from); m = m.Add(time.Minute) {
 		usual = append(usual, float64(ms[m].Spans))
 	}
 	sort.Float64s(usual)
@@ -239,7 +241,8 @@ type demo struct {
 }
 
 // startDemo builds intops and runs `intops demo` on free ports under
-// work with a day of minutes and two of hours before them; it is stopped
+// work with a day of minutes and a week of hours before them (so that a
+// weekend has been seen, whatever the day); it is stopped
 // (as by Ctrl-C) when the test ends, and its log printed if it failed.
 func startDemo(t *testing.T, work string, args ...string) *demo {
 	t.Helper()
@@ -262,7 +265,7 @@ func startDemo(t *testing.T, work string, args ...string) *demo {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, append([]string{"demo", "--dir", filepath.Join(work, "var"), "--catalog", estateDir,
-		"--backfill-days", "1", "--history-days", "2",
+		"--backfill-days", "1", "--history-days", "8",
 		"--listen", fmt.Sprintf("127.0.0.1:%d", ports[0]),
 		"--otlp-grpc-port", fmt.Sprint(ports[1]), "--otlp-http-port", fmt.Sprint(ports[2]),
 		"--clickhouse-port", fmt.Sprint(ports[3])}, args...)...)
