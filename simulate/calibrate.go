@@ -94,8 +94,11 @@ func targetIncident(profiles []*Profile, system string, in Incident) {
 // and the logistics partner gateway eight times slower for 20 minutes
 // yesterday at 10:00. Live: the credential of the integrations that write
 // to Salesforce CRM expires ten minutes from now for twenty (auth), and
-// incident creation has silently dropped 15% since half an hour ago. The
-// ingest outage of its history is DemoGaps.
+// incident creation has silently dropped 15% since an hour and a half
+// ago: long enough for the hour window to see it at the quietest hour of
+// a weekend night, as the detectors need (a 15% drop of a flow of 100 a
+// minute is within the noise of a quarter of an hour). The ingest outage
+// of its history is DemoGaps.
 func DemoIncidents(profiles []*Profile, now time.Time) {
 	day := now.Truncate(24 * time.Hour)
 	erp := day.Add(-2*24*time.Hour + 14*time.Hour)
@@ -105,7 +108,7 @@ func DemoIncidents(profiles []*Profile, now time.Time) {
 	targetIncident(profiles, "salesforce-crm", Incident{Name: "Salesforce integration credential expired", From: now.Add(10 * time.Minute), To: now.Add(30 * time.Minute), ErrorRate: 1, Class: intops.ErrorAuth})
 	for _, p := range profiles {
 		if p.Integration.ID == "monitoring-to-itsm-incidents" {
-			p.Incidents = append(p.Incidents, Incident{Name: "15% fewer incidents created", From: now.Add(-30 * time.Minute), To: now.Add(6 * time.Hour), RateFactor: 0.85})
+			p.Incidents = append(p.Incidents, Incident{Name: "15% fewer incidents created", From: now.Add(-90 * time.Minute), To: now.Add(6 * time.Hour), RateFactor: 0.85})
 		}
 	}
 }

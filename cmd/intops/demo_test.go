@@ -145,7 +145,7 @@ func checkDemoFindings(t *testing.T, base string) {
 }
 
 // checkDemoInbox: the demo's injected drop of monitoring-to-itsm-incidents
-// (15% fewer incidents created since half an hour before start) becomes
+// (15% fewer incidents created since an hour and a half before start) becomes
 // an anomaly, then one incident in the inbox (no Slack token), which is
 // acknowledged through the API.
 func checkDemoInbox(t *testing.T, base string) {

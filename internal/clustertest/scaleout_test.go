@@ -187,7 +187,7 @@ func sameAnswers(t *testing.T, cl *chtest.Cluster, cdb, single *clickhouse.DB) {
 	now := time.Now().UTC().Truncate(time.Minute)
 	profiles := simulate.Profiles(cat.Integrations)
 	simulate.Calibrate(profiles, cat)
-	// The credential expiry began 30 minutes ago, the drop an hour ago.
+	// The credential expiry began 30 minutes ago, the drop two hours ago.
 	simulate.DemoIncidents(profiles, now.Add(-40*time.Minute))
 	for _, p := range profiles {
 		if p.Integration.ID == "shop-to-erp-orders" { // and the ERP is down now
