@@ -469,12 +469,16 @@ func quantile(le []float64, total, q float64) time.Duration {
 // expected is the expected count per minute at t from hourly values: a
 // straight line through each local hour with the slope of its neighbours
 // (their centred difference), which keeps each hour's total what the
-// history says it is, however steep the ramp between hours.
+// history says it is, however steep the ramp between hours. The
+// neighbours are of the same day type, its day read round the clock: the
+// day type changes at local midnight as a step, and the last hour of a
+// Sunday does not lean towards a Monday's night.
 func expected(t time.Time, b *Baseline, hourly *[2][24]float64) float64 {
 	tl := t.In(b.Loc)
-	prev, next := tl.Add(-time.Hour), tl.Add(time.Hour)
-	h := hourly[b.dayType(tl)][tl.Hour()]
-	slope := (hourly[b.dayType(next)][next.Hour()] - hourly[b.dayType(prev)][prev.Hour()]) / 2
+	day := &hourly[b.dayType(tl)]
+	hr := tl.Hour()
+	h := day[hr]
+	slope := (day[(hr+1)%24] - day[(hr+23)%24]) / 2
 	// A line that would dip below zero inside the hour is flattened.
 	if math.Abs(slope) > 2*h {
 		slope = math.Copysign(2*h, slope)

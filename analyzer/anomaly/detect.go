@@ -41,7 +41,12 @@ type Config struct {
 	// (default 0.1); smaller ones are noise to an on-call engineer even
 	// when they are statistically certain.
 	MinChange float64
-	// SpikeChange is the least rise reported as a spike (default 0.5).
+	// SpikeChange is the least rise reported as a spike over an hour or
+	// more (default 0.5); over 15 minutes or less the rise must be twice
+	// as large (default: double the expected count). A quarter of an
+	// hour's traffic swings further than an hour's, with the day's level
+	// and the bursts of clients, and a short surge that does not double
+	// the traffic is not worth waking anyone for.
 	SpikeChange float64
 	// MinExcess is the least absolute excess, in counts, reported as a
 	// spike (default 3): a flow that usually runs 0–1 times an hour and
@@ -403,7 +408,11 @@ func (b *Baseline) test(s, quarter, hour *sums, span time.Duration, since time.T
 				keep(a)
 			}
 		}
-		if p := upperTail(o/lump, e/lump, k); o >= (1+cfg.spikeChange())*e && o-e >= cfg.minExcess()*lump && (!long || ho >= (1+cfg.spikeChange()/2)*he && upperTail(ho/lump, he/lump, k) < 0.01) && !recovered(qo/lump, qe/lump, k, false) {
+		rise := cfg.spikeChange()
+		if span <= 15*time.Minute {
+			rise *= 2
+		}
+		if p := upperTail(o/lump, e/lump, k); o >= (1+rise)*e && o-e >= cfg.minExcess()*lump && (!long || ho >= (1+cfg.spikeChange()/2)*he && upperTail(ho/lump, he/lump, k) < 0.01) && !recovered(qo/lump, qe/lump, k, false) {
 			*peak = math.Min(*peak, p)
 			if p >= alpha {
 				return
